@@ -1,0 +1,1 @@
+"""Channel adapters: they only translate platform messages to and from the core's."""

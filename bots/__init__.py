@@ -1,0 +1,1 @@
+"""Composition root: settings, bootstrap(), the web server, workers and the CLI."""

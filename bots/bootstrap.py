@@ -1,0 +1,102 @@
+"""``bootstrap()``: builds the whole application from settings. Tests call it with fakes.
+
+No I/O happens at import time anywhere in the project; it all starts here.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bots.delivery import DeliveryWorker
+from bots.settings import Settings
+from conversations.engine import Conversations
+from core.actions import ActionCodec
+from core.clock import Clock, SystemClock
+from core.ports import ChannelSender, UnitOfWorkFactory
+from persistence.db import make_engine, make_sessionmaker
+from persistence.migrate import upgrade
+from persistence.redis_store import RedisDialogStore, redis_from_url
+from persistence.uow import uow_factory
+
+SECRET_FILE = ".helpdesk_secret"
+
+
+@dataclass
+class App:
+    """Everything wired together; ``close()`` releases connections."""
+
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: UnitOfWorkFactory
+    dialogs: RedisDialogStore
+    codec: ActionCodec
+    clock: Clock
+    conversations: Conversations
+    senders: dict[str, ChannelSender] = field(default_factory=dict)
+    worker: DeliveryWorker | None = None
+
+    def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
+        self.senders[sender.channel] = sender
+        self.worker = DeliveryWorker(
+            self.uow_factory, self.conversations, self.senders, **worker_options
+        )
+
+    async def close(self) -> None:
+        await self.dialogs.close()
+        await self.engine.dispose()
+
+
+def resolve_secret(settings: Settings) -> str:
+    """SECRET_KEY, or a random one kept in ``.helpdesk_secret`` so buttons survive restarts."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(SECRET_FILE)
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(32)
+    path.write_text(key + "\n")
+    os.chmod(path, 0o600)
+    return key
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database or "").parent.mkdir(parents=True, exist_ok=True)
+
+
+async def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    redis: Redis | None = None,
+    migrate: bool = True,
+) -> App:
+    """Build the app: database (migrated), dialog store, conversation engine."""
+    settings = settings or Settings()
+    _ensure_sqlite_dir(settings.database_url)
+    engine = make_engine(settings.database_url)
+    if migrate:
+        await upgrade(engine)
+    uows = uow_factory(make_sessionmaker(engine))
+    dialogs = RedisDialogStore(
+        redis if redis is not None else redis_from_url(settings.redis_url),
+        default_ttl=settings.dialog_ttl_seconds,
+    )
+    codec = ActionCodec(resolve_secret(settings))
+    clock = clock or SystemClock()
+    conversations = Conversations(
+        uows, dialogs, codec, clock,
+        default_language=settings.default_language,
+        dialog_ttl=settings.dialog_ttl_seconds,
+        open_registration=settings.open_registration,
+    )
+    return App(settings, engine, uows, dialogs, codec, clock, conversations)

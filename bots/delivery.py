@@ -1,0 +1,155 @@
+"""The outbox delivery worker: at-least-once, per-recipient order, exponential backoff.
+
+Items are leased (so several workers can run), sent through the recipient's channel, and
+marked sent only after the send succeeded: a crash between commit and send loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from conversations.engine import Conversations
+from core.clock import Clock, SystemClock
+from core.model import Person
+from core.ports import ChannelSender, OutboxItem, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+
+class NoRoute(Exception):
+    """The person has no account on any running channel (yet)."""
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        conversations: Conversations,
+        senders: dict[str, ChannelSender],
+        *,
+        clock: Clock | None = None,
+        batch: int = 100,
+        lease_seconds: float = 60.0,
+        base_delay: float = 1.0,
+        max_delay: float = 900.0,
+        max_attempts: int = 20,
+        concurrency: int = 32,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.conversations = conversations
+        self.senders = senders
+        self.clock = clock or SystemClock()
+        self.batch = batch
+        self.lease_seconds = lease_seconds
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.max_attempts = max_attempts
+        self._limit = asyncio.Semaphore(concurrency)
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds to wait after the ``attempts``-th failure: 1, 2, 4, ... capped."""
+        return min(self.max_delay, self.base_delay * 2 ** max(0, attempts - 1))
+
+    async def run_once(self) -> int:
+        """Deliver what is due now; returns how many items were sent."""
+        async with self.uow_factory() as uow:
+            items = await uow.outbox.claim_due(self.clock.now(), self.batch, self.lease_seconds)
+            await uow.commit()
+        if not items:
+            return 0
+        by_recipient: dict[int, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            by_recipient[item.notification.recipient_id].append(item)
+        results = await asyncio.gather(*(self._deliver_in_order(q) for q in by_recipient.values()))
+        return sum(results)
+
+    async def drain(self, max_rounds: int = 100) -> int:
+        """Deliver until nothing more is due now (failed items wait for their retry time)."""
+        total = 0
+        for _ in range(max_rounds):
+            sent = await self.run_once()
+            total += sent
+            if sent == 0:
+                break
+        return total
+
+    async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 0.2) -> None:
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+            except Exception:  # the loop must survive a database hiccup
+                log.exception("outbox delivery round failed")
+                sent = 0
+            if sent == 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), idle_seconds)
+                except TimeoutError:
+                    pass
+
+    async def _deliver_in_order(self, queue: list[OutboxItem]) -> int:
+        sent = 0
+        for index, item in enumerate(queue):
+            try:
+                async with self._limit:
+                    await self._deliver(item)
+            except Exception as exc:  # any failure: retry later, keep order for this person
+                await self._failed(item, exc)
+                async with self.uow_factory() as uow:
+                    for later in queue[index + 1:]:
+                        await uow.outbox.release(later.id)
+                    await uow.commit()
+                return sent
+            async with self.uow_factory() as uow:
+                await uow.outbox.mark_sent(item.id, self.clock.now())
+                await uow.commit()
+            sent += 1
+        return sent
+
+    async def _failed(self, item: OutboxItem, exc: Exception) -> None:
+        attempts = item.attempts + 1
+        give_up = attempts >= self.max_attempts
+        retry_at = None if give_up else self.clock.now() + timedelta(seconds=self.backoff(attempts))
+        log.warning("delivery of outbox item %s failed (attempt %s): %r", item.id, attempts, exc)
+        async with self.uow_factory() as uow:
+            await uow.outbox.mark_failed(item.id, repr(exc), retry_at)
+            await uow.commit()
+
+    async def _route(self, person: Person) -> tuple[str, str]:
+        async with self.uow_factory() as uow:
+            preferred = await uow.people.preferred_channel(person.id)
+            accounts = await uow.people.accounts(person.id)
+        accounts = [a for a in accounts if a.channel in self.senders]
+        for account in accounts:
+            if account.channel == preferred:
+                return account.channel, account.address
+        if accounts:
+            return accounts[0].channel, accounts[0].address
+        raise NoRoute(f"person {person.id} has no account on {sorted(self.senders)}")
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        n = item.notification
+        async with self.uow_factory() as uow:
+            person = await uow.people.get(n.recipient_id)
+        if person is None:
+            raise NoRoute(f"person {n.recipient_id} does not exist")
+        channel, address = await self._route(person)
+        sender = self.senders[channel]
+        reply = await self.conversations.render(n, person, channel, address)
+        previous = None
+        if n.edit_key:
+            async with self.uow_factory() as uow:
+                previous = await uow.sent.get(person.id, channel, n.edit_key)
+        if n.edit_only:
+            if previous is not None:
+                await sender.edit(address, previous, reply)
+            return
+        if previous is not None:
+            await sender.clear_buttons(address, previous)
+        ref = await sender.send(address, reply)
+        if n.edit_key and ref is not None:
+            async with self.uow_factory() as uow:
+                await uow.sent.put(person.id, channel, n.edit_key, ref)
+                await uow.commit()

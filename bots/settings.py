@@ -1,0 +1,85 @@
+"""Settings from environment variables or a ``.env`` file (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.i18n import LANGUAGES
+from persistence.db import normalise_url
+
+
+class Settings(BaseSettings):
+    """Every setting, with the embedded defaults that let ``python run_bot.py`` just work."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./helpdesk.db",
+        description="SQLAlchemy URL: sqlite (embedded default) or postgresql.",
+    )
+    redis_url: str | None = Field(None, description="redis://...; unset: in-process Redis.")
+    secret_key: str | None = Field(
+        None, description="Signs buttons and links. Unset: generated once into .helpdesk_secret."
+    )
+    public_base_url: str | None = Field(None, description="https://helpdesk.example.com")
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    default_language: str = "en"
+    dialog_ttl_seconds: int = Field(24 * 3600, ge=60)
+    open_registration: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            return normalise_url(value)
+        except Exception as exc:
+            raise ValueError(f"not a usable database URL ({exc})") from exc
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http://)")
+        return value.rstrip("/")
+
+    @field_validator("default_language")
+    @classmethod
+    def _default_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if len(value) < 16:
+            raise ValueError("must be at least 16 characters long")
+        return value
+
+
+def describe_error(exc: Exception) -> str:
+    """One clear line for a settings error (no traceback)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        parts = []
+        for err in errors():
+            name = ".".join(str(p) for p in err.get("loc", ())).upper() or "settings"
+            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            parts.append(f"{name}: {message}")
+        return "configuration error: " + "; ".join(parts)
+    return f"configuration error: {exc}"

@@ -1,0 +1,1 @@
+"""Channel-neutral dialogs: intake wizard, claim/finish, confirm/dispute, lists, help."""

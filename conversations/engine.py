@@ -1,0 +1,182 @@
+"""The conversation engine: one entry point, ``handle(Inbound) -> [Reply]``, for every channel.
+
+Per person and channel it takes a lock (messages never interleave), loads the dialog state
+from the store, dispatches commands, button presses and text, and translates every answer
+into the person's language. Domain refusals become clear replies; nothing escapes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from conversations import flows
+from conversations.views import render_notification
+from core import services
+from core.actions import Action, ActionCodec, BadPayload
+from core.clock import Clock
+from core.errors import DomainError
+from core.i18n import _, normalise_language, translate, use_language
+from core.kinds import Role
+from core.messages import Inbound, Reply
+from core.model import MAX_DESCRIPTION, Person
+from core.notifications import Notification
+from core.ports import DialogKey, DialogState, DialogStore, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+MAX_INBOUND = 10 * MAX_DESCRIPTION  # longer messages are refused before any parsing
+# Control characters (NUL breaks PostgreSQL text) are dropped; newlines and tabs are kept.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Turn:
+    """One inbound message being handled: who sent it, where, and the dialog state."""
+
+    engine: Conversations
+    person: Person
+    key: DialogKey
+    inbound: Inbound
+    state: DialogState
+
+    @property
+    def channel(self) -> str:
+        return self.inbound.channel
+
+    @property
+    def is_staff(self) -> bool:
+        return self.person.role.is_staff
+
+    async def set_state(self, name: str | None, **data: Any) -> None:
+        self.state = DialogState(name, data)
+        if name is None:
+            await self.engine.dialogs.clear(self.key)
+        else:
+            await self.engine.dialogs.set(self.key, self.state, self.engine.dialog_ttl)
+
+
+class Conversations:
+    """Channel-neutral dialogs over the core services."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        dialogs: DialogStore,
+        codec: ActionCodec,
+        clock: Clock,
+        *,
+        default_language: str = "en",
+        dialog_ttl: float = 24 * 3600,
+        open_registration: bool = True,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.dialogs = dialogs
+        self.codec = codec
+        self.clock = clock
+        self.default_language = default_language
+        self.dialog_ttl = dialog_ttl
+        self.open_registration = open_registration
+
+    # -- inbound ---------------------------------------------------------------------------
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Answer one message or button press. Never raises for bad input."""
+        key = DialogKey(inbound.channel, inbound.address)
+        async with self.dialogs.lock(key):
+            person = await self._identify(inbound)
+            if person is None:
+                with use_language(inbound.language or self.default_language):
+                    return [Reply(_("Sorry, this helpdesk only serves registered people."))]
+            with use_language(person.language or inbound.language or self.default_language):
+                try:
+                    turn = Turn(self, person, key, inbound, await self.dialogs.get(key))
+                    replies = await self._dispatch(turn)
+                except DomainError as exc:
+                    message = translate(exc.text)
+                    replies = [Reply(message, toast=message)]
+                except Exception:
+                    log.exception("failed to handle %s", inbound)
+                    message = _("Sorry, something went wrong on our side. Please try again.")
+                    replies = [Reply(message, toast=message)]
+                await self._remember_menu(key, replies)
+                return replies
+
+    async def _identify(self, inbound: Inbound) -> Person | None:
+        async with self.uow_factory() as uow:
+            person = await uow.people.by_account(inbound.channel, inbound.address)
+            if person is None and inbound.channel == "console":
+                person = await uow.people.by_name(inbound.address)
+                if person is not None:
+                    await uow.people.add_account(person.id, "console", inbound.address)
+            if person is None:
+                if not self.open_registration:
+                    return None
+                name = (inbound.display_name or inbound.address).strip()[:200] or "?"
+                person = await uow.people.add(
+                    name, Role.INITIATOR, normalise_language(inbound.language)
+                )
+                await uow.people.add_account(person.id, inbound.channel, inbound.address)
+            await uow.people.touch_channel(person.id, inbound.channel)
+            await uow.commit()
+            return person
+
+    async def _dispatch(self, turn: Turn) -> list[Reply]:
+        inbound = turn.inbound
+        if inbound.payload is not None:
+            return await self._press(turn, inbound.payload)
+        text = CONTROL_CHARS.sub("", inbound.text or "").strip()
+        if len(text) > MAX_INBOUND:
+            return [Reply(_("That message is too long ({length} characters); please keep it "
+                            "under {limit}.", length=len(text), limit=MAX_DESCRIPTION))]
+        if text.startswith("/"):
+            return await flows.command(turn, text)
+        step = flows.TEXT_STEPS.get(turn.state.state or "")
+        if step is not None:
+            return await step(turn, text)
+        if text.isdigit():
+            menu = await self.dialogs.get_menu(turn.key)
+            index = int(text) - 1
+            if 0 <= index < len(menu):
+                return await self._press(turn, menu[index])
+            if menu:
+                return [Reply(_("Please answer with a number from 1 to {n}.", n=len(menu)))]
+        return await flows.unexpected_text(turn, text)
+
+    async def _press(self, turn: Turn, payload: str) -> list[Reply]:
+        try:
+            action = self.codec.unpack(payload)
+        except BadPayload:
+            return [no_longer_valid()]
+        handler = flows.BUTTONS.get(action.name)
+        if handler is None:
+            return [no_longer_valid()]
+        return await handler(turn, action)
+
+    async def _remember_menu(self, key: DialogKey, replies: list[Reply]) -> None:
+        with_buttons = [r for r in replies if r.buttons]
+        if with_buttons:
+            payloads = [b.payload for b in with_buttons[-1].buttons]
+            await self.dialogs.set_menu(key, payloads, self.dialog_ttl)
+
+    # -- outbound --------------------------------------------------------------------------
+    async def render(self, notification: Notification, person: Person, channel: str,
+                     address: str) -> Reply:
+        """The notification as ``person`` reads it; remembers its buttons for typed digits."""
+        with use_language(person.language or self.default_language):
+            reply = render_notification(self.codec, notification)
+        if reply.buttons and not notification.edit_only:
+            await self._remember_menu(DialogKey(channel, address), [reply])
+        return reply
+
+    def pack(self, name: str, request_id: int = 0, arg: str = "") -> str:
+        return self.codec.pack(Action(name, request_id, 0, arg))
+
+
+def no_longer_valid() -> Reply:
+    message = _("This button is no longer valid.")
+    return Reply(message, toast=message)
+
+
+__all__ = ["Conversations", "Turn", "services", "no_longer_valid"]

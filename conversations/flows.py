@@ -1,0 +1,425 @@
+"""The dialogs themselves: commands, wizard steps and button handlers.
+
+Every handler takes the ``Turn`` and returns the replies for the sender. Anything that
+changes a request goes through ``core.services``; refusals raise and are answered by the
+engine in the sender's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from conversations.views import button, confirm_buttons, help_text, status_label, work_buttons
+from core import services
+from core.actions import Action
+from core.durations import format_duration, parse_duration
+from core.errors import Invalid, NotFound, Refused
+from core.i18n import N_, _
+from core.kinds import Role, Status
+from core.messages import Button, Reply
+from core.model import MAX_DESCRIPTION, Request
+
+if TYPE_CHECKING:
+    from conversations.engine import Turn
+
+TextStep = Callable[["Turn", str], Awaitable[list[Reply]]]
+ButtonHandler = Callable[["Turn", Action], Awaitable[list[Reply]]]
+REFERENCE_PREFIX = "HD-"
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+async def command(turn: Turn, text: str) -> list[Reply]:
+    name, _sep, arg = text.partition(" ")
+    name = name.split("@")[0].lower()  # Telegram group form: /new@helpdesk_bot
+    if name == "/start":
+        await turn.set_state(None)
+        if arg.strip().upper().startswith(REFERENCE_PREFIX):
+            return await show_reference(turn, arg.strip())
+        return [welcome(turn)]
+    if name == "/new":
+        return await start_intake(turn)
+    if name == "/my":
+        await turn.set_state(None)
+        return await my_requests(turn)
+    if name == "/help":
+        return [Reply(help_text(turn.is_staff))]
+    if name == "/cancel":
+        had_dialog = turn.state.state is not None
+        await turn.set_state(None)
+        if had_dialog:
+            return [Reply(_("Stopped. Nothing was changed."))]
+        return [Reply(_("There is nothing to stop."))]
+    shown = name[:30]
+    return [Reply(_("I don't know the command {command}. Send /help to see what I can do.",
+                    command=shown))]
+
+
+def welcome(turn: Turn) -> Reply:
+    e = turn.engine
+    if turn.is_staff:
+        text = _("Hello {name}! New requests for you will arrive here.", name=turn.person.name)
+        buttons = (button(e.codec, _("My queue"), "my"), button(e.codec, _("New request"), "new"))
+    else:
+        text = _("Hello {name}! I am the helpdesk bot: tell me what is wrong and I will find "
+                 "someone to help.", name=turn.person.name)
+        buttons = (button(e.codec, _("New request"), "new"),
+                   button(e.codec, _("My requests"), "my"))
+    return Reply(text + "\n" + help_text(turn.is_staff), buttons)
+
+
+async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
+    e = turn.engine
+    if turn.state.state in ("intake.type", "intake.assignee", "intake.summary"):
+        return [Reply(_("Please choose one of the options above, or send /cancel."))]
+    if text.upper().startswith(REFERENCE_PREFIX) and len(text) < 40:
+        return await show_reference(turn, text)
+    if not text:
+        hint = _("I didn't get any text.")
+    else:
+        hint = _("I didn't understand that.")
+    return [Reply(hint + " " + _("Send /new to place a request or /help to see what I can do."),
+                  (button(e.codec, _("New request"), "new"),))]
+
+
+# -- intake wizard -------------------------------------------------------------------------
+
+
+async def start_intake(turn: Turn) -> list[Reply]:
+    e = turn.engine
+    async with e.uow_factory() as uow:
+        types = await uow.types.list(include_internal=turn.is_staff)
+    if not types:
+        await turn.set_state(None)
+        return [Reply(_("No request types are configured yet; please tell your helpdesk admin."))]
+    await turn.set_state("intake.type")
+    return [Reply(_("What is it about?"),
+                  tuple(button(e.codec, t.name, "type", 0, str(t.id)) for t in types))]
+
+
+async def on_type(turn: Turn, action: Action) -> list[Reply]:
+    e = turn.engine
+    async with e.uow_factory() as uow:
+        rtype = await uow.types.get(int(action.arg or 0))
+        assistants = [p for p in await uow.people.list(Role.ASSISTANT) if p.active]
+    if rtype is None or not rtype.active or (rtype.internal and not turn.is_staff):
+        return await start_intake(turn)
+    if not assistants:
+        await turn.set_state("intake.describe", type_id=rtype.id, target_id=None)
+        return [Reply(_("Describe the problem in a few words."))]
+    await turn.set_state("intake.assignee", type_id=rtype.id)
+    buttons = (button(e.codec, _("Anyone"), "asg", 0, "0"),) + tuple(
+        button(e.codec, p.name, "asg", 0, str(p.id)) for p in assistants
+    )
+    return [Reply(_("Who should handle it? If you choose nobody, every assistant can take it."),
+                  buttons)]
+
+
+async def on_assignee(turn: Turn, action: Action) -> list[Reply]:
+    if turn.state.state != "intake.assignee" or "type_id" not in turn.state.data:
+        return [_stale()]
+    target = int(action.arg or 0) or None
+    await turn.set_state("intake.describe", type_id=turn.state.data["type_id"], target_id=target)
+    return [Reply(_("Describe the problem in a few words."))]
+
+
+async def on_description(turn: Turn, text: str) -> list[Reply]:
+    if not text:
+        return [Reply(_("Please describe the problem in a few words."))]
+    if len(text) > MAX_DESCRIPTION:
+        return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
+                        length=len(text), limit=MAX_DESCRIPTION))]
+    data = {**turn.state.data, "description": text}
+    await turn.set_state("intake.summary", **data)
+    return [await _summary(turn, data)]
+
+
+async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
+    e = turn.engine
+    async with e.uow_factory() as uow:
+        rtype = await uow.types.get(int(str(data["type_id"])))
+        target_id = data.get("target_id")
+        target = await uow.people.get(int(str(target_id))) if target_id else None
+    text = "\n".join([
+        _("Please check your request:"),
+        _("Type: {type}", type=rtype.name if rtype else "?"),
+        _("Assistant: {name}", name=target.name if target else _("anyone")),
+        _("Problem: {description}", description=data["description"]),
+    ])
+    return Reply(text, (button(e.codec, _("Place"), "place"), button(e.codec, _("Cancel"), "drop")))
+
+
+async def on_place(turn: Turn, action: Action) -> list[Reply]:
+    e, data = turn.engine, turn.state.data
+    if turn.state.state != "intake.summary" or "description" not in data:
+        return [Reply(_("There is nothing to place. Send /new to start a request."))]
+    try:
+        req = await services.place(
+            e.uow_factory, e.clock, actor_id=turn.person.id, type_id=int(data["type_id"]),
+            description=str(data["description"]), target_id=data.get("target_id"),
+            channel=turn.channel,
+        )
+    except (Invalid, Refused):
+        await turn.set_state(None)
+        raise
+    await turn.set_state(None)
+    return [Reply(_("Request {ref} is placed. I will tell you when someone takes it.",
+                    ref=req.reference),
+                  (button(e.codec, _("My requests"), "my"),), edit=True)]
+
+
+async def on_drop(turn: Turn, action: Action) -> list[Reply]:
+    await turn.set_state(None)
+    return [Reply(_("Discarded; nothing was placed."), edit=True)]
+
+
+# -- lists and cards -----------------------------------------------------------------------
+
+
+def _line(req: Request, type_name: str, extra: str = "") -> str:
+    parts = [req.reference, type_name, status_label(req.status)]
+    if req.assignee_name and req.status is not Status.OPEN:
+        parts[-1] += f" ({req.assignee_name})"
+    if req.minutes_logged:
+        parts.append(_("{time} logged", time=format_duration(req.minutes_logged)))
+    return "• " + " — ".join(parts) + extra
+
+
+async def my_requests(turn: Turn) -> list[Reply]:
+    e = turn.engine
+    async with e.uow_factory() as uow:
+        if turn.is_staff:
+            reqs = await uow.requests.list_for_staff(turn.person, limit=10)
+            title, empty = _("Your queue:"), _("Your queue is empty.")
+        else:
+            reqs = await uow.requests.list_for_initiator(turn.person.id, limit=10)
+            title, empty = _("Your requests:"), _("You have no requests yet.")
+        names = {t.id: t.name for t in await uow.types.list()}
+    if not reqs:
+        return [Reply(empty, (button(e.codec, _("New request"), "new"),))]
+    lines = [title] + [_line(r, names.get(r.type_id, "?")) for r in reqs]
+    buttons = tuple(button(e.codec, r.reference, "view", r.id or 0) for r in reqs)
+    return [Reply("\n".join(lines), buttons)]
+
+
+async def show_reference(turn: Turn, reference: str) -> list[Reply]:
+    e = turn.engine
+    async with e.uow_factory() as uow:
+        req = await uow.requests.by_reference(reference)
+    if req is None:
+        raise NotFound(N_("There is no request {ref}."), ref=reference.strip()[:40])
+    return await _card(turn, req.id or 0)
+
+
+async def on_view(turn: Turn, action: Action) -> list[Reply]:
+    return await _card(turn, action.request_id)
+
+
+async def _card(turn: Turn, request_id: int) -> list[Reply]:
+    e = turn.engine
+    async with e.uow_factory() as uow:
+        req = await services.load_visible(uow, turn.person, request_id)
+        rtype = await uow.types.get(req.type_id)
+        initiator = await uow.people.get(req.initiator_id)
+    lines = [
+        f"{req.reference} — {rtype.name if rtype else '?'}",
+        _("Status: {status}", status=status_label(req.status)),
+        _("From: {name}", name=initiator.name if initiator else "?"),
+        _("Problem: {description}", description=req.description),
+    ]
+    if req.assignee_name:
+        lines.append(_("Assistant: {name}", name=req.assignee_name))
+    if req.minutes_logged:
+        lines.append(_("Time logged: {time}", time=format_duration(req.minutes_logged)))
+    if req.resolution_note:
+        lines.append(_("Note: {note}", note=req.resolution_note))
+    return [Reply("\n".join(lines), _card_buttons(turn, req))]
+
+
+def _card_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
+    c, rid, me = turn.engine.codec, req.id or 0, turn.person
+    if req.initiator_id == me.id:
+        if req.status is Status.OPEN:
+            return (button(c, _("Cancel request"), "cancel", rid),)
+        if req.status in (Status.IN_PROGRESS, Status.WAITING):
+            return (button(c, _("Cancel request"), "cancel", rid),)
+        if req.status is Status.RESOLVED:
+            return confirm_buttons(c, rid, req.minutes_logged)
+        return ()
+    if req.status is Status.OPEN:
+        return (button(c, _("Claim"), "claim", rid),)
+    if req.status is Status.IN_PROGRESS:
+        extra = (button(c, _("Correct time"), "correct", rid),) if req.was_resolved else ()
+        return work_buttons(c, rid) + extra
+    if req.status is Status.RESOLVED:
+        return (button(c, _("Correct time"), "correct", rid),)
+    return ()
+
+
+# -- request actions -----------------------------------------------------------------------
+
+
+async def on_claim(turn: Turn, action: Action) -> list[Reply]:
+    e = turn.engine
+    req = await services.claim(e.uow_factory, e.clock, actor_id=turn.person.id,
+                               request_id=action.request_id, channel=turn.channel)
+    return [Reply(
+        _("You claimed {ref}. Contact the person who placed it; press Finish when done.",
+          ref=req.reference),
+        work_buttons(e.codec, req.id or 0), edit=True,
+    )]
+
+
+async def on_release(turn: Turn, action: Action) -> list[Reply]:
+    e = turn.engine
+    req = await services.release(e.uow_factory, e.clock, actor_id=turn.person.id,
+                                 request_id=action.request_id, channel=turn.channel)
+    return [Reply(_("You released {ref}; it is back in the queue.", ref=req.reference), edit=True)]
+
+
+async def on_cancel(turn: Turn, action: Action) -> list[Reply]:
+    e = turn.engine
+    try:
+        req = await services.cancel(e.uow_factory, e.clock, actor_id=turn.person.id,
+                                    request_id=action.request_id, channel=turn.channel)
+    except Refused as exc:
+        if exc.code != "claimed":
+            raise
+        name = exc.text.params.get("name", "?")
+        message = _("{ref} is already claimed by {name}, so it can't be cancelled now.",
+                    **exc.text.params)
+        return [Reply(message,
+                      (button(e.codec, _("Ask {name} to release it", name=name), "askrel",
+                              action.request_id),),
+                      toast=message)]
+    return [Reply(_("{ref} is cancelled.", ref=req.reference), edit=True)]
+
+
+async def on_ask_release(turn: Turn, action: Action) -> list[Reply]:
+    e = turn.engine
+    req = await services.ask_release(e.uow_factory, e.clock, actor_id=turn.person.id,
+                                     request_id=action.request_id, channel=turn.channel)
+    return [Reply(_("I asked {name} to release {ref}. You can cancel it once it is back in the "
+                    "queue.", name=req.assignee_name or "?", ref=req.reference), edit=True)]
+
+
+async def on_finish(turn: Turn, action: Action) -> list[Reply]:
+    e = turn.engine
+    req = await services.check_allowed(e.uow_factory, actor_id=turn.person.id,
+                                       request_id=action.request_id, act="finish")
+    await turn.set_state("finish.time", request_id=req.id)
+    text = _("How much time did you spend on {ref}? For example 1h30, 90m, 1:30 or 45.",
+             ref=req.reference)
+    if req.minutes_logged:
+        text += "\n" + _("Already logged: {time}; this adds to it.",
+                         time=format_duration(req.minutes_logged))
+    return [Reply(text)]
+
+
+async def on_finish_time(turn: Turn, text: str) -> list[Reply]:
+    minutes = parse_duration(text)
+    await turn.set_state("finish.note", **turn.state.data, minutes=minutes)
+    return [Reply(_("{time} noted. Now a short resolution note for the person who asked:",
+                    time=format_duration(minutes)))]
+
+
+async def on_finish_note(turn: Turn, text: str) -> list[Reply]:
+    e, data = turn.engine, turn.state.data
+    req = await services.finish(e.uow_factory, e.clock, actor_id=turn.person.id,
+                                request_id=int(data["request_id"]), minutes=int(data["minutes"]),
+                                note=text, channel=turn.channel)
+    await turn.set_state(None)
+    return [Reply(_("{ref} is resolved with {time} logged; the person who asked will confirm it.",
+                    ref=req.reference, time=format_duration(req.minutes_logged)))]
+
+
+async def on_correct(turn: Turn, action: Action) -> list[Reply]:
+    e = turn.engine
+    req = await services.check_allowed(e.uow_factory, actor_id=turn.person.id,
+                                       request_id=action.request_id, act="correct_time")
+    await turn.set_state("correct.time", request_id=req.id)
+    return [Reply(_("Logged on {ref}: {time}. What should the total be?", ref=req.reference,
+                    time=format_duration(req.minutes_logged)))]
+
+
+async def on_correct_time(turn: Turn, text: str) -> list[Reply]:
+    e = turn.engine
+    minutes = parse_duration(text)
+    req = await services.correct_time(e.uow_factory, e.clock, actor_id=turn.person.id,
+                                      request_id=int(turn.state.data["request_id"]),
+                                      total_minutes=minutes, channel=turn.channel)
+    await turn.set_state(None)
+    return [Reply(_("{ref}: the time is now {time}; the person who asked will confirm it again.",
+                    ref=req.reference, time=format_duration(req.minutes_logged)))]
+
+
+async def on_confirm(turn: Turn, action: Action) -> list[Reply]:
+    e = turn.engine
+    seen = int(action.arg) if action.arg.isdigit() else None
+    req = await services.confirm(e.uow_factory, e.clock, actor_id=turn.person.id,
+                                 request_id=action.request_id, seen_minutes=seen,
+                                 channel=turn.channel)
+    return [Reply(_("Thank you! {ref} is confirmed with {time} and closed.", ref=req.reference,
+                    time=format_duration(req.minutes_logged)), edit=True)]
+
+
+async def on_dispute(turn: Turn, action: Action) -> list[Reply]:
+    e = turn.engine
+    req = await services.check_allowed(e.uow_factory, actor_id=turn.person.id,
+                                       request_id=action.request_id, act="dispute")
+    await turn.set_state("dispute.reason", request_id=req.id)
+    return [Reply(_("What is wrong with {ref}? Your message goes to {name}.", ref=req.reference,
+                    name=req.assignee_name or "?"))]
+
+
+async def on_dispute_reason(turn: Turn, text: str) -> list[Reply]:
+    e = turn.engine
+    req = await services.dispute(e.uow_factory, e.clock, actor_id=turn.person.id,
+                                 request_id=int(turn.state.data["request_id"]), reason=text,
+                                 channel=turn.channel)
+    await turn.set_state(None)
+    return [Reply(_("Sent to {name}. {ref} is back in progress.", name=req.assignee_name or "?",
+                    ref=req.reference))]
+
+
+async def on_new(turn: Turn, action: Action) -> list[Reply]:
+    return await start_intake(turn)
+
+
+async def on_my(turn: Turn, action: Action) -> list[Reply]:
+    await turn.set_state(None)
+    return await my_requests(turn)
+
+
+def _stale() -> Reply:
+    message = _("This button is no longer valid.")
+    return Reply(message, toast=message)
+
+
+TEXT_STEPS: dict[str, TextStep] = {
+    "intake.describe": on_description,
+    "finish.time": on_finish_time,
+    "finish.note": on_finish_note,
+    "correct.time": on_correct_time,
+    "dispute.reason": on_dispute_reason,
+}
+
+BUTTONS: dict[str, ButtonHandler] = {
+    "new": on_new,
+    "my": on_my,
+    "type": on_type,
+    "asg": on_assignee,
+    "place": on_place,
+    "drop": on_drop,
+    "view": on_view,
+    "claim": on_claim,
+    "release": on_release,
+    "cancel": on_cancel,
+    "askrel": on_ask_release,
+    "finish": on_finish,
+    "correct": on_correct,
+    "confirm": on_confirm,
+    "dispute": on_dispute,
+}

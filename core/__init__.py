@@ -1,0 +1,1 @@
+"""Domain of the helpdesk: requests, their lifecycle, permissions, neutral messages, ports."""

@@ -1,0 +1,101 @@
+"""Translation: marking text in the domain, and translating it for each reader.
+
+The domain never knows the reader's language: it returns message ids (English source
+strings) with parameters (``Text``); whoever renders a message for a person translates it
+inside ``use_language(person.language)``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - gettext convention
+    """Mark ``msgid`` for extraction; it is translated later, for the reader."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message id with its parameters, translated when someone reads it."""
+
+    msgid: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+# -- runtime translation ---------------------------------------------------------------
+# Catalogs are .po files under core/locale; they are compiled in memory when first used,
+# so no build step is needed. The reader's language is a context variable, set by whoever
+# renders a message for a person (see ``use_language``).
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "helpdesk"
+LANGUAGES = ("en", "ro", "pt", "pl", "ru")
+DEFAULT_LANGUAGE = "en"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def normalise_language(code: str | None) -> str | None:
+    """``pt-BR`` → ``pt``; None when we do not speak it."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The compiled catalog for ``language`` (English source strings when there is none)."""
+    po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.exists():
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=language)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+@contextmanager
+def use_language(language: str | None) -> Iterator[str]:
+    """Translate for a reader of ``language`` inside this block."""
+    lang = normalise_language(language) or _current.get()
+    token = _current.set(lang)
+    try:
+        yield lang
+    finally:
+        _current.reset(token)
+
+
+def _(msgid: str, **params: Any) -> str:
+    """Translate ``msgid`` for the current reader and fill in ``params``."""
+    text = translations(_current.get()).gettext(msgid)
+    return text.format(**params) if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
+    text = translations(_current.get()).ngettext(singular, plural, n)
+    return text.format(n=n, **params)
+
+
+def translate(text: Text) -> str:
+    """Translate a ``Text`` (its parameters may be ``Text`` too)."""
+    params = {k: translate(v) if isinstance(v, Text) else v for k, v in text.params.items()}
+    return _(text.msgid, **params)

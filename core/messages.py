@@ -1,0 +1,63 @@
+"""Channel-neutral messages: what people send (``Inbound``) and what the bot answers (``Reply``).
+
+Adapters translate platform updates into ``Inbound`` and ``Reply`` into platform calls;
+nothing else about a platform leaks into the core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: what it says and the packed ``Action`` it sends back when pressed."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """Something a person sent on a channel: text, or a pressed button's payload."""
+
+    channel: str
+    address: str  # the person's account on that channel (chat id, user id, phone, name)
+    text: str | None = None
+    payload: str | None = None
+    display_name: str | None = None
+    language: str | None = None  # hint from the platform (Telegram language_code, ...)
+    message_ref: str | None = None  # the platform message carrying the pressed button
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says.
+
+    ``edit`` asks the channel to replace the message carrying the button that was pressed
+    (channels that cannot edit send a new message). ``toast`` is a short notice for
+    channels that show one for a pressed button (Telegram's callback answer).
+    """
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    edit: bool = False
+    toast: str | None = None
+
+
+def numbered(reply: Reply) -> str:
+    """The reply as plain text with buttons as numbered choices, for channels without buttons."""
+    if not reply.buttons:
+        return reply.text
+    menu = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, start=1))
+    return f"{reply.text}\n{menu}"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A rendered notification ready for a channel sender."""
+
+    reply: Reply
+    edit_key: str | None = None
+    edit_only: bool = False
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,127 @@
+"""Who may do what (SPEC §1, §3). The only place where permissions are decided.
+
+``check`` raises ``Refused`` with a message for the person; it never changes anything.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.errors import NotFound, Refused
+from core.i18n import N_, Text
+from core.kinds import STATUS_LABELS, Act, Role, Status
+
+if TYPE_CHECKING:
+    from core.model import Person, Request, RequestType
+
+
+# Actions only the person who placed the request may do, and those only staff may do.
+OWNER_ACTS = {"cancel", "confirm", "dispute", "ask_release"}
+STAFF_ACTS = {"claim", "release", "finish", "correct_time"}
+
+ROLE_REFUSALS = {
+    "claim": N_("Only assistants can claim requests."),
+    "release": N_("Only the assistant holding {ref} can release it."),
+    "finish": N_("Only the assistant holding {ref} can finish it."),
+    "correct_time": N_("Only the assistant who resolved {ref} can correct its time."),
+    "cancel": N_("Only the person who placed {ref} can cancel it."),
+    "confirm": N_("Only the person who placed {ref} can confirm it."),
+    "dispute": N_("Only the person who placed {ref} can dispute it."),
+    "ask_release": N_("Only the person who placed {ref} can ask for its release."),
+}
+
+# From which statuses each action is allowed.
+ALLOWED_FROM: dict[str, set[str]] = {
+    "claim": {"open"},
+    "release": {"in_progress", "waiting"},
+    "cancel": {"open"},
+    "finish": {"in_progress"},
+    "correct_time": {"resolved", "in_progress"},
+    "confirm": {"resolved"},
+    "dispute": {"resolved"},
+    "comment": {"open", "in_progress", "waiting", "resolved"},
+    "ask_release": {"in_progress", "waiting"},
+}
+
+
+def can_see(person: Person, req: Request) -> bool:
+    """Initiators see their own; assistants the open ones meant for them and those they hold."""
+    if person.role is Role.SUPERVISOR or req.initiator_id == person.id:
+        return True
+    if person.role is Role.INITIATOR:
+        return False
+    if req.assignee_id == person.id:
+        return not req.status.is_final
+    return req.status is Status.OPEN and req.target_id in (None, person.id)
+
+
+def check_place(
+    actor: Person, initiator: Person, rtype: RequestType, target: Person | None
+) -> None:
+    if not rtype.active:
+        raise Refused(N_("The type “{type}” is no longer offered."), type=rtype.name)
+    if rtype.internal and not actor.role.is_staff:
+        raise Refused(N_("The type “{type}” is for staff only."), type=rtype.name)
+    if actor.id != initiator.id and not actor.role.is_staff:
+        raise Refused(N_("Only staff can place a request on behalf of someone else."))
+    if target is not None and (target.role is Role.INITIATOR or not target.active):
+        raise Refused(N_("{name} is not an assistant."), name=target.name)
+
+
+def check(act: Act | str, actor: Person, req: Request) -> None:
+    """Raise ``Refused`` (or ``NotFound``) unless ``actor`` may do ``act`` on ``req`` now."""
+    act = str(act)
+    ref = req.reference
+    status_label = Text(STATUS_LABELS[req.status])
+    is_owner = req.initiator_id == actor.id
+
+    if not actor.role.is_staff and not is_owner:
+        raise NotFound(N_("You don't have access to {ref}."), ref=ref)
+    if act in OWNER_ACTS and not is_owner:
+        raise Refused(ROLE_REFUSALS[act], ref=ref)
+    if act in STAFF_ACTS and not actor.role.is_staff:
+        raise Refused(ROLE_REFUSALS[act], ref=ref)
+    if actor.role is Role.ASSISTANT and not is_owner:
+        _check_assistant_access(act, actor, req, status_label)
+    if act in ("release", "finish") and actor.role is not Role.SUPERVISOR:
+        if req.assignee_id is not None and req.assignee_id != actor.id:
+            raise Refused(ROLE_REFUSALS[act], ref=ref)
+
+    if req.status.value not in ALLOWED_FROM[act]:
+        raise _status_refusal(act, actor, req, status_label)
+    if act == "correct_time" and not req.was_resolved:
+        raise Refused(N_("{ref} has no logged time yet; use Finish."), ref=ref)
+
+
+def _check_assistant_access(act: str, actor: Person, req: Request, status_label: Text) -> None:
+    """An assistant works on the open requests meant for them and on those they hold."""
+    ref = req.reference
+    if req.status.is_final:
+        raise Refused(
+            N_("{ref} is {status}; assistants no longer have access to it."),
+            ref=ref, status=status_label,
+        )
+    if req.assignee_id is not None and req.assignee_id != actor.id:
+        raise Refused(
+            N_("Already claimed by {name}."), code="taken", ref=ref, name=req.assignee_name or "?"
+        )
+    if req.assignee_id is None and req.target_id not in (None, actor.id):
+        raise NotFound(N_("{ref} is meant for another assistant."), ref=ref)
+    if act == "correct_time" and req.resolved_by_id not in (None, actor.id):
+        raise Refused(ROLE_REFUSALS[act], ref=ref)
+
+
+def _status_refusal(act: str, actor: Person, req: Request, status_label: Text) -> Refused:
+    ref, holder = req.reference, req.assignee_name or "?"
+    if act == "claim" and req.assignee_id == actor.id and not req.status.is_final:
+        return Refused(N_("You already hold {ref}."), ref=ref)
+    if act == "claim" and req.assignee_id is not None and not req.status.is_final:
+        return Refused(N_("Already claimed by {name}."), code="taken", ref=ref, name=holder)
+    if act == "cancel" and req.status in (Status.IN_PROGRESS, Status.WAITING):
+        return Refused(
+            N_("{ref} is already claimed by {name}, so it can't be cancelled now."),
+            code="claimed", ref=ref, name=holder,
+        )
+    return Refused(
+        N_("{ref} is {status}: that can't be done now."), ref=ref, status=status_label
+    )

@@ -1,0 +1,239 @@
+"""Ports: what the domain needs from storage, state and channels. Implementations live in
+``persistence`` (SQLAlchemy, Redis) and ``adapters``; tests may use their own fakes.
+"""
+
+from __future__ import annotations
+
+import abc
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from core.kinds import Role
+from core.messages import Reply
+from core.model import Person, Request, RequestType
+from core.notifications import Notification
+
+
+@dataclass(frozen=True)
+class Account:
+    """A person's account on one channel (Telegram user id, Slack id, phone, e-mail...)."""
+
+    person_id: int
+    channel: str
+    address: str
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A notification waiting in the outbox, with its delivery bookkeeping."""
+
+    id: int
+    notification: Notification
+    attempts: int
+    created_at: datetime
+
+
+class PersonRepository(abc.ABC):
+    """People and their channel accounts."""
+
+    @abc.abstractmethod
+    async def get(self, person_id: int) -> Person | None: ...
+
+    @abc.abstractmethod
+    async def by_account(self, channel: str, address: str) -> Person | None: ...
+
+    @abc.abstractmethod
+    async def by_name(self, name: str) -> Person | None:
+        """Case-insensitive exact name match."""
+
+    @abc.abstractmethod
+    async def add(self, name: str, role: Role, language: str | None = None) -> Person: ...
+
+    @abc.abstractmethod
+    async def add_account(self, person_id: int, channel: str, address: str) -> None:
+        """Link an account; raises ``Invalid`` if it belongs to someone else."""
+
+    @abc.abstractmethod
+    async def accounts(self, person_id: int) -> list[Account]: ...
+
+    @abc.abstractmethod
+    async def list(self, role: Role | None = None) -> list[Person]: ...
+
+    @abc.abstractmethod
+    async def touch_channel(self, person_id: int, channel: str) -> None:
+        """Remember the channel the person used last (notifications go there)."""
+
+    @abc.abstractmethod
+    async def preferred_channel(self, person_id: int) -> str | None: ...
+
+
+class RequestTypeRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, type_id: int) -> RequestType | None: ...
+
+    @abc.abstractmethod
+    async def by_name(self, name: str) -> RequestType | None: ...
+
+    @abc.abstractmethod
+    async def add(self, name: str, internal: bool = False) -> RequestType: ...
+
+    @abc.abstractmethod
+    async def list(self, include_internal: bool = True) -> list[RequestType]:
+        """Active types, in the order they were added."""
+
+
+class RequestRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, request_id: int) -> Request | None: ...
+
+    @abc.abstractmethod
+    async def by_reference(self, reference: str) -> Request | None: ...
+
+    @abc.abstractmethod
+    async def add(self, request: Request) -> None:
+        """Insert a new request; sets its ``id`` and ``reference`` (``HD-YYYY-NNNNNN``)."""
+
+    @abc.abstractmethod
+    async def save(self, request: Request) -> None:
+        """Write the changes with a compare-and-set on ``loaded_version``.
+
+        Raises ``ConcurrentChange`` when someone else saved it first; nothing is written then.
+        """
+
+    @abc.abstractmethod
+    async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]: ...
+
+    @abc.abstractmethod
+    async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
+        """Requests the assistant holds plus the open ones they may claim."""
+
+
+class Outbox(abc.ABC):
+    """Notifications written in the same transaction as the change that caused them."""
+
+    @abc.abstractmethod
+    async def add(self, notification: Notification) -> None: ...
+
+    @abc.abstractmethod
+    async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
+        """Lease up to ``limit`` due items so no other worker takes them meanwhile."""
+
+    @abc.abstractmethod
+    async def mark_sent(self, item_id: int, now: datetime) -> None: ...
+
+    @abc.abstractmethod
+    async def mark_failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:
+        """Record a failed attempt; retry at ``retry_at``, or give up when it is None."""
+
+    @abc.abstractmethod
+    async def release(self, item_id: int) -> None:
+        """Give a leased item back untouched."""
+
+    @abc.abstractmethod
+    async def pending_count(self) -> int: ...
+
+
+class SentMessages(abc.ABC):
+    """The platform message ids we sent under an edit key, so stale buttons can be edited."""
+
+    @abc.abstractmethod
+    async def get(self, person_id: int, channel: str, edit_key: str) -> str | None: ...
+
+    @abc.abstractmethod
+    async def put(self, person_id: int, channel: str, edit_key: str, message_ref: str) -> None: ...
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction over all repositories. Commit is explicit; leaving rolls back."""
+
+    people: PersonRepository
+    types: RequestTypeRepository
+    requests: RequestRepository
+    outbox: Outbox
+    sent: SentMessages
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.rollback()
+
+    @abc.abstractmethod
+    async def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True)
+class DialogKey:
+    """Whose dialog: one per person per channel."""
+
+    channel: str
+    address: str
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.address}"
+
+
+@dataclass
+class DialogState:
+    """Where a person is in a dialog and what they entered so far."""
+
+    state: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class DialogStore(abc.ABC):
+    """Dialog state per person and channel, with a TTL, plus a per-conversation lock."""
+
+    @abc.abstractmethod
+    async def get(self, key: DialogKey) -> DialogState:
+        """The state, or an empty one when there is none (or it expired)."""
+
+    @abc.abstractmethod
+    async def set(self, key: DialogKey, state: DialogState, ttl: float | None = None) -> None:
+        """Store ``state``; it expires after ``ttl`` seconds (the store's default if None)."""
+
+    @abc.abstractmethod
+    async def clear(self, key: DialogKey) -> None: ...
+
+    @abc.abstractmethod
+    def lock(self, key: DialogKey, expire: float = 30.0) -> AbstractAsyncContextManager[None]:
+        """Held while one message of this conversation is handled; others wait their turn."""
+
+    @abc.abstractmethod
+    async def set_menu(self, key: DialogKey, payloads: list[str], ttl: float | None = None) -> None:
+        """Remember the buttons last shown, so a typed digit can press one (SMS, console)."""
+
+    @abc.abstractmethod
+    async def get_menu(self, key: DialogKey) -> list[str]: ...
+
+    @abc.abstractmethod
+    async def remember_once(self, token: str, ttl: float) -> bool:
+        """True the first time ``token`` is seen within ``ttl`` seconds (webhook dedupe)."""
+
+
+class ChannelSender(abc.ABC):
+    """Sends rendered replies to one channel. Adapters implement it."""
+
+    channel: str
+
+    @abc.abstractmethod
+    async def send(self, address: str, reply: Reply) -> str | None:
+        """Send a new message; returns the platform's message reference if it has one."""
+
+    async def edit(self, address: str, message_ref: str, reply: Reply) -> None:
+        """Replace an earlier message. Channels that cannot edit send a new message."""
+        await self.send(address, reply)
+
+    async def clear_buttons(self, address: str, message_ref: str) -> None:  # noqa: B027
+        """Remove now-stale buttons from an earlier message, where the channel can."""
+
+

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models and repositories, unit of work, outbox, Redis stores."""

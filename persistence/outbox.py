@@ -1,0 +1,117 @@
+"""The transactional outbox and the record of sent messages (for later edits)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from core.notifications import Notification
+from core.ports import Outbox, OutboxItem, SentMessages
+from persistence.tables import OutboxRow, SentMessageRow
+
+
+class SqlOutbox(Outbox):
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def add(self, notification: Notification) -> None:
+        now = _now()
+        self.s.add(OutboxRow(
+            recipient_id=notification.recipient_id, kind=notification.kind,
+            request_id=notification.request_id, data=notification.data,
+            edit_key=notification.edit_key, edit_only=notification.edit_only,
+            created_at=now, attempts=0, next_attempt_at=None,
+        ))
+
+    async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
+        earlier = aliased(OutboxRow)
+        # Per recipient, strictly in order: skip an item while an earlier one is unsent.
+        blocked = (
+            select(earlier.id).where(
+                earlier.recipient_id == OutboxRow.recipient_id,
+                earlier.id < OutboxRow.id,
+                earlier.sent_at.is_(None),
+                earlier.gave_up_at.is_(None),
+            ).exists()
+        )
+        query = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.sent_at.is_(None),
+                OutboxRow.gave_up_at.is_(None),
+                OutboxRow.next_attempt_at.is_(None) | (OutboxRow.next_attempt_at <= now),
+                (OutboxRow.locked_until.is_(None)) | (OutboxRow.locked_until < now),
+                ~blocked,
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxRow)
+        )
+        rows = list(await self.s.scalars(query))
+        if not rows:
+            return []
+        await self.s.execute(
+            update(OutboxRow).where(OutboxRow.id.in_([r.id for r in rows]))
+            .values(locked_until=now + timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
+        return [
+            OutboxItem(
+                r.id,
+                Notification(r.recipient_id, r.kind, r.request_id, r.data or {}, r.edit_key,
+                             r.edit_only),
+                r.attempts,
+                r.created_at,
+            )
+            for r in rows
+        ]
+
+    async def mark_sent(self, item_id: int, now: datetime) -> None:
+        await self.s.execute(
+            update(OutboxRow).where(OutboxRow.id == item_id)
+            .values(sent_at=now, locked_until=None, attempts=OutboxRow.attempts + 1)
+        )
+
+    async def mark_failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:
+        values: dict[str, object] = {
+            "locked_until": None, "attempts": OutboxRow.attempts + 1, "last_error": error[:2000]}
+        if retry_at is None:
+            values["gave_up_at"] = _now()
+        else:
+            values["next_attempt_at"] = retry_at
+        await self.s.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))
+
+    async def release(self, item_id: int) -> None:
+        """Give a leased item back untouched (an earlier item of its recipient failed)."""
+        await self.s.execute(
+            update(OutboxRow).where(OutboxRow.id == item_id).values(locked_until=None))
+
+    async def pending_count(self) -> int:
+        return int(await self.s.scalar(
+            select(func.count()).select_from(OutboxRow).where(
+                and_(OutboxRow.sent_at.is_(None), OutboxRow.gave_up_at.is_(None)))) or 0)
+
+
+class SqlSentMessages(SentMessages):
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def get(self, person_id: int, channel: str, edit_key: str) -> str | None:
+        row = await self.s.get(SentMessageRow, (person_id, channel, edit_key))
+        return row.message_ref if row else None
+
+    async def put(self, person_id: int, channel: str, edit_key: str, message_ref: str) -> None:
+        row = await self.s.get(SentMessageRow, (person_id, channel, edit_key))
+        if row is None:
+            self.s.add(SentMessageRow(person_id=person_id, channel=channel, edit_key=edit_key,
+                                      message_ref=message_ref))
+        else:
+            row.message_ref = message_ref
+        await self.s.flush()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,264 @@
+"""SQLAlchemy implementations of the repository ports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import ConcurrentChange, Invalid
+from core.i18n import N_
+from core.kinds import Resolution, Role, Status
+from core.model import Comment, Event, Person, Request, RequestType, TimeEntry
+from core.ports import Account, PersonRepository, RequestRepository, RequestTypeRepository
+from persistence.tables import (
+    AccountRow,
+    CommentRow,
+    EventRow,
+    PersonRow,
+    RequestRow,
+    RequestTypeRow,
+    TimeEntryRow,
+)
+
+
+def _person(row: PersonRow) -> Person:
+    return Person(row.id, row.name, Role(row.role), row.language, row.active)
+
+
+class SqlPersonRepository(PersonRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def get(self, person_id: int) -> Person | None:
+        row = await self.s.get(PersonRow, person_id)
+        return _person(row) if row else None
+
+    async def by_account(self, channel: str, address: str) -> Person | None:
+        row = await self.s.scalar(
+            select(PersonRow).join(AccountRow, AccountRow.person_id == PersonRow.id)
+            .where(AccountRow.channel == channel, AccountRow.address == address)
+        )
+        return _person(row) if row else None
+
+    async def by_name(self, name: str) -> Person | None:
+        row = await self.s.scalar(
+            select(PersonRow).where(func.lower(PersonRow.name) == name.strip().lower())
+            .order_by(PersonRow.id).limit(1)
+        )
+        return _person(row) if row else None
+
+    async def add(self, name: str, role: Role, language: str | None = None) -> Person:
+        row = PersonRow(name=name, role=role.value, language=language, active=True,
+                        created_at=datetime.now(UTC))
+        self.s.add(row)
+        await self.s.flush()
+        return _person(row)
+
+    async def add_account(self, person_id: int, channel: str, address: str) -> None:
+        owner = await self.s.scalar(
+            select(AccountRow.person_id).where(
+                AccountRow.channel == channel, AccountRow.address == address)
+        )
+        if owner == person_id:
+            return
+        if owner is not None:
+            raise Invalid(N_("That {channel} account belongs to someone else."), channel=channel)
+        try:
+            async with self.s.begin_nested():
+                self.s.add(AccountRow(person_id=person_id, channel=channel, address=address))
+        except IntegrityError as exc:
+            raise Invalid(
+                N_("That {channel} account belongs to someone else."), channel=channel
+            ) from exc
+
+    async def accounts(self, person_id: int) -> list[Account]:
+        rows = await self.s.scalars(
+            select(AccountRow).where(AccountRow.person_id == person_id).order_by(AccountRow.id)
+        )
+        return [Account(r.person_id, r.channel, r.address) for r in rows]
+
+    async def list(self, role: Role | None = None) -> list[Person]:
+        query = select(PersonRow).order_by(PersonRow.id)
+        if role is not None:
+            query = query.where(PersonRow.role == role.value)
+        return [_person(r) for r in await self.s.scalars(query)]
+
+    async def touch_channel(self, person_id: int, channel: str) -> None:
+        await self.s.execute(
+            update(PersonRow).where(PersonRow.id == person_id, or_(
+                PersonRow.last_channel.is_(None), PersonRow.last_channel != channel))
+            .values(last_channel=channel)
+        )
+
+    async def preferred_channel(self, person_id: int) -> str | None:
+        row = await self.s.get(PersonRow, person_id)
+        if row is None:
+            return None
+        return row.preferred_channel or row.last_channel
+
+
+class SqlRequestTypeRepository(RequestTypeRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    @staticmethod
+    def _type(row: RequestTypeRow) -> RequestType:
+        return RequestType(row.id, row.name, row.internal, row.active)
+
+    async def get(self, type_id: int) -> RequestType | None:
+        row = await self.s.get(RequestTypeRow, type_id)
+        return self._type(row) if row else None
+
+    async def by_name(self, name: str) -> RequestType | None:
+        row = await self.s.scalar(
+            select(RequestTypeRow).where(func.lower(RequestTypeRow.name) == name.strip().lower())
+        )
+        return self._type(row) if row else None
+
+    async def add(self, name: str, internal: bool = False) -> RequestType:
+        row = RequestTypeRow(name=name, internal=internal, active=True)
+        self.s.add(row)
+        await self.s.flush()
+        return self._type(row)
+
+    async def list(self, include_internal: bool = True) -> list[RequestType]:
+        query = select(RequestTypeRow).where(RequestTypeRow.active.is_(True))
+        if not include_internal:
+            query = query.where(RequestTypeRow.internal.is_(False))
+        return [self._type(r) for r in await self.s.scalars(query.order_by(RequestTypeRow.id))]
+
+
+def reference_for(request_id: int, created_at: datetime) -> str:
+    return f"HD-{created_at.year}-{request_id:06d}"
+
+
+class SqlRequestRepository(RequestRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def _load(self, row: RequestRow | None) -> Request | None:
+        if row is None:
+            return None
+        assignee_name = None
+        if row.assignee_id:
+            assignee_name = await self.s.scalar(
+                select(PersonRow.name).where(PersonRow.id == row.assignee_id))
+        entries = await self.s.scalars(
+            select(TimeEntryRow).where(TimeEntryRow.request_id == row.id).order_by(TimeEntryRow.id))
+        comments = await self.s.scalars(
+            select(CommentRow).where(CommentRow.request_id == row.id).order_by(CommentRow.id))
+        events = await self.s.scalars(
+            select(EventRow).where(EventRow.request_id == row.id).order_by(EventRow.id))
+        return Request(
+            id=row.id,
+            reference=row.reference or "",
+            type_id=row.type_id,
+            description=row.description,
+            initiator_id=row.initiator_id,
+            status=Status(row.status),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            version=row.version,
+            loaded_version=row.version,
+            target_id=row.target_id,
+            assignee_id=row.assignee_id,
+            assignee_name=assignee_name,
+            resolved_by_id=row.resolved_by_id,
+            resolution_note=row.resolution_note,
+            resolution_method=Resolution(row.resolution_method) if row.resolution_method else None,
+            priority=row.priority,
+            time_entries=[TimeEntry(e.minutes, e.author_id, e.at, e.kind) for e in entries],
+            comments=[Comment(c.author_id, c.body, c.at, c.internal) for c in comments],
+            events=[
+                Event(e.action, e.actor_id, e.at, e.channel,
+                      Status(e.from_status) if e.from_status else None, Status(e.to_status),
+                      e.details or {})
+                for e in events
+            ],
+        )
+
+    async def get(self, request_id: int) -> Request | None:
+        return await self._load(await self.s.get(RequestRow, request_id))
+
+    async def by_reference(self, reference: str) -> Request | None:
+        row = await self.s.scalar(
+            select(RequestRow).where(RequestRow.reference == reference.strip().upper()))
+        return await self._load(row)
+
+    def _columns(self, req: Request) -> dict[str, object]:
+        return {
+            "type_id": req.type_id,
+            "description": req.description,
+            "initiator_id": req.initiator_id,
+            "target_id": req.target_id,
+            "assignee_id": req.assignee_id,
+            "resolved_by_id": req.resolved_by_id,
+            "status": req.status.value,
+            "priority": req.priority,
+            "version": req.version,
+            "resolution_note": req.resolution_note,
+            "resolution_method": req.resolution_method.value if req.resolution_method else None,
+            "updated_at": req.updated_at,
+        }
+
+    async def add(self, request: Request) -> None:
+        row = RequestRow(created_at=request.created_at, **self._columns(request))
+        self.s.add(row)
+        await self.s.flush()
+        request.id = row.id
+        request.reference = row.reference = reference_for(row.id, request.created_at)
+        await self.s.flush()
+        await self._write_children(request)
+        request.loaded_version = request.version
+
+    async def save(self, request: Request) -> None:
+        assert request.id is not None
+        result = await self.s.execute(
+            update(RequestRow)
+            .where(RequestRow.id == request.id, RequestRow.version == request.loaded_version)
+            .values(**self._columns(request))
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrentChange(request.reference)
+        await self._write_children(request)
+        request.loaded_version = request.version
+
+    async def _write_children(self, req: Request) -> None:
+        assert req.id is not None
+        for t in req.new_time_entries:
+            self.s.add(TimeEntryRow(request_id=req.id, minutes=t.minutes, author_id=t.author_id,
+                                    kind=t.kind, at=t.at))
+        for c in req.new_comments:
+            self.s.add(CommentRow(request_id=req.id, author_id=c.author_id, body=c.body,
+                                  internal=c.internal, at=c.at))
+        for e in req.new_events:
+            self.s.add(EventRow(
+                request_id=req.id, action=e.action, actor_id=e.actor_id, channel=e.channel,
+                from_status=e.from_status.value if e.from_status else None,
+                to_status=e.to_status.value, details=e.details, at=e.at))
+        req.new_time_entries.clear()
+        req.new_comments.clear()
+        req.new_events.clear()
+        await self.s.flush()
+
+    async def _many(self, query: object) -> list[Request]:
+        rows = await self.s.scalars(query)  # type: ignore[call-overload]
+        return [r for r in [await self._load(row) for row in rows] if r is not None]
+
+    async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
+        return await self._many(
+            select(RequestRow).where(RequestRow.initiator_id == person_id)
+            .order_by(RequestRow.id.desc()).limit(limit))
+
+    async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
+        held = (RequestRow.assignee_id == person.id) & RequestRow.status.in_(
+            [Status.IN_PROGRESS.value, Status.WAITING.value, Status.RESOLVED.value])
+        open_ = (RequestRow.status == Status.OPEN.value)
+        if person.role is not Role.SUPERVISOR:
+            open_ = open_ & or_(RequestRow.target_id.is_(None), RequestRow.target_id == person.id)
+        return await self._many(
+            select(RequestRow).where(or_(held, open_)).order_by(RequestRow.id.desc()).limit(limit))

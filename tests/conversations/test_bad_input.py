@@ -1,0 +1,177 @@
+"""Bad input in every dialog state: a clear reply, nothing changed, no exception escapes."""
+
+from __future__ import annotations
+
+import asyncio
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from bots.bootstrap import App, bootstrap
+from core.clock import ManualClock
+from core.kinds import Role
+from persistence.redis_store import embedded_redis
+from tests.conftest import settings_for
+from tests.harness import Chat
+
+# What a bad message must not change (the person's "last channel used" may change).
+QUERIES = {t: f"SELECT * FROM {t} ORDER BY 1"
+           for t in ("requests", "events", "time_entries", "comments", "outbox", "accounts")}
+QUERIES["persons"] = "SELECT id, name, role, language, active FROM persons ORDER BY 1"
+
+
+async def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
+    async with app.engine.connect() as conn:
+        return {t: [tuple(r) for r in await conn.execute(text(q))] for t, q in QUERIES.items()}
+
+
+async def make_chat(app: App) -> Chat:
+    chat = Chat(app)
+    await chat.add_type("Peripherals")
+    await chat.add_person("Ion", Role.INITIATOR)
+    await chat.add_person("Ana", Role.ASSISTANT)
+    await chat.add_person("Bogdan", Role.ASSISTANT)
+    return chat
+
+
+async def to_state(chat: Chat, state: str) -> str:
+    """Drive the dialog to ``state``; returns who is in it."""
+    if state == "idle":
+        return "Ion"
+    await chat.send("Ion", "/new")
+    if state == "intake.type":
+        return "Ion"
+    await chat.press("Ion", "Peripherals")
+    if state == "intake.assignee":
+        return "Ion"
+    await chat.press("Ion", "Anyone")
+    if state == "intake.describe":
+        return "Ion"
+    await chat.send("Ion", "Mouse is dead")
+    if state == "intake.summary":
+        return "Ion"
+    await chat.press("Ion", "Place")
+    await chat.press("Bogdan", "Claim", from_notification=True)
+    await chat.press("Bogdan", "Finish")
+    if state == "finish.time":
+        return "Bogdan"
+    await chat.send("Bogdan", "1h30")
+    if state == "finish.note":
+        return "Bogdan"
+    await chat.send("Bogdan", "Replaced it")
+    if state == "dispute.reason":
+        await chat.press("Ion", "Dispute", from_notification=True)
+        return "Ion"
+    raise AssertionError(state)
+
+
+STATES = ["idle", "intake.type", "intake.assignee", "intake.describe", "intake.summary",
+          "finish.time", "finish.note", "dispute.reason"]
+BAD_TEXT = ["", "   ", "x" * 5000, "abc", "-5m", "0", "999h", "/frobnicate", "/",
+            "/start@other_bot", "HD-1999-000000", "{ref} {0} %s", "\x00\x1b[31m"]
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("message", BAD_TEXT, ids=lambda m: repr(m[:12]))
+async def test_bad_text_changes_nothing(app: App, state: str, message: str) -> None:
+    chat = await make_chat(app)
+    who = await to_state(chat, state)
+    before = await snapshot(app)
+    changes_allowed = state in ("intake.describe", "finish.note", "dispute.reason") and (
+        message.strip() and len(message) <= 2000 and not message.startswith("/"))
+    replies = await chat.send(who, message)
+    assert replies and all(r.text.strip() for r in replies)
+    assert "Traceback" not in chat.said(who) and "went wrong" not in chat.said(who)
+    if not changes_allowed:
+        assert await snapshot(app) == before
+
+
+@pytest.mark.parametrize("message", ["abc", "-5m", "0", "999h"])
+async def test_bad_time_values_are_explained(app: App, message: str) -> None:
+    chat = await make_chat(app)
+    await to_state(chat, "finish.time")
+    await chat.send("Bogdan", message)
+    said = chat.said("Bogdan")
+    assert any(hint in said for hint in ("couldn't read", "more than zero", "At most 24 hours"))
+    await chat.send("Bogdan", "45")  # the dialog goes on
+    chat.expect("Bogdan", "45m noted")
+
+
+async def test_too_long_description_is_refused(app: App) -> None:
+    chat = await make_chat(app)
+    await to_state(chat, "intake.describe")
+    await chat.send("Ion", "x" * 5000)
+    chat.expect("Ion", "too long (5000 characters)")
+    await chat.send("Ion", "Short now")
+    chat.expect("Ion", "Please check your request")
+
+
+async def test_forged_payload_is_refused(app: App) -> None:
+    chat = await make_chat(app)
+    await to_state(chat, "intake.summary")
+    await chat.press("Ion", "Place")
+    claim = chat.notified_buttons("Ana")[0].payload
+    before = await snapshot(app)
+    for forged in (claim[:-1] + ("A" if claim[-1] != "A" else "B"),
+                   claim.replace("claim", "finish"), "claim:1:0::", "", "x" * 300):
+        replies = await chat.press_payload("Ana", forged)
+        assert replies[0].text == "This button is no longer valid."
+        assert replies[0].toast == "This button is no longer valid."
+    assert await snapshot(app) == before
+
+
+async def test_replayed_payloads_change_nothing(app: App) -> None:
+    chat = await make_chat(app)
+    await to_state(chat, "intake.summary")
+    place = next(b for b in chat.buttons_for("Ion") if b.label == "Place").payload
+    await chat.press_payload("Ion", place)
+    before = await snapshot(app)
+    await chat.press_payload("Ion", place)
+    chat.expect("Ion", "nothing to place")
+    claim = chat.notified_buttons("Ana")[0].payload
+    await chat.press_payload("Ana", claim)
+    after_claim = await snapshot(app)
+    assert after_claim != before
+    await chat.press_payload("Ana", claim)
+    chat.expect("Ana", "You already hold")
+    assert await snapshot(app) == after_claim
+
+
+async def test_unknown_command(app: App) -> None:
+    chat = await make_chat(app)
+    await chat.send("Ion", "/frobnicate now")
+    chat.expect("Ion", "I don't know the command /frobnicate")
+
+
+async def test_unknown_person_becomes_an_initiator(app: App) -> None:
+    chat = await make_chat(app)
+    await chat.send("Maria", "/start")
+    chat.expect("Maria", "Hello maria")
+    async with app.uow_factory() as uow:
+        person = await uow.people.by_account("test", "maria")
+    assert person is not None and person.role is Role.INITIATOR
+
+
+ALPHABET = st.sampled_from(list(string.printable) + ["ă", "ș", "ы", "ł", "ç", "🙂", "1", "/"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(state=st.sampled_from(STATES), message=st.text(ALPHABET, max_size=60))
+def test_any_text_in_any_state_gets_an_answer(tmp_path_factory, state: str, message: str) -> None:
+    async def scenario() -> None:
+        path = tmp_path_factory.mktemp("hyp")
+        app = await bootstrap(settings_for(f"sqlite+aiosqlite:///{path}/h.db"),
+                              clock=ManualClock(), redis=embedded_redis())
+        try:
+            chat = await make_chat(app)
+            who = await to_state(chat, state)
+            replies = await chat.send(who, message)
+            assert replies and all(r.text.strip() for r in replies)
+            assert "went wrong" not in chat.said(who)
+        finally:
+            await app.close()
+
+    asyncio.run(scenario())

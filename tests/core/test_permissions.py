@@ -1,0 +1,134 @@
+"""Every action × every role × every status: allowed (with the right result) or refused
+with a clear, fully filled-in message — and a refused action changes nothing."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+
+from core.errors import DomainError
+from core.i18n import translate
+from core.kinds import Act, Role, Status
+from core.model import Person, Request, TimeEntry
+
+AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+OWNER = Person(1, "Ion", Role.INITIATOR)
+OTHER_INITIATOR = Person(2, "Maria", Role.INITIATOR)
+HOLDER = Person(3, "Bogdan", Role.ASSISTANT)
+OTHER_ASSISTANT = Person(4, "Ana", Role.ASSISTANT)
+SUPERVISOR = Person(5, "Sofia", Role.SUPERVISOR)
+ACTORS = {
+    "owner": OWNER,
+    "other_initiator": OTHER_INITIATOR,
+    "holder": HOLDER,
+    "other_assistant": OTHER_ASSISTANT,
+    "supervisor": SUPERVISOR,
+}
+
+WITH_ASSIGNEE = {Status.IN_PROGRESS, Status.WAITING, Status.RESOLVED, Status.CLOSED}
+RESOLVED_BEFORE = {Status.RESOLVED, Status.CLOSED}
+
+
+def request_in(status: Status) -> Request:
+    req = Request(
+        id=7, reference="HD-2026-000007", type_id=1, description="Printer jam",
+        initiator_id=OWNER.id, status=status, created_at=AT, updated_at=AT, version=3,
+        loaded_version=3,
+    )
+    if status in WITH_ASSIGNEE:
+        req.assignee_id, req.assignee_name = HOLDER.id, HOLDER.name
+    if status in RESOLVED_BEFORE:
+        req.resolved_by_id = HOLDER.id
+        req.resolution_note = "Fixed"
+        req.time_entries.append(TimeEntry(90, HOLDER.id, AT))
+    return req
+
+
+def do(act: Act, actor: Person, req: Request) -> None:
+    match act:
+        case Act.CLAIM:
+            req.claim(actor, AT)
+        case Act.RELEASE:
+            req.release(actor, AT)
+        case Act.CANCEL:
+            req.cancel(actor, AT)
+        case Act.FINISH:
+            req.finish(actor, 60, "Replaced the toner", AT)
+        case Act.CORRECT_TIME:
+            req.correct_time(actor, 45, AT)
+        case Act.CONFIRM:
+            req.confirm(actor, AT)
+        case Act.DISPUTE:
+            req.dispute(actor, "Too much time", AT)
+        case Act.COMMENT:
+            req.comment(actor, "Any news?", AT)
+        case Act.ASK_RELEASE:
+            req.ask_release(actor, AT)
+
+
+LIVE = ("open", "in_progress", "waiting", "resolved")
+ALLOWED: dict[Act, set[tuple[str, str]]] = {
+    Act.CLAIM: {("holder", "open"), ("other_assistant", "open"), ("supervisor", "open")},
+    Act.RELEASE: {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
+    Act.CANCEL: {("owner", "open")},
+    Act.FINISH: {("holder", "in_progress"), ("supervisor", "in_progress")},
+    Act.CORRECT_TIME: {("holder", "resolved"), ("supervisor", "resolved")},
+    Act.CONFIRM: {("owner", "resolved")},
+    Act.DISPUTE: {("owner", "resolved")},
+    Act.COMMENT: {(a, s) for a in ("owner", "holder", "supervisor") for s in LIVE}
+    | {("other_assistant", "open")},
+    Act.ASK_RELEASE: {("owner", "in_progress"), ("owner", "waiting")},
+}
+RESULT = {
+    Act.CLAIM: Status.IN_PROGRESS,
+    Act.RELEASE: Status.OPEN,
+    Act.CANCEL: Status.CANCELLED,
+    Act.FINISH: Status.RESOLVED,
+    Act.CORRECT_TIME: Status.RESOLVED,
+    Act.CONFIRM: Status.CLOSED,
+    Act.DISPUTE: Status.IN_PROGRESS,
+}
+
+CASES = list(itertools.product(list(Act), list(ACTORS), list(Status)))
+
+
+@pytest.mark.parametrize(("act", "actor_name", "status"), CASES,
+                         ids=[f"{a.value}-{p}-{s.value}" for a, p, s in CASES])
+def test_permission_matrix(act: Act, actor_name: str, status: Status) -> None:
+    req = request_in(status)
+    before = copy.deepcopy(req)
+    actor = ACTORS[actor_name]
+    allowed = (actor_name, status.value) in ALLOWED[act]
+    if allowed:
+        do(act, actor, req)
+        assert req.status is RESULT.get(act, status)
+        assert req.version == before.version + 1
+        assert req.events[-1].action == act.value
+        assert req.events[-1].actor_id == actor.id
+    else:
+        with pytest.raises(DomainError) as info:
+            do(act, actor, req)
+        message = translate(info.value.text)
+        assert message and "{" not in message and "}" not in message
+        assert req == before, "a refused action changed the request"
+
+
+def test_matrix_covers_every_combination() -> None:
+    assert len(CASES) == len(Act) * 5 * len(Status) == 270
+
+
+def test_refusal_messages_are_specific() -> None:
+    req = request_in(Status.IN_PROGRESS)
+    with pytest.raises(DomainError) as info:
+        req.claim(OTHER_ASSISTANT, AT)
+    assert translate(info.value.text) == "Already claimed by Bogdan."
+    with pytest.raises(DomainError) as info:
+        req.cancel(OWNER, AT)
+    assert info.value.code == "claimed"
+    closed = request_in(Status.CLOSED)
+    with pytest.raises(DomainError) as info:
+        closed.finish(HOLDER, 10, "x", AT)
+    assert "assistants no longer have access" in translate(info.value.text)
