@@ -75,8 +75,10 @@ def run(main: Callable[[App], Awaitable[T]], *, settings: Settings | None = None
 
 
 def configured_channels(settings: Settings) -> list[str]:
-    """Channels whose credentials are set (later issues add Telegram, Slack, SMS)."""
-    return []
+    """Channels whose credentials are set."""
+    from bots.channels import configured_plugins
+
+    return [p.name for p in configured_plugins(settings)]
 
 
 @app.callback(invoke_without_command=True)

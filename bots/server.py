@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from bots.bootstrap import App
+from bots.channels import ChannelPlugin, configured_plugins
 
 log = logging.getLogger(__name__)
 
 
-def make_web_app(application: App) -> web.Application:
-    """Routes of every channel mounted on one aiohttp application."""
+def make_web_app() -> web.Application:
     web_app = web.Application(client_max_size=25 * 1024 * 1024)
 
     async def health(_request: web.Request) -> web.Response:
@@ -24,21 +25,58 @@ def make_web_app(application: App) -> web.Application:
     return web_app
 
 
-async def serve_forever(application: App) -> None:
-    settings = application.settings
-    runner = web.AppRunner(make_web_app(application))
+@dataclass
+class Running:
+    """The web app with every plugin mounted; tests serve ``web_app`` with aiohttp's TestServer."""
+
+    app: App
+    web_app: web.Application
+    plugins: list[ChannelPlugin]
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start_background(self) -> None:
+        """Start the delivery worker and every plugin's background tasks."""
+        if self.app.worker is not None:
+            self.tasks.append(asyncio.create_task(self.app.worker.run_forever(self.stop)))
+        for plugin in self.plugins:
+            self.tasks.extend(await plugin.start(self.app, self.stop))
+
+    async def shutdown(self) -> None:
+        self.stop.set()
+        for task in self.tasks:
+            try:
+                await asyncio.wait_for(task, 10)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+            except Exception:
+                log.exception("background task failed while stopping")
+        for plugin in self.plugins:
+            await plugin.close()
+
+
+async def build(app: App, plugins: list[ChannelPlugin] | None = None) -> Running:
+    """Mount the configured channels (or ``plugins``) on a fresh aiohttp app."""
+    plugins = configured_plugins(app.settings) if plugins is None else plugins
+    web_app = make_web_app()
+    for plugin in plugins:
+        await plugin.setup(app, web_app)
+    return Running(app, web_app, plugins)
+
+
+async def serve_forever(app: App) -> None:
+    settings = app.settings
+    running = await build(app)
+    runner = web.AppRunner(running.web_app)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
-    log.info("listening on http://%s:%s", settings.host, settings.port)
-    stop = asyncio.Event()
+    names = ", ".join(p.name for p in running.plugins) or "none"
+    log.info("listening on http://%s:%s; channels: %s", settings.host, settings.port, names)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    tasks = []
-    if application.worker is not None:
-        tasks.append(asyncio.create_task(application.worker.run_forever(stop)))
-    await stop.wait()
-    for task in tasks:
-        await task
+        loop.add_signal_handler(sig, running.stop.set)
+    await running.start_background()
+    await running.stop.wait()
+    await running.shutdown()
     await runner.cleanup()

@@ -29,6 +29,30 @@ class Settings(BaseSettings):
     dialog_ttl_seconds: int = Field(24 * 3600, ge=60)
     open_registration: bool = True
 
+    # Telegram (issue: Telegram channel)
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+
+    # Slack (issue: Slack channel)
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_triage_channel: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    # SMS via Twilio (issue: SMS channel)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    sms_rate_per_second: float = Field(1.0, gt=0)
+
+    # E-mail (issue: full workflow)
+    smtp_url: str | None = None
+    email_from: str | None = None
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

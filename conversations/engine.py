@@ -17,8 +17,8 @@ from conversations.views import render_notification
 from core import services
 from core.actions import Action, ActionCodec, BadPayload
 from core.clock import Clock
-from core.errors import DomainError
-from core.i18n import _, normalise_language, translate, use_language
+from core.errors import DomainError, NotFound
+from core.i18n import N_, _, normalise_language, translate, use_language
 from core.kinds import Role
 from core.messages import Inbound, Reply
 from core.model import MAX_DESCRIPTION, Person
@@ -105,6 +105,8 @@ class Conversations:
 
     async def _identify(self, inbound: Inbound) -> Person | None:
         async with self.uow_factory() as uow:
+            if inbound.person_id is not None:
+                return await uow.people.get(inbound.person_id)
             person = await uow.people.by_account(inbound.channel, inbound.address)
             if person is None and inbound.channel == "console":
                 person = await uow.people.by_name(inbound.address)
@@ -169,6 +171,18 @@ class Conversations:
         if reply.buttons and not notification.edit_only:
             await self._remember_menu(DialogKey(channel, address), [reply])
         return reply
+
+    async def card(self, person_id: int, request_id: int, channel: str = "web") -> Reply:
+        """The request as ``person_id`` sees it, with the buttons they may press now
+        (link pages render this). Raises ``DomainError`` when they may not see it."""
+        async with self.uow_factory() as uow:
+            person = await uow.people.get(person_id)
+        if person is None:
+            raise NotFound(N_("Unknown person."))
+        key = DialogKey(channel, str(person_id))
+        with use_language(person.language or self.default_language):
+            turn = Turn(self, person, key, Inbound(channel, str(person_id)), DialogState())
+            return (await flows.card(turn, request_id))[0]
 
     def pack(self, name: str, request_id: int = 0, arg: str = "") -> str:
         return self.codec.pack(Action(name, request_id, 0, arg))

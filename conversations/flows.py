@@ -210,14 +210,14 @@ async def show_reference(turn: Turn, reference: str) -> list[Reply]:
         req = await uow.requests.by_reference(reference)
     if req is None:
         raise NotFound(N_("There is no request {ref}."), ref=reference.strip()[:40])
-    return await _card(turn, req.id or 0)
+    return await card(turn, req.id or 0)
 
 
 async def on_view(turn: Turn, action: Action) -> list[Reply]:
-    return await _card(turn, action.request_id)
+    return await card(turn, action.request_id)
 
 
-async def _card(turn: Turn, request_id: int) -> list[Reply]:
+async def card(turn: Turn, request_id: int) -> list[Reply]:
     e = turn.engine
     async with e.uow_factory() as uow:
         req = await services.load_visible(uow, turn.person, request_id)

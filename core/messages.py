@@ -28,6 +28,9 @@ class Inbound:
     display_name: str | None = None
     language: str | None = None  # hint from the platform (Telegram language_code, ...)
     message_ref: str | None = None  # the platform message carrying the pressed button
+    # Set only by adapters that identified the person themselves (a signed link page);
+    # otherwise the person is found by (channel, address).
+    person_id: int | None = None
 
 
 @dataclass(frozen=True)
