@@ -31,11 +31,10 @@ app = typer.Typer(
 )
 admin = typer.Typer(help="Manage people and request types.", no_args_is_help=True)
 app.add_typer(admin, name="admin")
-err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]helpdesk:[/red] {message}", highlight=False, markup=True)
+    typer.echo(f"helpdesk: {message}", err=True)  # one plain line, never wrapped
     return typer.Exit(code)
 
 

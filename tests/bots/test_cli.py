@@ -1,0 +1,95 @@
+"""The command line: settings errors are one clear line; the admin commands work."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def helpdesk(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORT", "HOST"))}
+    return subprocess.run([sys.executable, str(ROOT / "run_bot.py"), *args], cwd=cwd,
+                          env={**base, **env}, capture_output=True, text=True, timeout=120,
+                          input="")
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"PORT": "abc"}, "PORT: Input should be a valid integer"),
+        ({"PORT": "70000"}, "PORT: Input should be less than or equal to 65535"),
+        ({"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL: not a usable database URL"),
+        ({"REDIS_URL": "http://localhost"}, "REDIS_URL: must start with redis://"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY: must be at least 16 characters long"),
+        ({"PUBLIC_BASE_URL": "example.com"}, "PUBLIC_BASE_URL: must start with https://"),
+        ({"DEFAULT_LANGUAGE": "xx"}, "DEFAULT_LANGUAGE: must be one of en, ro, pt, pl, ru"),
+    ],
+)
+def test_wrong_setting_stops_with_one_line(tmp_path: Path, env: dict[str, str],
+                                           fragment: str) -> None:
+    result = helpdesk(tmp_path, **env)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("helpdesk: configuration error:") and fragment in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    result = helpdesk(tmp_path, "migrate",
+                      DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("helpdesk: ")
+
+
+def test_admin_commands(tmp_path: Path) -> None:
+    assert "revision 0001" in helpdesk(tmp_path, "migrate").stdout
+    ok = helpdesk(tmp_path, "admin", "add-person", "Ana Pop", "--role", "assistant",
+                  "--telegram", "123456", "--phone", "+40 721 234 567", "--slack", "U01ABCDEF")
+    assert ok.returncode == 0, ok.stderr
+    assert "added Ana Pop (assistant)" in ok.stdout
+    assert helpdesk(tmp_path, "admin", "add-type", "Audit", "--internal").returncode == 0
+    listing = helpdesk(tmp_path, "admin", "list").stdout
+    assert "Ana Pop" in listing and "sms:+40721234567" in listing
+    assert "telegram:123456" in listing and "Audit" in listing and "internal" in listing
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["add-person", "Dan", "--role", "boss"], "unknown role 'boss'"),
+        (["add-person", "Dan", "--role", "assistant", "--phone", "12345"],
+         "invalid phone number '12345'"),
+        (["add-person", "Dan", "--role", "assistant", "--telegram", "abc"], "invalid Telegram id"),
+        (["add-person", "Dan", "--role", "assistant", "--email", "nope"], "invalid e-mail"),
+        (["add-person", "  ", "--role", "assistant"], "the name is empty"),
+    ],
+)
+def test_admin_refuses_bad_input(tmp_path: Path, args: list[str], fragment: str) -> None:
+    result = helpdesk(tmp_path, "admin", *args)
+    assert result.returncode == 2
+    assert fragment in result.stderr and "Traceback" not in result.stderr
+
+
+def test_duplicate_account_is_refused(tmp_path: Path) -> None:
+    helpdesk(tmp_path, "admin", "add-person", "Ana", "--role", "assistant", "--telegram", "7")
+    result = helpdesk(tmp_path, "admin", "add-person", "Dan", "--role", "assistant",
+                      "--telegram", "7")
+    assert result.returncode == 2
+    assert "belongs to someone else" in result.stderr
+    listing = helpdesk(tmp_path, "admin", "list").stdout
+    assert "Dan" not in listing  # nothing half-added
+
+
+def test_duplicate_type_is_refused(tmp_path: Path) -> None:
+    helpdesk(tmp_path, "admin", "add-type", "Peripherals")
+    result = helpdesk(tmp_path, "admin", "add-type", "peripherals")
+    assert result.returncode == 2 and "exists already" in result.stderr
