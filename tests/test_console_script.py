@@ -37,7 +37,7 @@ def test_seed_000_story_from_stdin(tmp_path: Path) -> None:
         f"→ Bogdan: New request {ref} (Peripherals) from Ion:",
         # Bogdan wins; Ana is told and her offer is edited.
         f"You claimed {ref}",
-        f"was claimed by Bogdan",
+        "was claimed by Bogdan",
         "Already claimed by Bogdan.",
         # Bogdan finishes with 1h30; Ion sees it and confirms.
         f"{ref} is resolved with 1h30 logged",
