@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from core.errors import Invalid
-from core.i18n import N_
+from core.i18n import N_, current_language
 from core.model import validate_minutes
 
 _PATTERNS = [
@@ -32,8 +32,25 @@ def parse_duration(text: str) -> int:
     raise Invalid(N_("I couldn't read that time. Write it like 1h30, 90m, 1:30 or 45."))
 
 
-def format_duration(minutes: int) -> str:
-    """``90`` → ``1h30``; ``45`` → ``45m``; ``120`` → ``2h``."""
+def format_duration(minutes: int, language: str | None = None) -> str:
+    """Time spent in the reader's language with its plural forms (CLDR, via Babel):
+    ``90`` → "1 hour, 30 minutes" / "1 godzina i 30 minut" / "1 час 30 минут"."""
+    from babel.lists import format_list
+    from babel.units import format_unit
+
+    locale = language or current_language()
+    hours, rest = divmod(abs(minutes), 60)
+    parts = []
+    if hours:
+        parts.append(format_unit(hours, "duration-hour", length="long", locale=locale))
+    if rest or not hours:
+        parts.append(format_unit(rest, "duration-minute", length="long", locale=locale))
+    text = format_list(parts, style="unit", locale=locale)
+    return f"-{text}" if minutes < 0 else text
+
+
+def format_compact(minutes: int) -> str:
+    """``90`` → ``1h30``; ``45`` → ``45m``; ``120`` → ``2h`` (the form people type)."""
     hours, rest = divmod(abs(minutes), 60)
     sign = "-" if minutes < 0 else ""
     if hours and rest:

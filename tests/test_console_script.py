@@ -39,11 +39,11 @@ def test_seed_000_story_from_stdin(tmp_path: Path) -> None:
         f"You claimed {ref}",
         "was claimed by Bogdan",
         "Already claimed by Bogdan.",
-        # Bogdan finishes with 1h30; Ion sees it and confirms.
-        f"{ref} is resolved with 1h30 logged",
-        "Time logged: 1h30",
-        f"Thank you! {ref} is confirmed with 1h30 and closed.",
-        f"→ Bogdan: Ion confirmed {ref} (1h30). It is closed.",
+        # Bogdan finishes with 1h30 (shown as "1 hour, 30 minutes"); Ion confirms.
+        f"{ref} is resolved with 1 hour, 30 minutes logged",
+        "Time logged: 1 hour, 30 minutes",
+        f"Thank you! {ref} is confirmed with 1 hour, 30 minutes and closed.",
+        f"→ Bogdan: Ion confirmed {ref} (1 hour, 30 minutes). It is closed.",
         # Bogdan can no longer act on it.
         f"{ref} is closed; assistants no longer have access to it.",
         # Cancel while open.
@@ -56,8 +56,8 @@ def test_seed_000_story_from_stdin(tmp_path: Path) -> None:
         f"HD-{year}-000003 is cancelled.",
         # Dispute, correct, confirm.
         f"Ion disputes HD-{year}-000004: “It took 10 minutes, not 2 hours”",
-        f"Bogdan corrected the time logged on HD-{year}-000004: 2h → 15m.",
-        f"Thank you! HD-{year}-000004 is confirmed with 15m and closed.",
+        f"Bogdan corrected the time logged on HD-{year}-000004: 2 hours → 15 minutes.",
+        f"Thank you! HD-{year}-000004 is confirmed with 15 minutes and closed.",
     ]
     position = 0
     for line in expected:

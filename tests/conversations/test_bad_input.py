@@ -97,7 +97,7 @@ async def test_bad_time_values_are_explained(app: App, message: str) -> None:
     said = chat.said("Bogdan")
     assert any(hint in said for hint in ("couldn't read", "more than zero", "At most 24 hours"))
     await chat.send("Bogdan", "45")  # the dialog goes on
-    chat.expect("Bogdan", "45m noted")
+    chat.expect("Bogdan", "45 minutes noted")
 
 
 async def test_too_long_description_is_refused(app: App) -> None:

@@ -62,12 +62,12 @@ async def test_full_seed_000_story(chat: Chat) -> None:
     chat.expect("Bogdan", "How much time")
     await chat.send("Bogdan", "1h30")
     await chat.send("Bogdan", "Replaced the fuser unit")
-    chat.expect("Bogdan", "resolved with 1h30")
+    chat.expect("Bogdan", "resolved with 1 hour, 30 minutes")
     # Ion sees 1h30 and confirms.
     resolution = chat.notices("Ion")[-1]
-    assert "Time logged: 1h30" in resolution and "Replaced the fuser unit" in resolution
+    assert "Time logged: 1 hour, 30 minutes" in resolution and "Replaced the fuser unit" in resolution
     await chat.press("Ion", "Confirm", from_notification=True)
-    chat.expect("Ion", "confirmed with 1h30 and closed")
+    chat.expect("Ion", "confirmed with 1 hour, 30 minutes and closed")
     assert await status_of(chat, ref) is Status.CLOSED
     assert any("Ion confirmed" in t for t in chat.notices("Bogdan"))
     # Bogdan can no longer act on it.
@@ -124,13 +124,13 @@ async def test_dispute_then_correct_then_confirm(chat: Chat) -> None:
     assert any("disputes" in t and "30 minutes" in t for t in chat.notices("Bogdan"))
     # The old Confirm button must not confirm a time Ion disputed.
     await chat.press("Bogdan", "Correct time", from_notification=True)
-    chat.expect("Bogdan", "Logged on", "2h")
+    chat.expect("Bogdan", "Logged on", "2 hours")
     await chat.send("Bogdan", "30m")
-    chat.expect("Bogdan", "the time is now 30m")
+    chat.expect("Bogdan", "the time is now 30 minutes")
     assert await status_of(chat, ref) is Status.RESOLVED
-    assert "2h → 30m" in chat.notices("Ion")[-1]
+    assert "2 hours → 30 minutes" in chat.notices("Ion")[-1]
     await chat.press("Ion", "Confirm", from_notification=True)
-    chat.expect("Ion", "confirmed with 30m and closed")
+    chat.expect("Ion", "confirmed with 30 minutes and closed")
     assert await status_of(chat, ref) is Status.CLOSED
 
 

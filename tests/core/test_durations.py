@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.durations import format_duration, parse_duration
+from core.durations import format_compact, format_duration, parse_duration
 from core.errors import Invalid
 
 
@@ -28,8 +28,19 @@ def test_refused_with_a_clear_message(text: str) -> None:
 
 @pytest.mark.parametrize(("minutes", "text"), [(90, "1h30"), (45, "45m"), (120, "2h"),
                                                (-30, "-30m")])
-def test_format(minutes: int, text: str) -> None:
-    assert format_duration(minutes) == text
+def test_compact_format(minutes: int, text: str) -> None:
+    assert format_compact(minutes) == text
+
+
+@pytest.mark.parametrize(
+    ("language", "minutes", "text"),
+    [("en", 90, "1 hour, 30 minutes"), ("en", 60, "1 hour"), ("en", 45, "45 minutes"),
+     ("pl", 60, "1 godzina"), ("pl", 120, "2 godziny"), ("pl", 300, "5 godzin"),
+     ("ru", 60, "1 час"), ("ru", 120, "2 часа"), ("ru", 300, "5 часов"),
+     ("ro", 90, "1 oră și 30 de minute"), ("pt", 150, "2 horas e 30 minutos")],
+)
+def test_localised_format_has_plural_forms(language: str, minutes: int, text: str) -> None:
+    assert format_duration(minutes, language) == text
 
 
 @given(st.text(max_size=40))
@@ -42,5 +53,5 @@ def test_any_text_gives_minutes_or_invalid(text: str) -> None:
 
 
 @given(st.integers(min_value=1, max_value=24 * 60))
-def test_format_then_parse_round_trips(minutes: int) -> None:
-    assert parse_duration(format_duration(minutes)) == minutes
+def test_compact_format_then_parse_round_trips(minutes: int) -> None:
+    assert parse_duration(format_compact(minutes)) == minutes
