@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conversations import flows
+from conversations.keywords import keyword_command
 from conversations.views import render_notification
 from core import services
 from core.actions import Action, ActionCodec, BadPayload
@@ -120,6 +121,12 @@ class Conversations:
                     name, Role.INITIATOR, normalise_language(inbound.language)
                 )
                 await uow.people.add_account(person.id, inbound.channel, inbound.address)
+            hint = normalise_language(inbound.language)
+            if person.language is None and hint:
+                # The platform's language (Telegram language_code, Slack locale, the phone's
+                # country) until the person chooses one with /language.
+                await uow.people.set_language(person.id, hint)
+                person.language = hint
             await uow.people.touch_channel(person.id, inbound.channel)
             await uow.commit()
             return person
@@ -137,6 +144,9 @@ class Conversations:
         step = flows.TEXT_STEPS.get(turn.state.state or "")
         if step is not None:
             return await step(turn, text)
+        keyword = keyword_command(text)
+        if keyword is not None:
+            return await flows.command(turn, keyword)
         if text.isdigit():
             menu = await self.dialogs.get_menu(turn.key)
             index = int(text) - 1

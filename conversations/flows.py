@@ -15,7 +15,7 @@ from core import services
 from core.actions import Action
 from core.durations import format_duration, parse_duration
 from core.errors import Invalid, NotFound, Refused
-from core.i18n import N_, _
+from core.i18n import LANGUAGE_NAMES, N_, _, use_language
 from core.kinds import Role, Status
 from core.messages import Button, Reply
 from core.model import MAX_DESCRIPTION, Request
@@ -46,6 +46,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return await my_requests(turn)
     if name == "/help":
         return [Reply(help_text(turn.is_staff))]
+    if name == "/language":
+        return [language_menu(turn)]
     if name == "/cancel":
         had_dialog = turn.state.state is not None
         await turn.set_state(None)
@@ -384,6 +386,23 @@ async def on_dispute_reason(turn: Turn, text: str) -> list[Reply]:
                     ref=req.reference))]
 
 
+def language_menu(turn: Turn) -> Reply:
+    c = turn.engine.codec
+    return Reply(_("Choose your language:"),
+                 tuple(button(c, name, "lang", 0, code) for code, name in LANGUAGE_NAMES.items()))
+
+
+async def on_language(turn: Turn, action: Action) -> list[Reply]:
+    if action.arg not in LANGUAGE_NAMES:
+        return [_stale()]
+    async with turn.engine.uow_factory() as uow:
+        await uow.people.set_language(turn.person.id, action.arg)
+        await uow.commit()
+    turn.person.language = action.arg
+    with use_language(action.arg):
+        return [Reply(_("From now on I will write to you in English."), edit=True)]
+
+
 async def on_new(turn: Turn, action: Action) -> list[Reply]:
     return await start_intake(turn)
 
@@ -422,4 +441,5 @@ BUTTONS: dict[str, ButtonHandler] = {
     "correct": on_correct,
     "confirm": on_confirm,
     "dispute": on_dispute,
+    "lang": on_language,
 }

@@ -97,6 +97,7 @@ def help_text(is_staff: bool) -> str:
         _("/new – place a new request"),
         _("/my – your queue") if is_staff else _("/my – your requests and their status"),
         _("/cancel – stop what you are doing (nothing is placed)"),
+        _("/language – choose your language"),
         _("/help – this help"),
     ]
     return "\n".join(lines)

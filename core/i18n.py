@@ -69,6 +69,27 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+# Native names, shown on the /language buttons.
+LANGUAGE_NAMES = {"en": "English", "ro": "Română", "pt": "Português", "pl": "Polski",
+                  "ru": "Русский"}
+
+# Country calling codes whose people most likely read one of our languages (SMS has no
+# language hint of its own).
+_PHONE_LANGUAGES = {"40": "ro", "373": "ro", "351": "pt", "55": "pt", "244": "pt", "258": "pt",
+                    "48": "pl", "7": "ru", "375": "ru", "1": "en", "44": "en", "353": "en",
+                    "61": "en"}
+
+
+def language_for_phone(e164: str) -> str | None:
+    """A language guessed from an E.164 number's country code (``+40…`` → ``ro``)."""
+    digits = e164.lstrip("+")
+    for length in (3, 2, 1):
+        language = _PHONE_LANGUAGES.get(digits[:length])
+        if language:
+            return language
+    return None
+
+
 def current_language() -> str:
     return _current.get()
 

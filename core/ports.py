@@ -62,6 +62,9 @@ class PersonRepository(abc.ABC):
     async def list(self, role: Role | None = None) -> list[Person]: ...
 
     @abc.abstractmethod
+    async def set_language(self, person_id: int, language: str) -> None: ...
+
+    @abc.abstractmethod
     async def touch_channel(self, person_id: int, channel: str) -> None:
         """Remember the channel the person used last (notifications go there)."""
 

@@ -86,6 +86,10 @@ class SqlPersonRepository(PersonRepository):
             query = query.where(PersonRow.role == role.value)
         return [_person(r) for r in await self.s.scalars(query)]
 
+    async def set_language(self, person_id: int, language: str) -> None:
+        await self.s.execute(
+            update(PersonRow).where(PersonRow.id == person_id).values(language=language))
+
     async def touch_channel(self, person_id: int, channel: str) -> None:
         await self.s.execute(
             update(PersonRow).where(PersonRow.id == person_id, or_(
