@@ -19,7 +19,7 @@ def alembic_config(url: str = "") -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Bring the database to ``revision``; a no-op when it is already there."""
 
     def _upgrade(connection: Connection) -> None:
