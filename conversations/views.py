@@ -89,6 +89,9 @@ def render_notification(codec: ActionCodec, n: Notification) -> Reply:
             )
         case "comment":
             return Reply(_("{author} on {ref}: {body}", **d))
+        case "sms_failed":  # SMS channel: a text could not be delivered (to supervisors)
+            return Reply(_("A text message to {name} ({phone}) could not be delivered "
+                           "(error {code}): {text}", **d))
     return Reply(_("{ref} was updated.", **d))
 
 

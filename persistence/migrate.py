@@ -32,10 +32,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
+    """The applied revisions (several when migration branches are applied), comma-separated."""
     from alembic.runtime.migration import MigrationContext
 
     def _current(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+        return ", ".join(sorted(heads)) or None
 
     async with engine.connect() as conn:
         return await conn.run_sync(_current)

@@ -151,3 +151,43 @@ class SentMessageRow(Base):
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     edit_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     message_ref: Mapped[str] = mapped_column(String(200))
+
+
+# -- SMS channel and signed link pages (issue: SMS channel) ------------------------------------
+
+
+class SmsOptOutRow(Base):
+    """A phone number that sent STOP (or that the provider refused as opted out)."""
+
+    __tablename__ = "sms_opt_outs"
+    phone: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SmsMessageRow(Base):
+    """A text message the provider accepted, with its latest delivery status."""
+
+    __tablename__ = "sms_messages"
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    to: Mapped[str] = mapped_column(String(32), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    segments: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(10))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    retry_of: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkUseRow(Base):
+    """A signed link (SMS link page) that already changed its request: single use."""
+
+    __tablename__ = "link_uses"
+    link_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -65,7 +65,8 @@ async def test_full_seed_000_story(chat: Chat) -> None:
     chat.expect("Bogdan", "resolved with 1 hour, 30 minutes")
     # Ion sees 1h30 and confirms.
     resolution = chat.notices("Ion")[-1]
-    assert "Time logged: 1 hour, 30 minutes" in resolution and "Replaced the fuser unit" in resolution
+    assert "Time logged: 1 hour, 30 minutes" in resolution
+    assert "Replaced the fuser unit" in resolution
     await chat.press("Ion", "Confirm", from_notification=True)
     chat.expect("Ion", "confirmed with 1 hour, 30 minutes and closed")
     assert await status_of(chat, ref) is Status.CLOSED

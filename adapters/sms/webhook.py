@@ -1,0 +1,170 @@
+"""Twilio webhooks: incoming SMS (``POST /sms/twilio``) and delivery statuses
+(``POST /sms/twilio/status``).
+
+Every request must carry a valid ``X-Twilio-Signature`` computed over the *public* URL
+(PUBLIC_BASE_URL + path, so it works behind a proxy); anything else is answered 403 and
+changes nothing. Incoming messages are processed once per MessageSid. Replies are sent
+through the Messages API (rate-limited, logged, with status callbacks); the webhook itself
+answers with an empty TwiML document.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from twilio.request_validator import RequestValidator
+
+from adapters.sms.client import OPTED_OUT, SmsError
+from adapters.sms.phones import InvalidPhone, to_e164
+from adapters.sms.sender import CHANNEL, SmsSender
+from core.clock import Clock
+from core.i18n import language_for_phone
+from core.messages import Inbound, Reply
+from core.sms_ports import SmsRecord, SmsStore
+
+log = logging.getLogger(__name__)
+
+INBOUND_PATH = "/sms/twilio"
+STATUS_PATH = "/sms/twilio/status"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# Twilio's default opt-out and opt-in keywords (it blocks/unblocks the number itself too).
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
+                        "OPTOUT"})
+START_WORDS = frozenset({"START", "YES", "UNSTOP"})
+# Delivery errors worth another try (queue overflow, handset unreachable, unknown, lost part).
+TRANSIENT_ERRORS = frozenset({"", "30001", "30003", "30008", "30009"})
+MAX_ATTEMPTS = 3
+DEDUPE_SECONDS = 7 * 24 * 3600
+
+Handle = Callable[[Inbound], Awaitable[list[Reply]]]
+RememberOnce = Callable[[str, float], Awaitable[bool]]
+Report = Callable[[SmsRecord], Awaitable[None]]
+
+
+def _twiml() -> web.Response:
+    return web.Response(text=EMPTY_TWIML, content_type="text/xml")
+
+
+class TwilioWebhooks:
+    """The two Twilio webhooks, mounted on the shared aiohttp app."""
+
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        public_base_url: str | None,
+        handle: Handle,
+        sender: SmsSender,
+        store: SmsStore,
+        remember_once: RememberOnce,
+        clock: Clock,
+        report: Report | None = None,
+    ) -> None:
+        self.account_sid = account_sid
+        self.validator = RequestValidator(auth_token)
+        self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
+        self.handle = handle
+        self.sender = sender
+        self.store = store
+        self.remember_once = remember_once
+        self.clock = clock
+        self.report = report
+
+    def mount(self, web_app: web.Application) -> None:
+        web_app.router.add_post(INBOUND_PATH, self.inbound)
+        web_app.router.add_post(STATUS_PATH, self.status)
+
+    def public_url(self, request: web.Request) -> str:
+        """The URL Twilio signed: the public one, not the one behind the proxy."""
+        if self.public_base_url:
+            return self.public_base_url + request.rel_url.path_qs
+        return str(request.url)
+
+    async def verified(self, request: web.Request) -> dict[str, str] | None:
+        """The form parameters if the request is signed by Twilio for our account."""
+        signature = request.headers.get("X-Twilio-Signature", "")
+        try:
+            form = await request.post()
+        except Exception:  # noqa: BLE001 - unreadable body: not from Twilio
+            return None
+        params = {k: v for k, v in form.items() if isinstance(v, str)}
+        if not signature or not self.validator.validate(self.public_url(request), params,
+                                                        signature):
+            return None
+        if params.get("AccountSid", self.account_sid) != self.account_sid:
+            return None
+        return params
+
+    async def inbound(self, request: web.Request) -> web.Response:
+        params = await self.verified(request)
+        if params is None:
+            log.warning("refused an unsigned or forged SMS webhook from %s", request.remote)
+            return web.Response(status=403, text="invalid signature")
+        sid = params.get("MessageSid") or params.get("SmsSid") or ""
+        try:
+            phone = to_e164(params.get("From", ""))
+        except InvalidPhone:
+            return web.Response(status=400, text="missing or invalid From")
+        if not sid:
+            return web.Response(status=400, text="missing MessageSid")
+        if not await self.remember_once(f"twilio:{sid}", DEDUPE_SECONDS):
+            return _twiml()  # a retry of a message we already handled
+        body = params.get("Body", "")
+        word = " ".join(body.split()).upper()
+        opt = params.get("OptOutType", "").upper()
+        if opt == "STOP" or word in STOP_WORDS:
+            await self.store.set_opted_out(phone, True, "STOP", self.clock.now())
+            return _twiml()
+        if opt == "START" or word in START_WORDS:
+            await self.store.set_opted_out(phone, False, "START", self.clock.now())
+            return _twiml()
+        try:
+            replies = await self.handle(Inbound(
+                CHANNEL, phone, text=body, language=language_for_phone(phone),
+                message_ref=sid,
+            ))
+            for reply in replies:
+                await self.sender.send(phone, reply)
+        except SmsError as exc:
+            log.warning("could not answer %s: %s", phone, exc)
+        except Exception:
+            log.exception("failed to handle the SMS %s from %s", sid, phone)
+        return _twiml()
+
+    async def status(self, request: web.Request) -> web.Response:
+        params = await self.verified(request)
+        if params is None:
+            return web.Response(status=403, text="invalid signature")
+        sid = params.get("MessageSid") or params.get("SmsSid") or ""
+        status = params.get("MessageStatus") or params.get("SmsStatus") or ""
+        if not sid or not status:
+            return web.Response(status=400, text="missing MessageSid or MessageStatus")
+        code = params.get("ErrorCode") or None
+        record = await self.store.update_status(sid, status, code, self.clock.now())
+        if record is not None and status in ("undelivered", "failed"):
+            try:
+                await self.on_failure(record)
+            except Exception:
+                log.exception("handling the failed SMS %s", sid)
+        return web.Response(status=204)
+
+    async def on_failure(self, record: SmsRecord) -> None:
+        """Retry a transient failure (up to 3 attempts); otherwise tell the supervisors."""
+        code = record.error_code or ""
+        if code == str(OPTED_OUT):
+            await self.store.set_opted_out(record.to, True, "error 21610", self.clock.now())
+            return
+        if code in TRANSIENT_ERRORS and record.attempt < MAX_ATTEMPTS:
+            if not await self.store.is_opted_out(record.to):
+                log.info("SMS %s to %s %s (%s); sending it again", record.sid, record.to,
+                         record.status, code or "no code")
+                await self.sender.send_text(record.to, record.body, attempt=record.attempt + 1,
+                                            retry_of=record.sid)
+            return
+        log.warning("SMS %s to %s could not be delivered (%s)", record.sid, record.to, code)
+        if self.report is not None:
+            await self.report(record)
+

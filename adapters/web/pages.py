@@ -1,0 +1,259 @@
+"""Link pages: ``GET /l/{token}`` shows a request as the link's person sees it, with the
+buttons the link allows; ``POST /l/{token}`` presses one (or answers the question the bot
+asked, e.g. the reason of a dispute) through the conversation core, like any other channel.
+
+No JavaScript and no cookies: each form carries a hidden token bound to the link and to the
+button it presses, and a POST from another site (Origin) is refused. A link that changed its
+request cannot be used again. Every failure is a short page in the reader's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from aiohttp import web
+
+from adapters.web.tokens import Link, LinkExpired, LinkInvalid, LinkSigner
+from core.actions import ActionCodec, BadPayload
+from core.clock import Clock
+from core.errors import DomainError
+from core.i18n import _, normalise_language, translate, use_language
+from core.messages import Inbound, Reply
+from core.sms_ports import LinkUses
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "web"
+PATH = "/l/{token}"
+MAX_TEXT = 4000
+TITLE = "Helpdesk"
+
+Handle = Callable[[Inbound], Awaitable[list[Reply]]]
+CardOf = Callable[[int, int], Awaitable[Reply]]  # (person_id, request_id), raises DomainError
+VersionOf = Callable[[int], Awaitable[int | None]]  # request_id -> its version
+ExpectsText = Callable[[int, int], Awaitable[bool]]  # (person_id, request_id)
+LanguageOf = Callable[[int], Awaitable[str | None]]  # person_id -> language
+
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",  # the token is in the URL: never leak it elsewhere
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+}
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+@dataclass(frozen=True)
+class ButtonForm:
+    label: str
+    payload: str
+    csrf: str
+
+
+def accepted_language(request: web.Request) -> str | None:
+    """The first language of Accept-Language that we speak."""
+    for part in request.headers.get("Accept-Language", "").split(","):
+        language = normalise_language(part.split(";")[0].strip())
+        if language:
+            return language
+    return None
+
+
+class LinkPages:
+    """The ``/l/{token}`` routes."""
+
+    def __init__(
+        self,
+        *,
+        signer: LinkSigner,
+        uses: LinkUses,
+        codec: ActionCodec,
+        clock: Clock,
+        handle: Handle,
+        card: CardOf,
+        version_of: VersionOf,
+        expects_text: ExpectsText,
+        language_of: LanguageOf,
+        public_base_url: str | None = None,
+        default_language: str = "en",
+    ) -> None:
+        self.signer = signer
+        self.uses = uses
+        self.codec = codec
+        self.clock = clock
+        self.handle = handle
+        self.card = card
+        self.version_of = version_of
+        self.expects_text = expects_text
+        self.language_of = language_of
+        self.public_base_url = public_base_url
+        self.default_language = default_language
+
+    def mount(self, web_app: web.Application) -> None:
+        web_app.router.add_get(PATH, self.show)
+        web_app.router.add_post(PATH, self.act)
+
+    # -- rendering ---------------------------------------------------------------------------
+    def page(self, language: str, *, status: int = 200, notice: str | None = None,
+             notice_kind: str = "info", lines: str = "", forms: tuple[ButtonForm, ...] = (),
+             text_form: dict[str, Any] | None = None, hint: str | None = None,
+             action: str = "") -> web.Response:
+        html = _env.get_template("page.html").render(
+            lang=language, title=TITLE, notice=notice, notice_kind=notice_kind, lines=lines,
+            forms=forms, text_form=text_form, hint=hint, action=action,
+        )
+        return web.Response(text=html, status=status, content_type="text/html",
+                            headers=SECURITY_HEADERS)
+
+    def text_form(self, token: str) -> dict[str, Any]:
+        return {"csrf": self.signer.form_token(token, "text"), "label": _("Your answer"),
+                "submit": _("Send"), "maxlength": MAX_TEXT}
+
+    async def _open(self, request: web.Request) -> tuple[Link | None, str, web.Response | None]:
+        """The link of the request's token, the reader's language, or an error page."""
+        language = accepted_language(request) or self.default_language
+        try:
+            link = self.signer.read(request.match_info["token"])
+        except LinkExpired:
+            with use_language(language):
+                return None, language, self.page(
+                    language, status=410, notice=_("This link has expired."),
+                    notice_kind="error", hint=_("To see your requests, send MY by text "
+                                                "message."))
+        except LinkInvalid:
+            with use_language(language):
+                return None, language, self.page(
+                    language, status=400, notice_kind="error",
+                    notice=_("This link is not valid. Please open it exactly as you "
+                             "received it."))
+        language = await self.language_of(link.person_id) or language
+        return link, language, None
+
+    # -- GET ---------------------------------------------------------------------------------
+    async def show(self, request: web.Request) -> web.Response:
+        try:
+            link, language, error = await self._open(request)
+            if error is not None or link is None:
+                return error  # type: ignore[return-value]
+            return await self._show(link, language)
+        except Exception:
+            log.exception("link page failed")
+            return self._sorry(request)
+
+    async def _show(self, link: Link, language: str, notice: str | None = None,
+                    notice_kind: str = "info") -> web.Response:
+        action = PATH.format(token=link.token)
+        used = await self.uses.used_at(link.token)
+        with use_language(language):
+            try:
+                card = await self.card(link.person_id, link.request_id)
+            except DomainError as exc:
+                return self.page(language, notice=translate(exc.text), notice_kind="error",
+                                 hint=_("To see your requests, send MY by text message."))
+            if used is not None:
+                return self.page(language, notice=_("This link was already used."),
+                                 notice_kind="info", lines=card.text)
+            forms = tuple(
+                ButtonForm(b.label, b.payload, self.signer.form_token(link.token, b.payload))
+                for b in card.buttons if self._allowed(link, b.payload)
+            )
+            text_form = None
+            if await self.expects_text(link.person_id, link.request_id):
+                text_form = self.text_form(link.token)
+            return self.page(language, notice=notice, notice_kind=notice_kind, lines=card.text,
+                             forms=forms, text_form=text_form, action=action)
+
+    def _allowed(self, link: Link, payload: str) -> bool:
+        try:
+            action = self.codec.unpack(payload)
+        except BadPayload:
+            return False
+        return action.name in link.actions and action.request_id == link.request_id
+
+    # -- POST --------------------------------------------------------------------------------
+    async def act(self, request: web.Request) -> web.Response:
+        try:
+            link, language, error = await self._open(request)
+            if error is not None or link is None:
+                return error  # type: ignore[return-value]
+            return await self._act(request, link, language)
+        except Exception:
+            log.exception("link page action failed")
+            return self._sorry(request)
+
+    def _same_origin(self, request: web.Request) -> bool:
+        origin = request.headers.get("Origin")
+        if not origin or origin == "null":
+            return origin is None
+        if self.public_base_url:
+            base = urlsplit(self.public_base_url)
+            expected = f"{base.scheme}://{base.netloc}"
+        else:
+            expected = f"{request.scheme}://{request.host}"
+        return origin.rstrip("/") == expected
+
+    async def _act(self, request: web.Request, link: Link, language: str) -> web.Response:
+        with use_language(language):
+            stale = _("This page is out of date; please open the link again.")
+        if not self._same_origin(request):
+            return self.page(language, status=403, notice=stale, notice_kind="error")
+        if await self.uses.used_at(link.token) is not None:
+            response = await self._show(link, language)
+            response.set_status(409)
+            return response
+        form = await request.post()
+        payload, text = form.get("payload"), form.get("text")
+        csrf = str(form.get("csrf") or "")
+        person_id = link.person_id
+        if isinstance(payload, str):
+            if not self.signer.check_form(link.token, payload, csrf) or \
+                    not self._allowed(link, payload):
+                return self.page(language, status=400, notice=stale, notice_kind="error")
+            inbound = Inbound(CHANNEL, str(person_id), payload=payload, person_id=person_id)
+        elif isinstance(text, str):
+            if not self.signer.check_form(link.token, "text", csrf):
+                return self.page(language, status=400, notice=stale, notice_kind="error")
+            if not await self.expects_text(person_id, link.request_id):
+                return await self._show(link, language)
+            inbound = Inbound(CHANNEL, str(person_id), text=text[:MAX_TEXT], person_id=person_id)
+        else:
+            return self.page(language, status=400, notice=stale, notice_kind="error")
+
+        before = await self.version_of(link.request_id)
+        replies = await self.handle(inbound)
+        after = await self.version_of(link.request_id)
+        failed = any(r.toast for r in replies)
+        said = "\n\n".join(r.text for r in replies)
+        with use_language(language):
+            if failed:
+                return self.page(language, status=409, notice=said, notice_kind="error",
+                                 hint=_("To see your requests, send MY by text message."))
+            if before != after:
+                await self.uses.mark_used(link.token, person_id, link.request_id, link.kind,
+                                          self.clock.now())
+                return self.page(language, notice=said, notice_kind="success",
+                                 hint=_("To see your requests, send MY by text message."))
+            text_form = None
+            if await self.expects_text(person_id, link.request_id):
+                text_form = self.text_form(link.token)
+            return self.page(language, lines=said, text_form=text_form,
+                             action=PATH.format(token=link.token))
+
+    def _sorry(self, request: web.Request) -> web.Response:
+        language = accepted_language(request) or self.default_language
+        with use_language(language):
+            message = _("Sorry, something went wrong on our side. Please try again.")
+        return self.page(language, status=500, notice=message, notice_kind="error")

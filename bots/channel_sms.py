@@ -1,0 +1,116 @@
+"""SMS plugin (Twilio): mounts the webhooks, registers the sender, wires links and storage."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from adapters.sms import SmsSender, TwilioMessages, TwilioWebhooks, make_client
+from adapters.sms.webhook import STATUS_PATH
+from adapters.web import KIND_FOR_ACTION, LinkSigner
+from core.actions import BadPayload
+from core.kinds import Role
+from core.messages import Button
+from core.notifications import Notification
+from core.sms_ports import SmsRecord
+from persistence.db import make_sessionmaker
+from persistence.sms_store import SqlSmsStore
+
+if TYPE_CHECKING:
+    from bots.bootstrap import App
+    from bots.settings import Settings
+
+log = logging.getLogger(__name__)
+CHANNEL = "sms"
+SNIPPET = 60
+
+
+class Plugin:
+    name = "sms"
+
+    def __init__(self) -> None:
+        self.sender: SmsSender | None = None
+        self.store: SqlSmsStore | None = None
+
+    def configured(self, settings: Settings) -> bool:
+        return bool(settings.twilio_account_sid and settings.twilio_auth_token
+                    and (settings.twilio_from_number or settings.twilio_messaging_service_sid))
+
+    async def setup(self, app: App, web_app: web.Application) -> None:
+        from bots.bootstrap import resolve_secret
+
+        s = app.settings
+        assert s.twilio_account_sid and s.twilio_auth_token
+        if not s.public_base_url:
+            log.warning("PUBLIC_BASE_URL is not set: SMS gets numbered choices but no links, "
+                        "and no delivery statuses")
+        base = s.public_base_url
+        self.store = store = SqlSmsStore(make_sessionmaker(app.engine))
+        messages = TwilioMessages(
+            make_client(s.twilio_account_sid, s.twilio_auth_token, s.twilio_api_url),
+            from_number=s.twilio_from_number,
+            messaging_service_sid=s.twilio_messaging_service_sid,
+            status_callback=f"{base}{STATUS_PATH}" if base else None,
+            rate_per_second=s.sms_rate_per_second,
+        )
+        signer = LinkSigner(resolve_secret(s), app.clock)
+        uows = app.uow_factory
+
+        async def link_for(phone: str, button: Button) -> str | None:
+            if not base:
+                return None
+            try:
+                action = app.codec.unpack(button.payload)
+            except BadPayload:
+                return None
+            kind = KIND_FOR_ACTION.get(action.name)
+            if kind is None or not action.request_id:
+                return None
+            async with uows() as uow:
+                person = await uow.people.by_account(CHANNEL, phone)
+            if person is None:
+                return None
+            return f"{base}/l/{signer.make(person.id, action.request_id, kind)}"
+
+        async def language_of(phone: str) -> str | None:
+            async with uows() as uow:
+                person = await uow.people.by_account(CHANNEL, phone)
+            return (person.language if person else None) or s.default_language
+
+        async def report(record: SmsRecord) -> None:
+            """Tell every supervisor that a text could not be delivered."""
+            async with uows() as uow:
+                person = await uow.people.by_account(CHANNEL, record.to)
+                if person is not None and person.role is Role.SUPERVISOR:
+                    return  # never report a supervisor's own failures (no loops)
+                data = {"name": person.name if person else record.to, "phone": record.to,
+                        "code": record.error_code or "?", "text": record.body[:SNIPPET]}
+                for supervisor in await uow.people.list(Role.SUPERVISOR):
+                    if supervisor.active:
+                        await uow.outbox.add(Notification(supervisor.id, "sms_failed", 0, data))
+                await uow.commit()
+
+        self.sender = SmsSender(messages, store, app.clock, link_for=link_for,
+                                language_of=language_of)
+        app.add_sender(self.sender)
+        TwilioWebhooks(
+            account_sid=s.twilio_account_sid,
+            auth_token=s.twilio_auth_token,
+            public_base_url=base,
+            handle=app.conversations.handle,
+            sender=self.sender,
+            store=store,
+            remember_once=app.dialogs.remember_once,
+            clock=app.clock,
+            report=report,
+        ).mount(web_app)
+
+    async def start(self, app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+        return []
+
+    async def close(self) -> None:
+        if self.sender is not None:
+            await self.sender.close()
