@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from conversations import flows
+from conversations import flows, forms
 from conversations.keywords import keyword_command
 from conversations.views import render_notification
 from core import services
 from core.actions import Action, ActionCodec, BadPayload
 from core.clock import Clock
 from core.errors import DomainError, NotFound
+from core.forms import Form, FormResult, Overview
 from core.i18n import N_, _, normalise_language, translate, use_language
 from core.kinds import Role
 from core.messages import Inbound, Reply
@@ -196,6 +199,36 @@ class Conversations:
 
     def pack(self, name: str, request_id: int = 0, arg: str = "") -> str:
         return self.codec.pack(Action(name, request_id, 0, arg))
+
+    # -- forms and overview (channels with modals and a home page: Slack) ------------------
+    @asynccontextmanager
+    async def turn(self, inbound: Inbound) -> AsyncIterator[Turn | None]:
+        """The sender's turn (identified, registered if new) under the conversation lock and
+        in their language; None when registration is closed and they are unknown."""
+        key = DialogKey(inbound.channel, inbound.address)
+        async with self.dialogs.lock(key):
+            person = await self._identify(inbound)
+            if person is None:
+                with use_language(inbound.language or self.default_language):
+                    yield None
+                return
+            with use_language(person.language or inbound.language or self.default_language):
+                yield Turn(self, person, key, inbound, await self.dialogs.get(key))
+
+    async def open_form(self, inbound: Inbound,
+                        kind: str | None = None) -> Form | list[Reply] | None:
+        """The form ``kind`` (or the one the pressed button opens); replies when it can't be
+        filled in now; None when the button opens no form. See ``conversations.forms``."""
+        return await forms.open_form(self, inbound, kind)
+
+    async def submit_form(self, inbound: Inbound, kind: str, values: dict[str, str],
+                          context: str = "") -> FormResult:
+        """Validate and apply a submitted form: per-field errors, or replies. Never raises."""
+        return await forms.submit_form(self, inbound, kind, values, context)
+
+    async def overview(self, inbound: Inbound) -> Overview:
+        """The sender's open requests / queue, with the buttons they may press now."""
+        return await forms.overview(self, inbound)
 
 
 def no_longer_valid() -> Reply:

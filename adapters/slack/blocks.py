@@ -1,0 +1,173 @@
+"""Block Kit: neutral replies, forms and overviews drawn as Slack messages, modals and the
+App Home; submitted modal values read back. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.forms import Form, FormField, Overview
+from core.messages import Button, Reply
+
+ACTION_PREFIX = "hd."  # action ids of our buttons: hd.0, hd.1, ... (unique within a block)
+ACTION_ID = re.compile(r"^hd\.\d+$")
+VIEW_PREFIX = "hd."  # modal callback ids: hd.request, hd.finish
+COMMAND = "/helpdesk"
+# Slack's limits (https://docs.slack.dev/reference/block-kit/blocks)
+SECTION_TEXT = 3000
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2000
+ACTIONS_PER_BLOCK = 25
+VIEW_TITLE = 24
+LABEL = 2000
+OPTION_TEXT = 75
+OPTIONS = 100
+MESSAGE_TEXT = 40000
+HEADER_TEXT = 150
+METADATA = 3000
+# Commands the conversation layer mentions (/new, /my ...) are subcommands of /helpdesk here.
+_COMMANDS = re.compile(r"(?<![\w/])/(new|my|help|cancel|language|start)\b")
+
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Text for a mrkdwn field: ``&``, ``<`` and ``>`` escaped, so nobody can inject mentions
+    or links (``<!channel>``) through a description."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_commands(text: str) -> str:
+    """``/new`` → ``/helpdesk new``: on Slack our commands live under one slash command."""
+    return _COMMANDS.sub(lambda m: f"{COMMAND} {m.group(1)}", text)
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    text = text.strip() or "…"
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+
+
+def text_blocks(text: str) -> list[Block]:
+    """The text as mrkdwn sections (a long one split at Slack's 3,000 characters)."""
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk or " "}}
+            for chunk in _chunks(escape(slack_commands(text)), SECTION_TEXT)]
+
+
+def button_blocks(buttons: tuple[Button, ...], block_id: str = "hd") -> list[Block]:
+    """Actions blocks; each button's ``value`` is its packed payload."""
+    blocks: list[Block] = []
+    for start in range(0, len(buttons), ACTIONS_PER_BLOCK):
+        elements = [
+            {"type": "button", "action_id": f"{ACTION_PREFIX}{start + i}",
+             "text": _plain(b.label, BUTTON_TEXT), "value": b.payload[:BUTTON_VALUE]}
+            for i, b in enumerate(buttons[start:start + ACTIONS_PER_BLOCK])
+        ]
+        suffix = f".{start // ACTIONS_PER_BLOCK}" if start else ""
+        blocks.append({"type": "actions", "block_id": f"{block_id}{suffix}", "elements": elements})
+    return blocks
+
+
+def message(reply: Reply, *, buttons: bool = True) -> dict[str, Any]:
+    """``text`` (notification fallback) and ``blocks`` for chat.postMessage / chat.update."""
+    blocks = text_blocks(reply.text)
+    if buttons and reply.buttons:
+        blocks += button_blocks(reply.buttons)
+    return {"text": fallback_text(reply.text), "blocks": blocks}
+
+
+def fallback_text(text: str) -> str:
+    return escape(slack_commands(text))[:MESSAGE_TEXT] or " "
+
+
+# -- modals ---------------------------------------------------------------------------------
+
+
+def _element(field: FormField) -> dict[str, Any]:
+    if field.kind == "select":
+        options = [{"text": _plain(c.label, OPTION_TEXT), "value": c.value}
+                   for c in field.choices[:OPTIONS]]
+        element: dict[str, Any] = {"type": "static_select", "action_id": field.name,
+                                   "options": options}
+        initial = [o for o in options if o["value"] == field.initial]
+        if initial:
+            element["initial_option"] = initial[0]
+        return element
+    element = {"type": "plain_text_input", "action_id": field.name,
+               "multiline": field.kind == "multiline"}
+    if field.max_length:
+        element["max_length"] = field.max_length
+    if field.initial:
+        element["initial_value"] = field.initial
+    return element
+
+
+def modal(form: Form) -> dict[str, Any]:
+    """The modal for ``form``; each input's block id is the field name."""
+    blocks: list[Block] = []
+    for field in form.fields:
+        block: Block = {"type": "input", "block_id": field.name,
+                        "label": _plain(field.label, LABEL), "element": _element(field)}
+        if field.hint:
+            block["hint"] = _plain(field.hint, LABEL)
+        blocks.append(block)
+    return {
+        "type": "modal",
+        "callback_id": f"{VIEW_PREFIX}{form.kind}",
+        "title": _plain(form.title, VIEW_TITLE),
+        "submit": _plain(form.submit, VIEW_TITLE),
+        "close": _plain(form.cancel, VIEW_TITLE),
+        "private_metadata": form.context[:METADATA],
+        "blocks": blocks,
+    }
+
+
+def form_kind(view: dict[str, Any]) -> str | None:
+    """``request`` for a submitted ``hd.request`` modal; None for modals that are not ours."""
+    callback = str(view.get("callback_id") or "")
+    return callback[len(VIEW_PREFIX):] if callback.startswith(VIEW_PREFIX) else None
+
+
+def submitted_values(view: dict[str, Any]) -> dict[str, str]:
+    """Field name → submitted text or selected option value (missing ones are left out)."""
+    values: dict[str, str] = {}
+    state = ((view.get("state") or {}).get("values")) or {}
+    if not isinstance(state, dict):
+        return values
+    for block_id, actions in state.items():
+        if not isinstance(actions, dict):
+            continue
+        for action in actions.values():
+            if not isinstance(action, dict):
+                continue
+            selected = action.get("selected_option")
+            if isinstance(selected, dict):
+                values[str(block_id)] = str(selected.get("value") or "")
+            elif action.get("value") is not None:
+                values[str(block_id)] = str(action["value"])
+    return values
+
+
+# -- App Home -------------------------------------------------------------------------------
+
+
+def home(overview: Overview) -> dict[str, Any]:
+    """The App Home tab: greeting, general buttons, then each section with its entries."""
+    blocks: list[Block] = text_blocks(overview.greeting)[:1]
+    blocks += button_blocks(overview.buttons, "hd.home")
+    for index, section in enumerate(overview.sections):
+        blocks.append({"type": "divider"})
+        blocks.append({"type": "header", "text": _plain(section.title, HEADER_TEXT)})
+        if not section.entries and section.empty:
+            blocks += text_blocks(section.empty)[:1]
+        for number, entry in enumerate(section.entries):
+            blocks += text_blocks(entry.text)[:1]
+            if entry.buttons:
+                blocks += button_blocks(entry.buttons, f"hd.s{index}.{number}")
+    return {"type": "home", "blocks": blocks[:100]}

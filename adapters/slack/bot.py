@@ -1,0 +1,337 @@
+"""The Slack app (slack-bolt ``AsyncApp``): Slack requests in, neutral calls out.
+
+Listeners only translate: a slash command, a pressed button, a submitted modal, a DM or an
+App Home visit becomes an ``Inbound`` handed to the conversation layer through callables
+(``handle``, ``open_form``, ``submit_form``, ``overview``) that the plugin in ``bots/`` wires;
+what comes back is drawn with ``blocks`` and sent with the ``SlackSender``.
+
+Every listener acknowledges first (Slack wants an answer within 3 seconds) and does the work
+after; a submitted modal is the exception, because its validation errors go back in the
+acknowledgement — it waits for them at most ``submit_timeout`` seconds, then closes the
+modal and sends the outcome by DM. Repeated deliveries (Events API retries with
+``X-Slack-Retry-Num``, a button payload sent twice) are recognised by their ``event_id`` /
+``trigger_id`` and applied once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from adapters.slack import blocks
+from adapters.slack.sender import CHANNEL, SlackSender, make_ref
+from core.forms import REQUEST_FORM, Form, FormResult, Overview
+from core.messages import Inbound, Reply
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[Inbound], Awaitable[list[Reply]]]
+OpenForm = Callable[[Inbound, str | None], Awaitable[Form | list[Reply] | None]]
+SubmitForm = Callable[[Inbound, str, dict[str, str], str], Awaitable[FormResult]]
+OverviewOf = Callable[[Inbound], Awaitable[Overview]]
+RememberOnce = Callable[[str, float], Awaitable[bool]]
+
+DEDUPE_SECONDS = 3600.0
+PROFILE_CACHE = 5000
+# /helpdesk <word>: the words passed on as commands; anything else is text (HD-… lookups).
+SUBCOMMANDS = {"my", "help", "cancel", "language", "start"}
+INVALID_PAYLOAD = "-"  # what an unknown action id is handed on as: "no longer valid"
+
+
+def dedupe_token(body: dict[str, Any], raw_body: str) -> str | None:
+    """What makes a delivery unique: the Events API ``event_id``, else the interaction's
+    ``trigger_id`` (with the action's ``action_ts``), else the body itself."""
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("type") == "url_verification" or body.get("ssl_check"):
+        return None
+    trigger = body.get("trigger_id")
+    if body.get("type") == "block_actions":
+        actions = body.get("actions") or [{}]
+        first = actions[0] if isinstance(actions[0], dict) else {}
+        return f"action:{trigger}:{first.get('action_ts')}"
+    if trigger:
+        return f"trigger:{trigger}"
+    if raw_body:
+        return "body:" + hashlib.sha256(raw_body.encode()).hexdigest()
+    return None
+
+
+class SlackBot:
+    """Owns the bolt ``AsyncApp`` and its listeners; holds, never extends, the SDK objects."""
+
+    def __init__(
+        self,
+        *,
+        signing_secret: str | None,
+        client: AsyncWebClient,
+        sender: SlackSender,
+        handle: Handle,
+        open_form: OpenForm,
+        submit_form: SubmitForm,
+        overview: OverviewOf,
+        remember_once: RememberOnce,
+        submit_timeout: float = 2.5,
+    ) -> None:
+        self.sender = sender
+        self.handle = handle
+        self.open_form = open_form
+        self.submit_form = submit_form
+        self.overview = overview
+        self.remember_once = remember_once
+        self.submit_timeout = submit_timeout
+        self._profiles: dict[str, tuple[str | None, str | None]] = {}
+        self._busy: set[asyncio.Task[Any]] = set()
+        self._identity: AsyncSlackResponse | None = None
+
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            return AuthorizeResult.from_auth_test_response(
+                bot_token=self.sender.client.token, auth_test_response=await self.identity())
+
+        self.app = AsyncApp(
+            name="helpdesk",
+            # bolt's own client gets the bot token from ``_authorize`` on each request
+            client=AsyncWebClient(base_url=client.base_url),
+            authorize=authorize,
+            signing_secret=signing_secret or "",
+            request_verification_enabled=bool(signing_secret),
+            process_before_response=False,
+        )
+        self._register()
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    async def identity(self) -> AsyncSlackResponse:
+        """The bot's ``auth.test`` answer, asked once (``Plugin.start`` asks it at start-up,
+        so no request from Slack waits for it before its ack)."""
+        if self._identity is None:
+            self._identity = await self.sender.client.auth_test()
+        return self._identity
+
+    def _track(self) -> None:
+        """Count the running listener as busy until it ends (``settle`` waits for it)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._busy.add(task)
+            task.add_done_callback(self._busy.discard)
+
+    async def settle(self, seconds: float = 30.0) -> None:
+        """Wait until the work started by earlier requests is done (tests, shutdown)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while self._busy and loop.time() < deadline:
+            await asyncio.wait(set(self._busy), timeout=deadline - loop.time())
+
+    async def profile(self, user_id: str) -> tuple[str | None, str | None]:
+        """``(display name, locale)`` from users.info, cached; ``(None, None)`` on failure."""
+        if user_id in self._profiles:
+            return self._profiles[user_id]
+        name = locale = None
+        try:
+            response = await self.sender.client.users_info(user=user_id, include_locale=True)
+            user = response.get("user") or {}
+            profile = user.get("profile") or {}
+            name = (profile.get("real_name") or user.get("real_name") or profile.get(
+                "display_name") or user.get("name") or None)
+            locale = user.get("locale") or None
+        except SlackApiError as exc:
+            log.info("users.info %s failed: %s", user_id, exc.response.get("error"))
+            return None, None
+        if len(self._profiles) >= PROFILE_CACHE:
+            self._profiles.clear()
+        self._profiles[user_id] = (name, locale)
+        return name, locale
+
+    async def inbound(self, user_id: str, **fields: Any) -> Inbound:
+        name, locale = await self.profile(user_id)
+        return Inbound(CHANNEL, user_id, display_name=name, language=locale, **fields)
+
+    # -- listeners -------------------------------------------------------------------------------
+    def _register(self) -> None:
+        app = self.app
+        app.middleware(self._dedupe)
+        app.command(blocks.COMMAND)(self._on_command)
+        app.action(blocks.ACTION_ID)(self._on_button)
+        app.action(re.compile(".*"))(self._on_unknown_action)
+        app.view_submission(re.compile(".*"))(self._on_submission)
+        app.event("app_home_opened")(self._on_home)
+        app.event("message")(self._on_message)
+
+    async def _dedupe(self, body: dict[str, Any], request: Any,
+                      next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        token = dedupe_token(body, getattr(request, "raw_body", "") or "")
+        if token is not None and not await self.remember_once(f"slack:{token}", DEDUPE_SECONDS):
+            retry = (request.headers.get("x-slack-retry-num") or ["-"])[0]
+            log.info("ignoring a repeated Slack delivery %s (retry %s)", token, retry)
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    async def _on_command(self, ack: Callable[..., Awaitable[None]],
+                          body: dict[str, Any]) -> None:
+        self._track()
+        await ack()
+        user, channel = str(body.get("user_id") or ""), str(body.get("channel_id") or "")
+        if not user:
+            return
+        words = " ".join(str(body.get("text") or "").split())
+        first, _sep, rest = words.partition(" ")
+        try:
+            if first.lower() in ("", "new"):
+                inbound = await self.inbound(user, text="/new")
+                await self._show_form(await self.open_form(inbound, REQUEST_FORM), body, user,
+                                      channel)
+                return
+            text = f"/{first.lower()} {rest}".strip() if first.lower() in SUBCOMMANDS else words
+            replies = await self.handle(await self.inbound(user, text=text))
+            for reply in replies:
+                if channel:
+                    await self.sender.ephemeral(channel, user, reply)
+                else:
+                    await self.sender.dm(user, reply)
+        except Exception:
+            log.exception("failed to answer /helpdesk %r from %s", words, user)
+
+    async def _show_form(self, outcome: Form | list[Reply] | None, body: dict[str, Any],
+                         user: str, channel: str | None) -> None:
+        """Open the form as a modal, or show the replies that came instead."""
+        if isinstance(outcome, Form):
+            await self.sender.client.views_open(trigger_id=body.get("trigger_id"),
+                                                view=blocks.modal(outcome))
+            return
+        for reply in outcome or []:
+            if channel and not channel.startswith("D"):
+                await self.sender.ephemeral(channel, user, reply)
+            else:
+                await self.sender.dm(user, reply)
+
+    async def _on_button(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
+                         action: dict[str, Any]) -> None:
+        self._track()
+        await ack()
+        await self._press(body, str(action.get("value") or INVALID_PAYLOAD))
+
+    async def _on_unknown_action(self, ack: Callable[..., Awaitable[None]],
+                                 body: dict[str, Any]) -> None:
+        self._track()
+        await ack()
+        await self._press(body, INVALID_PAYLOAD)
+
+    async def _press(self, body: dict[str, Any], payload: str) -> None:
+        user = str((body.get("user") or {}).get("id") or "")
+        if not user:
+            return
+        container = body.get("container") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        ts = container.get("message_ts")
+        ref = make_ref(channel, ts) if channel and ts else None
+        try:
+            inbound = await self.inbound(user, payload=payload, message_ref=ref)
+            outcome = await self.open_form(inbound, None)
+            if outcome is not None:
+                await self._show_form(outcome, body, user, channel)
+                return
+            replies = await self.handle(inbound)
+            await self._answer_press(user, container, channel, ref, replies)
+            if container.get("type") == "view":
+                await self.publish_home(user)
+        except Exception:
+            log.exception("failed to handle a button from %s", user)
+
+    async def _answer_press(self, user: str, container: dict[str, Any], channel: str | None,
+                            ref: str | None, replies: list[Reply]) -> None:
+        """In the DM: edit the pressed message in place; in a shared channel (triage) or an
+        ephemeral message: answers only the presser sees, personal work by DM."""
+        private = bool(channel and channel.startswith("D")) and not container.get("is_ephemeral")
+        shared = bool(channel) and not private and container.get("type") != "view"
+        for reply in replies:
+            if private and reply.edit and ref:
+                await self.sender.update(ref, reply)
+            elif private and channel:
+                await self.sender.post(channel, reply)
+            elif shared and channel and not reply.edit:
+                await self.sender.ephemeral(channel, user, reply)
+            else:
+                await self.sender.dm(user, reply)
+
+    async def _on_submission(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
+                             view: dict[str, Any]) -> None:
+        self._track()
+        user = str((body.get("user") or {}).get("id") or "")
+        kind = blocks.form_kind(view)
+        if kind is None or not user:
+            await ack()
+            return
+        values = blocks.submitted_values(view)
+        context = str(view.get("private_metadata") or "")
+
+        async def submit() -> FormResult:
+            return await self.submit_form(await self.inbound(user), kind, values, context)
+
+        work = asyncio.ensure_future(submit())
+        done, _pending = await asyncio.wait({work}, timeout=self.submit_timeout)
+        try:
+            if not done:
+                await ack()  # close the modal; the outcome follows by DM
+                result = await work
+                if not result.ok:
+                    for message in result.errors.values():
+                        await self.sender.dm(user, Reply(message))
+                    return
+            else:
+                result = work.result()
+                if not result.ok:
+                    await ack(response_action="errors", errors=dict(result.errors))
+                    return
+                await ack()
+            for reply in result.replies:
+                await self.sender.dm(user, reply)
+        except Exception:
+            log.exception("failed to handle a %s form from %s", kind, user)
+            return
+        await self.publish_home(user)
+
+    async def _on_home(self, ack: Callable[..., Awaitable[None]], event: dict[str, Any]) -> None:
+        self._track()
+        await ack()
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        await self.publish_home(str(event["user"]))
+
+    async def publish_home(self, user: str) -> None:
+        """Publish the person's App Home (their open requests / their queue)."""
+        try:
+            overview = await self.overview(await self.inbound(user))
+            await self.sender.client.views_publish(user_id=user, view=blocks.home(overview))
+        except Exception:
+            log.exception("failed to publish the App Home of %s", user)
+
+    async def _on_message(self, ack: Callable[..., Awaitable[None]],
+                          event: dict[str, Any]) -> None:
+        self._track()
+        await ack()
+        if (event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id")
+                or not event.get("user")):
+            return
+        user, channel = str(event["user"]), str(event.get("channel") or "")
+        try:
+            replies = await self.handle(await self.inbound(
+                user, text=str(event.get("text") or ""),
+                message_ref=make_ref(channel, str(event.get("ts"))) if channel else None))
+            for reply in replies:
+                if channel:
+                    await self.sender.post(channel, reply)
+                else:
+                    await self.sender.dm(user, reply)
+        except Exception:
+            log.exception("failed to answer a DM from %s", user)
