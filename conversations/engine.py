@@ -87,25 +87,20 @@ class Conversations:
     # -- inbound ---------------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Answer one message or button press. Never raises for bad input."""
-        key = DialogKey(inbound.channel, inbound.address)
-        async with self.dialogs.lock(key):
-            person = await self._identify(inbound)
-            if person is None:
-                with use_language(inbound.language or self.default_language):
-                    return [Reply(_("Sorry, this helpdesk only serves registered people."))]
-            with use_language(person.language or inbound.language or self.default_language):
-                try:
-                    turn = Turn(self, person, key, inbound, await self.dialogs.get(key))
-                    replies = await self._dispatch(turn)
-                except DomainError as exc:
-                    message = translate(exc.text)
-                    replies = [Reply(message, toast=message)]
-                except Exception:
-                    log.exception("failed to handle %s", inbound)
-                    message = _("Sorry, something went wrong on our side. Please try again.")
-                    replies = [Reply(message, toast=message)]
-                await self._remember_menu(key, replies)
-                return replies
+        async with self.turn(inbound) as turn:
+            if turn is None:
+                return [Reply(_("Sorry, this helpdesk only serves registered people."))]
+            try:
+                replies = await self._dispatch(turn)
+            except DomainError as exc:
+                message = translate(exc.text)
+                replies = [Reply(message, toast=message)]
+            except Exception:
+                log.exception("failed to handle %s", inbound)
+                message = _("Sorry, something went wrong on our side. Please try again.")
+                replies = [Reply(message, toast=message)]
+            await self._remember_menu(turn.key, replies)
+            return replies
 
     async def _identify(self, inbound: Inbound) -> Person | None:
         async with self.uow_factory() as uow:
