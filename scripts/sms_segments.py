@@ -1,7 +1,7 @@
-"""How many SMS segments each notification takes, per language — the table in docs/sms.md.
+"""How many SMS segments each notification takes, per language — the table in README.md.
 
     python scripts/sms_segments.py                      # print the Markdown table
-    python scripts/sms_segments.py --update docs/sms.md # rewrite the table in that file
+    python scripts/sms_segments.py --update README.md   # rewrite the table in that file
 
 Each notification is rendered exactly as the delivery worker renders it (the conversation
 views in the reader's language), then composed as the SMS sender composes it: request
