@@ -151,16 +151,12 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise_phone(phone: str) -> str:
-    import phonenumbers
+    from adapters.sms.phones import InvalidPhone, to_e164
 
     try:
-        number = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        raise fail(f"invalid phone number {phone!r}: use the international form, "
-                   "e.g. +40721234567") from None
-    if not phonenumbers.is_valid_number(number):
-        raise fail(f"invalid phone number {phone!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return to_e164(phone)
+    except InvalidPhone as exc:
+        raise fail(str(exc)) from None
 
 
 @admin.command("add-person")
