@@ -11,10 +11,9 @@ from aiohttp import web
 from adapters.sms import SmsSender, TwilioMessages, TwilioWebhooks, make_client
 from adapters.sms.webhook import STATUS_PATH
 from adapters.web import KIND_FOR_ACTION, LinkSigner
+from core import services
 from core.actions import BadPayload
-from core.kinds import Role
 from core.messages import Button
-from core.notifications import Notification
 from core.sms_ports import SmsRecord
 from persistence.db import make_sessionmaker
 from persistence.sms_store import SqlSmsStore
@@ -81,17 +80,9 @@ class Plugin:
             return (person.language if person else None) or s.default_language
 
         async def report(record: SmsRecord) -> None:
-            """Tell every supervisor that a text could not be delivered."""
-            async with uows() as uow:
-                person = await uow.people.by_account(CHANNEL, record.to)
-                if person is not None and person.role is Role.SUPERVISOR:
-                    return  # never report a supervisor's own failures (no loops)
-                data = {"name": person.name if person else record.to, "phone": record.to,
-                        "code": record.error_code or "?", "text": record.body[:SNIPPET]}
-                for supervisor in await uow.people.list(Role.SUPERVISOR):
-                    if supervisor.active:
-                        await uow.outbox.add(Notification(supervisor.id, "sms_failed", 0, data))
-                await uow.commit()
+            await services.report_undelivered(
+                uows, channel=CHANNEL, address=record.to, error_code=record.error_code,
+                excerpt=record.body[:SNIPPET])
 
         self.sender = SmsSender(messages, store, app.clock, link_for=link_for,
                                 language_of=language_of)

@@ -294,3 +294,21 @@ async def check_allowed(
         req = await load_visible(uow, actor, request_id)
         check(act, actor, req)
         return req
+
+
+async def report_undelivered(
+    uow_factory: UnitOfWorkFactory, *, channel: str, address: str, error_code: str | None,
+    excerpt: str,
+) -> None:
+    """Tell every supervisor that a message to ``address`` could not be delivered
+    (never about a supervisor's own messages, so a failing supervisor cannot loop)."""
+    async with uow_factory() as uow:
+        person = await uow.people.by_account(channel, address)
+        if person is not None and person.role is Role.SUPERVISOR:
+            return
+        data = {"name": person.name if person else address, "phone": address,
+                "code": error_code or "?", "text": excerpt}
+        for supervisor in await uow.people.list(Role.SUPERVISOR):
+            if supervisor.active:
+                await uow.outbox.add(Notification(supervisor.id, "sms_failed", 0, data))
+        await uow.commit()
