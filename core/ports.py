@@ -219,6 +219,14 @@ class DialogStore(abc.ABC):
     async def get_menu(self, key: DialogKey) -> list[str]: ...
 
     @abc.abstractmethod
+    async def is_remembered(self, token: str) -> bool:
+        """True when ``token`` was remembered and has not expired."""
+
+    @abc.abstractmethod
+    async def remember(self, token: str, ttl: float) -> None:
+        """Remember ``token`` for ``ttl`` seconds (e.g. an update that was fully handled)."""
+
+    @abc.abstractmethod
     async def remember_once(self, token: str, ttl: float) -> bool:
         """True the first time ``token`` is seen within ``ttl`` seconds (webhook dedupe)."""
 

@@ -78,6 +78,12 @@ class RedisDialogStore(DialogStore):
         raw = await self.redis.get(self._key("menu", key))
         return list(json.loads(raw)) if raw else []
 
+    async def is_remembered(self, token: str) -> bool:
+        return bool(await self.redis.exists(self._key("seen", token)))
+
+    async def remember(self, token: str, ttl: float) -> None:
+        await self.redis.set(self._key("seen", token), b"1", px=int(ttl * 1000))
+
     async def remember_once(self, token: str, ttl: float) -> bool:
         key = self._key("seen", token)
         return bool(await self.redis.set(key, b"1", nx=True, px=int(ttl * 1000)))

@@ -74,6 +74,14 @@ class TestDialogStoreContract:
         assert not await store.remember_once("update:1", ttl=60)
         assert await store.remember_once("update:2", ttl=60)
 
+    async def test_remember_and_is_remembered(self, redis_client) -> None:
+        store = RedisDialogStore(redis_client, prefix="t")
+        assert not await store.is_remembered("update:9")
+        await store.remember("update:9", ttl=0.2)
+        assert await store.is_remembered("update:9")
+        await asyncio.sleep(0.3)
+        assert not await store.is_remembered("update:9")
+
     async def test_menu(self, redis_client) -> None:
         store = RedisDialogStore(redis_client, prefix="t")
         assert await store.get_menu(KEY) == []

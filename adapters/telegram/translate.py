@@ -1,0 +1,54 @@
+"""Pure translation between Telegram objects and the core's neutral messages."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from core.messages import Inbound, Reply
+
+CHANNEL = "telegram"
+MAX_TEXT = 4096
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """The Inbound an update stands for; None for kinds we do not handle."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        user = query.from_user
+        message = query.message
+        return Inbound(
+            CHANNEL, str(user.id), payload=query.data or "", display_name=user.full_name,
+            language=user.language_code,
+            message_ref=str(message.message_id) if message is not None else None,
+        )
+    message = update.message
+    if message is None or message.from_user is None or message.chat.type != "private":
+        return None
+    user = message.from_user
+    return Inbound(CHANNEL, str(user.id), text=message.text or message.caption or "",
+                   display_name=user.full_name, language=user.language_code)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Buttons as an inline keyboard, one per row (labels stay readable on a phone)."""
+    if not reply.buttons:
+        return None
+    rows = [[InlineKeyboardButton(text=b.label[:64], callback_data=b.payload)]
+            for b in reply.buttons]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Telegram allows 4,096 characters a message: cut at line breaks, else at spaces."""
+    text = text or "…"
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n ")
+    parts.append(text)
+    return parts
