@@ -53,6 +53,8 @@ class UpdateProcessor:
         async with self.dialogs.lock(DialogKey("telegram-update", str(update_id))):
             if await self.dialogs.is_remembered(token):
                 return False
+            if not data.keys() & set(ALLOWED_UPDATES):
+                return True  # a kind of update we do not handle: acknowledged and ignored
             try:
                 update = Update.model_validate(data, context={"bot": self.bot})
             except ValidationError as exc:

@@ -1,0 +1,194 @@
+"""Telegram: long polling, redelivered updates, API faults, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from bots.channel_telegram import Plugin
+from bots.server import build
+from core.clock import ManualClock
+from core.kinds import Role, Status
+from persistence.redis_store import embedded_redis
+from tests.adapters.telegram.tgstack import (
+    TOKEN,
+    WINDOW,
+    TelegramStack,
+    callback_update,
+    message_update,
+    start_telegram,
+)
+from tests.conftest import settings_for
+from tests.fakes.telegram_api import FakeTelegramAPI, Limits
+
+
+@pytest.fixture
+async def tg(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
+    stack = await start_telegram(db_url, clock)
+    yield stack
+    await stack.close()
+
+
+def sent(tg: TelegramStack, who: str) -> list[str]:
+    """Every message sent to ``who`` (as sent, before later edits)."""
+    return [c.params["text"] for c in tg.fake.sent_messages(tg.users[who])]
+
+
+async def requests_of(tg: TelegramStack) -> list[object]:
+    async with tg.app.uow_factory() as uow:
+        ion = await uow.people.by_account("telegram", "555")
+        return [] if ion is None else await uow.requests.list_for_initiator(ion.id)
+
+
+async def story(tg: TelegramStack, post) -> None:  # type: ignore[no-untyped-def]
+    """Place → claim → finish 1h30 → confirm, each update sent through ``post``."""
+    async def say(who: str, text: str) -> None:
+        await post(message_update(tg.users[who], text, who))
+
+    async def press(who: str, label: str) -> None:
+        await post(tg.press_update(who, label))
+
+    await say("Ion", "/new")
+    await press("Ion", "Peripherals")
+    await press("Ion", "Anyone")
+    await say("Ion", "Scanner is offline")
+    await press("Ion", "Place")
+    await tg.deliver()
+    await press("Bogdan", "Claim")
+    await tg.deliver()
+    await press("Bogdan", "Finish")
+    await say("Bogdan", "1h30")
+    await say("Bogdan", "Restarted the scanner")
+    await tg.deliver()
+    await press("Ion", "Confirm")
+    await tg.deliver()
+
+
+async def test_every_update_delivered_twice_or_three_times_applies_once(
+        tg: TelegramStack) -> None:
+    posted = 0
+
+    async def post_again(update: dict) -> None:  # type: ignore[type-arg]
+        nonlocal posted
+        posted += 1
+        if posted % 3 == 0:  # some three times, concurrently
+            results = await asyncio.gather(*(tg.post(update) for _ in range(3)))
+        else:  # the others twice, one after the other
+            results = [await tg.post(update), await tg.post(update)]
+        assert set(results) == {200}
+
+    await story(tg, post_again)
+    reqs = await requests_of(tg)
+    assert len(reqs) == 1 and reqs[0].status is Status.CLOSED  # type: ignore[attr-defined]
+    assert [e.action for e in reqs[0].events] == ["place", "claim", "finish", "confirm"]  # type: ignore[attr-defined]
+    # One notification each, never two.
+    for name in ("Ana", "Bogdan", "Dan"):
+        assert sum(t.startswith("New request") for t in sent(tg, name)) == 1
+    assert sum("Time logged" in t for t in sent(tg, "Ion")) == 1
+    assert sum("has taken your request" in t for t in sent(tg, "Ion")) == 1
+    assert len(tg.fake.calls_of("answerCallbackQuery")) == 6  # one per distinct press
+
+
+async def test_api_faults_lose_and_duplicate_nothing(tg: TelegramStack) -> None:
+    tg.fake.inject(0.2, seed=7)
+
+    async def post_like_telegram(update: dict) -> None:  # type: ignore[type-arg]
+        for _ in range(10):  # Telegram redelivers until it gets a 200
+            if await tg.post(update) == 200:
+                return
+        raise AssertionError("update never accepted")
+
+    await story(tg, post_like_telegram)
+    assert tg.fake.injected_failures > 0
+    reqs = await requests_of(tg)
+    assert len(reqs) == 1 and reqs[0].status is Status.CLOSED  # type: ignore[attr-defined]
+    for name in ("Ana", "Bogdan", "Dan"):
+        assert sum(t.startswith("New request") for t in sent(tg, name)) == 1
+    assert sum("Time logged" in t for t in sent(tg, "Ion")) == 1
+    assert sum("has taken your request" in t for t in sent(tg, "Ion")) == 1
+    assert tg.fake.limit_violations == 0
+
+
+async def test_bad_input(tg: TelegramStack) -> None:
+    update = message_update(555, "/new", "Ion")
+    assert await tg.post(update, secret="wrong") == 401
+    assert await tg.post(update, secret=None) == 401
+    assert not tg.fake.sent_messages() and await requests_of(tg) == []
+    async with tg.app.uow_factory() as uow:
+        assert await uow.people.by_account("telegram", "555") is None  # nothing processed
+    assert await tg.post({}, raw=b"{not json") == 400
+    assert await tg.post({}, raw=json.dumps([1, 2]).encode()) == 400
+    assert await tg.post({"update_id": "x"}) == 400
+    assert await tg.post({"update_id": 1, "edited_message": {"text": "hi"}}) == 200
+    assert await tg.post({"update_id": 2, "poll": {"id": "1"}}) == 200
+    assert not tg.fake.sent_messages()
+    # A callback whose payload was altered: toast, nothing changed.
+    await tg.say("Ion", "/new")
+    data, message_id = tg.button("Ion", "Peripherals")
+    forged = data[:-2] + ("AA" if not data.endswith("AA") else "BB")
+    before = len(tg.fake.sent_messages())
+    assert await tg.post(callback_update(555, forged, message_id, "Ion")) == 200
+    assert tg.toasts()[-1] == "This button is no longer valid."
+    assert len(tg.fake.sent_messages()) == before
+
+
+async def test_long_text_is_split(tg: TelegramStack) -> None:
+    sender = tg.app.senders["telegram"]
+    from core.messages import Reply
+
+    await sender.send("101", Reply("word " * 2000))
+    parts = tg.fake.sent_messages(101)
+    assert len(parts) == 3 and all(len(c.params["text"]) <= 4096 for c in parts)
+
+
+async def test_same_story_over_long_polling(db_url: str, clock: ManualClock) -> None:
+    fake = await FakeTelegramAPI(token=TOKEN, limits=Limits(window=WINDOW)).start()
+    from adapters.telegram import FloodLimiter
+    from bots.bootstrap import bootstrap
+
+    app = await bootstrap(settings_for(db_url, telegram_bot_token=TOKEN,
+                                       telegram_api_url=fake.base_url),
+                          clock=clock, redis=embedded_redis())
+    running = await build(app, [Plugin(limiter=FloodLimiter(window=WINDOW), poll_seconds=1)])
+    await running.start_background()
+    tg = TelegramStack(stack=None, fake=fake, plugin=running.plugins[0])  # type: ignore[arg-type]
+    tg.users = {"Ion": 555, "Ana": 101, "Bogdan": 102, "Dan": 103}
+    async with app.uow_factory() as uow:
+        await uow.types.add("Peripherals")
+        for name, uid in (("Ana", 101), ("Bogdan", 102), ("Dan", 103)):
+            person = await uow.people.add(name, Role.ASSISTANT)
+            await uow.people.add_account(person.id, "telegram", str(uid))
+        await uow.commit()
+
+    async def deliver() -> None:
+        for _ in range(100):
+            async with app.uow_factory() as uow:
+                if await uow.outbox.pending_count() == 0:
+                    return
+            await asyncio.sleep(0.05)
+
+    tg.deliver = deliver  # type: ignore[method-assign]
+
+    async def via_polling(update: dict) -> None:  # type: ignore[type-arg]
+        seen = len(fake.calls)
+        fake.push_update(update)
+        for _ in range(200):  # until the bot has answered it
+            await asyncio.sleep(0.02)
+            if any(c.method != "getUpdates" for c in fake.calls[seen:]):
+                break
+        await asyncio.sleep(0.05)
+
+    try:
+        tg.stack = type("S", (), {"app": app})()  # type: ignore[assignment]
+        await story(tg, via_polling)
+        async with app.uow_factory() as uow:
+            ion = await uow.people.by_account("telegram", "555")
+            reqs = await uow.requests.list_for_initiator(ion.id)  # type: ignore[union-attr]
+        assert len(reqs) == 1 and reqs[0].status is Status.CLOSED
+        assert fake.calls_of("deleteWebhook")
+    finally:
+        await running.shutdown()
+        await app.close()
+        await fake.close()
