@@ -20,8 +20,9 @@ from adapters.telegram import (
     poll_updates,
     webhook_handler,
 )
+from adapters.telegram.translate import COMMANDS
 from adapters.telegram.updates import ALLOWED_UPDATES
-from core.i18n import LANGUAGES, N_, _, use_language
+from core.i18n import LANGUAGES, _, use_language
 
 if TYPE_CHECKING:
     from bots.bootstrap import App
@@ -29,13 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
-COMMANDS = (
-    ("start", N_("Start")),
-    ("new", N_("Place a new request")),
-    ("my", N_("My requests")),
-    ("language", N_("Choose your language")),
-    ("help", N_("Help")),
-)
 
 
 def webhook_secret(settings: Settings) -> str:

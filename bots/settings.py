@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -84,6 +86,15 @@ class Settings(BaseSettings):
     def _default_language(cls, value: str) -> str:
         if value not in LANGUAGES:
             raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _telegram_bot_token(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(r"\d+:[\w-]+", value):
+            raise ValueError("is not a bot token (it looks like 123456789:AAE…, from @BotFather)")
         return value
 
     @field_validator("secret_key")

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from core.i18n import N_
 from core.messages import Inbound, Reply
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096
+# The command menu (setMyCommands), registered in every language.
+COMMANDS = (
+    ("start", N_("Start")),
+    ("new", N_("Place a new request")),
+    ("my", N_("My requests")),
+    ("language", N_("Choose your language")),
+    ("help", N_("Help")),
+)
 
 
 def to_inbound(update: Update) -> Inbound | None:

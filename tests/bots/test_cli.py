@@ -30,6 +30,7 @@ def helpdesk(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         ({"SECRET_KEY": "short"}, "SECRET_KEY: must be at least 16 characters long"),
         ({"PUBLIC_BASE_URL": "example.com"}, "PUBLIC_BASE_URL: must start with https://"),
         ({"DEFAULT_LANGUAGE": "xx"}, "DEFAULT_LANGUAGE: must be one of en, ro, pt, pl, ru"),
+        ({"TELEGRAM_BOT_TOKEN": "nope"}, "TELEGRAM_BOT_TOKEN: is not a bot token"),
     ],
 )
 def test_wrong_setting_stops_with_one_line(tmp_path: Path, env: dict[str, str],
