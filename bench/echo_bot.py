@@ -1,0 +1,28 @@
+"""A minimal aiogram echo bot: the baseline the Telegram pipeline is compared with.
+
+It answers a callback query and sends its data back, served by aiogram's own webhook
+handler on aiohttp — no database, no Redis, no dialog.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.types import CallbackQuery
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+router = Router()
+
+
+@router.callback_query()
+async def echo(query: CallbackQuery, bot: Bot) -> None:
+    await query.answer()
+    await bot.send_message(chat_id=query.from_user.id, text=query.data or "")
+
+
+def make_app(bot: Bot, path: str = "/webhook") -> web.Application:
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dispatcher, bot=bot).register(app, path=path)
+    return app
