@@ -41,10 +41,13 @@ class SmsHelpdesk:
 
     async def text(self, who: str, body: str) -> str:
         """``who`` texts ``body``; returns what the bot answered (its last SMS to them)."""
-        before = len(self.fake.messages_to(PHONES[who]))
-        delivery = await self.fake.inbound_sms(PHONES[who], OUR_NUMBER, body, url=self.webhook)
+        return await self.text_from(PHONES[who], body)
+
+    async def text_from(self, phone: str, body: str) -> str:
+        before = len(self.fake.messages_to(phone))
+        delivery = await self.fake.inbound_sms(phone, OUR_NUMBER, body, url=self.webhook)
         assert delivery is not None and delivery.status == 200, delivery
-        answers = self.fake.messages_to(PHONES[who])[before:]
+        answers = self.fake.messages_to(phone)[before:]
         return "\n".join(m.body for m in answers)
 
     async def deliver(self) -> None:
@@ -55,11 +58,14 @@ class SmsHelpdesk:
         return self.fake.messages_to(PHONES[who])
 
     def last_link(self, who: str) -> str:
-        for message in reversed(self.inbox(who)):
+        return self.last_link_to(PHONES[who])
+
+    def last_link_to(self, phone: str) -> str:
+        for message in reversed(self.fake.messages_to(phone)):
             found = LINK.search(message.body)
             if found:
                 return found.group(1)
-        raise AssertionError(f"no link in the texts to {who}")
+        raise AssertionError(f"no link in the texts to {phone}")
 
     async def open(self, url: str) -> tuple[int, str]:
         async with self.http.get(url) as response:
