@@ -36,7 +36,7 @@ from bots.server import build  # noqa: E402
 from bots.settings import Settings  # noqa: E402
 from core import services  # noqa: E402
 from core.kinds import Role  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramAPI, Limits  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
 SECRET = "bench-secret"
@@ -133,7 +133,7 @@ async def run_ours(fake: FakeTelegramAPI, n: int, concurrency: int,
 
 async def broadcast(args: argparse.Namespace, assistants: int = 300) -> dict[str, float]:
     """One new request offered to 300 assistants, real limits on both sides."""
-    fake = await FakeTelegramAPI(token=TOKEN, limits=Limits()).start()
+    fake = await FakeTelegramAPI(token=TOKEN).start()
     url = await create_database(args.database_url)
     settings = Settings(database_url=url, redis_url=args.redis_url, secret_key="b" * 32,
                         telegram_bot_token=TOKEN, telegram_api_url=fake.base_url,
@@ -170,7 +170,7 @@ async def broadcast(args: argparse.Namespace, assistants: int = 300) -> dict[str
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     rounds = []
     for _ in range(args.runs):
-        fake = await FakeTelegramAPI(token=TOKEN, limits=Limits(enabled=False)).start()
+        fake = await FakeTelegramAPI(token=TOKEN, limits=False).start()
         try:
             echo = await run_echo(fake, args.updates, args.concurrency)
             ours = await run_ours(fake, args.updates, args.concurrency, args)

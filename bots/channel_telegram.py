@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BotCommand
 from aiohttp import web
 
@@ -71,10 +72,14 @@ class Plugin:
         s = app.settings
         await self._set_commands()
         if s.public_base_url:
-            await self.bot.set_webhook(f"{s.public_base_url}{WEBHOOK_PATH}",
-                                       secret_token=webhook_secret(s),
-                                       allowed_updates=ALLOWED_UPDATES)
-            return []
+            try:
+                await self.bot.set_webhook(f"{s.public_base_url}{WEBHOOK_PATH}",
+                                           secret_token=webhook_secret(s),
+                                           allowed_updates=ALLOWED_UPDATES)
+                return []
+            except TelegramBadRequest as exc:  # e.g. PUBLIC_BASE_URL is not https
+                log.error("Telegram refused the webhook %s%s (%s); using long polling instead",
+                          s.public_base_url, WEBHOOK_PATH, exc.message)
         await self.bot.delete_webhook()
         return [asyncio.create_task(poll_updates(self.bot, self.processor, stop,
                                                  self.poll_seconds))]

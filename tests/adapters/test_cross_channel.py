@@ -31,7 +31,7 @@ from tests.adapters.telegram.tgstack import SECRET as TG_SECRET
 from tests.adapters.telegram.tgstack import TOKEN as TG_TOKEN
 from tests.adapters.telegram.tgstack import WINDOW, TelegramStack
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.fakes.telegram_api import FakeTelegramAPI, Limits
+from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 
 REF = re.compile(r"HD-\d{4}-\d{6}")
@@ -56,7 +56,7 @@ async def three_channels(db_url: str, clock: ManualClock) -> AsyncIterator[Every
     for name, user in USERS.items():
         slack_fake.add_user(user, name.lower(), real_name=name)
     await slack_fake.start()
-    tg_fake = await FakeTelegramAPI(token=TG_TOKEN, limits=Limits(window=WINDOW)).start()
+    tg_fake = await FakeTelegramAPI(token=TG_TOKEN, window=WINDOW).start()
     twilio_fake = FakeTwilioAPI(SID, TWILIO_TOKEN, rate_limit=1, rate_window=0.02)
     await twilio_fake.start()
     slack, telegram = SlackPlugin(min_interval=RATE_WINDOW), TelegramPlugin(
@@ -137,3 +137,61 @@ async def test_slack_initiator_telegram_and_sms_assistants(db_url: str,
             req = await uow.requests.by_reference(ref.group(0))
         assert req is not None and req.status is Status.CLOSED
         assert "confirmed" in hd.sms.fake.messages_to(BOGDAN_PHONE)[-1].body
+
+
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+
+async def test_russian_telegram_initiator_and_romanian_sms_assistant(
+        db_url: str, clock: ManualClock) -> None:
+    from tests.adapters.telegram.tgstack import message_update
+    from tests.test_console_languages import english_fragments
+
+    async with three_channels(db_url, clock) as hd:
+        tg, sms = hd.telegram, hd.sms
+        await hd.stack.add_type("Periferice")
+        async with hd.stack.app.uow_factory() as uow:
+            # As `helpdesk admin add-person Bogdan --role assistant --phone +40…` does:
+            # the language comes from the phone's country.
+            bogdan = await uow.people.add("Bogdan", Role.ASSISTANT, "ro")
+            await uow.people.add_account(bogdan.id, "sms", BOGDAN_PHONE)
+            await uow.commit()
+        tg.users["Ivan"] = 777
+
+        async def ivan_says(text: str) -> None:
+            assert await tg.post(message_update(777, text, "Ivan", language="ru")) == 200
+
+        await ivan_says("/new")
+        await tg.press("Ivan", "Periferice")
+        await tg.press("Ivan", "Любой")
+        await ivan_says("Сканер не работает")
+        await tg.press("Ivan", "Отправить")
+        await hd.deliver()
+        offer = sms.fake.messages_to(BOGDAN_PHONE)[-1].body
+        assert "Cerere nouă" in offer or "cerere" in offer.lower()
+        status, page = await sms.press(sms.last_link_to(BOGDAN_PHONE), "Preluare")
+        assert status == 200, page
+        await hd.deliver()
+        await sms.text_from(BOGDAN_PHONE, "MY")
+        await sms.text_from(BOGDAN_PHONE, "1")
+        await sms.text_from(BOGDAN_PHONE, "1")
+        await sms.text_from(BOGDAN_PHONE, "1h30")
+        await sms.text_from(BOGDAN_PHONE, "Am înlocuit cablul")
+        await hd.deliver()
+        await tg.press("Ivan", "Подтвердить")
+        await hd.deliver()
+        await sms.deliver()
+
+        ivan = [m.text or "" for m in tg.fake.sent_messages(777)]
+        ivan += [m.text or "" for m in tg.fake.messages_in_chat(777)]
+        bogdan_sms = [m.body for m in sms.fake.messages_to(BOGDAN_PHONE)]
+        assert len(ivan) > 6 and len(bogdan_sms) > 5
+        english = english_fragments("ru") | english_fragments("ro")
+        for text in ivan:
+            assert CYRILLIC.search(text), f"not Russian: {text!r}"
+            assert not [f for f in english if f in text], text
+        assert any("1 час 30 минут" in t for t in ivan)
+        for text in bogdan_sms:
+            assert not CYRILLIC.search(text.replace("Сканер не работает", "")), text
+            assert not [f for f in english if f in text], text
+        assert any("ră" in t or "ț" in t or "ș" in t or "ă" in t for t in bogdan_sms)

@@ -21,7 +21,7 @@ from tests.adapters.telegram.tgstack import (
     start_telegram,
 )
 from tests.conftest import settings_for
-from tests.fakes.telegram_api import FakeTelegramAPI, Limits
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ async def tg(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
 
 def sent(tg: TelegramStack, who: str) -> list[str]:
     """Every message sent to ``who`` (as sent, before later edits)."""
-    return [c.params["text"] for c in tg.fake.sent_messages(tg.users[who])]
+    return [m.text or "" for m in tg.fake.sent_messages(tg.users[who])]
 
 
 async def requests_of(tg: TelegramStack) -> list[object]:
@@ -140,11 +140,11 @@ async def test_long_text_is_split(tg: TelegramStack) -> None:
 
     await sender.send("101", Reply("word " * 2000))
     parts = tg.fake.sent_messages(101)
-    assert len(parts) == 3 and all(len(c.params["text"]) <= 4096 for c in parts)
+    assert len(parts) == 3 and all(len(m.text or "") <= 4096 for m in parts)
 
 
 async def test_same_story_over_long_polling(db_url: str, clock: ManualClock) -> None:
-    fake = await FakeTelegramAPI(token=TOKEN, limits=Limits(window=WINDOW)).start()
+    fake = await FakeTelegramAPI(token=TOKEN, window=WINDOW).start()
     from adapters.telegram import FloodLimiter
     from bots.bootstrap import bootstrap
 

@@ -86,6 +86,7 @@ async def test_deep_link_opens_the_request(tg: TelegramStack) -> None:
 
 async def test_commands_are_registered_at_start(tg: TelegramStack) -> None:
     assert tg.plugin.bot is not None
+    tg.app.settings.public_base_url = "https://helpdesk.example.com"
     await tg.plugin.start(tg.app, asyncio.Event())
     calls = tg.fake.calls_of("setMyCommands")
     assert len(calls) == 5
@@ -93,3 +94,11 @@ async def test_commands_are_registered_at_start(tg: TelegramStack) -> None:
     hook = tg.fake.calls_of("setWebhook")[-1].params
     assert hook["url"].endswith("/telegram/webhook") and hook["secret_token"]
     assert hook["allowed_updates"] == ["message", "callback_query"]
+
+
+async def test_an_http_webhook_url_falls_back_to_long_polling(tg: TelegramStack) -> None:
+    stop = asyncio.Event()
+    tasks = await tg.plugin.start(tg.app, stop)  # PUBLIC_BASE_URL is http:// here
+    assert len(tasks) == 1 and tg.fake.calls_of("deleteWebhook")
+    stop.set()
+    await asyncio.wait_for(tasks[0], 5)

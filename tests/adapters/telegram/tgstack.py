@@ -16,7 +16,7 @@ from bots.channel_telegram import Plugin
 from core.clock import ManualClock
 from core.kinds import Role
 from tests.adapters.stack import Stack, start_stack
-from tests.fakes.telegram_api import FakeTelegramAPI, Limits
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 TOKEN = "123456:TEST-TOKEN"
 SECRET = "webhook-secret-for-tests"
@@ -114,7 +114,7 @@ class TelegramStack:
 
 async def start_telegram(db_url: str, clock: ManualClock, *, webhook: bool = True
                          ) -> TelegramStack:
-    fake = await FakeTelegramAPI(token=TOKEN, limits=Limits(window=WINDOW)).start()
+    fake = await FakeTelegramAPI(token=TOKEN, window=WINDOW).start()
     plugin = Plugin(limiter=FloodLimiter(window=WINDOW), poll_seconds=1)
     stack = await start_stack(db_url, clock, [plugin], telegram_bot_token=TOKEN,
                               telegram_api_url=fake.base_url, telegram_webhook_secret=SECRET)
