@@ -19,7 +19,7 @@ from bots.bootstrap import App, bootstrap
 from bots.seed import seed_demo
 from bots.settings import Settings, describe_error
 from core.errors import DomainError
-from core.i18n import translate
+from core.i18n import LANGUAGES, language_for_phone, normalise_language, translate
 from core.kinds import Role
 
 T = TypeVar("T")
@@ -167,6 +167,9 @@ def add_person(
     slack: str | None = typer.Option(None, help="Slack user id (U…)"),
     phone: str | None = typer.Option(None, help="Phone number in E.164, e.g. +40721234567"),
     email: str | None = typer.Option(None, help="E-mail address"),
+    language: str | None = typer.Option(
+        None, help="en, ro, pt, pl or ru; default: from the phone's country, else the "
+        "person's platform, else DEFAULT_LANGUAGE"),
 ) -> None:
     """Add a person with their channel accounts."""
     name = " ".join(name.split())
@@ -191,12 +194,17 @@ def add_person(
         if not EMAIL.match(email.strip()):
             raise fail(f"invalid e-mail address {email!r}")
         accounts.append(("email", email.strip().lower()))
+    if language is not None and normalise_language(language) != language.lower():
+        raise fail(f"unknown language {language!r}: use one of {', '.join(LANGUAGES)}")
+    spoken = language.lower() if language else None
+    if spoken is None and phone is not None:
+        spoken = language_for_phone(dict(accounts)["sms"])
 
     async def main(application: App) -> None:
         async with application.uow_factory() as uow:
             if await uow.people.by_name(name):
                 raise fail(f"there is already someone called {name!r}")
-            person = await uow.people.add(name, role_value)
+            person = await uow.people.add(name, role_value, spoken)
             for channel, address in accounts:
                 await uow.people.add_account(person.id, channel, address)
             await uow.commit()
@@ -239,10 +247,10 @@ def list_all() -> None:
             for p in people:
                 accounts = await uow.people.accounts(p.id)
                 shown = ", ".join(f"{a.channel}:{a.address}" for a in accounts)
-                rows.append((str(p.id), p.name, p.role.value, shown))
+                rows.append((str(p.id), p.name, p.role.value, p.language or "", shown))
             types = await uow.types.list()
         table = Table(title="People")
-        for column in ("id", "name", "role", "accounts"):
+        for column in ("id", "name", "role", "language", "accounts"):
             table.add_column(column)
         for row in rows:
             table.add_row(*row)

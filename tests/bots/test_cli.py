@@ -60,6 +60,7 @@ def test_admin_commands(tmp_path: Path) -> None:
     assert helpdesk(tmp_path, "admin", "add-type", "Audit", "--internal").returncode == 0
     listing = helpdesk(tmp_path, "admin", "list").stdout
     assert "Ana Pop" in listing and "sms:+40721234567" in listing
+    assert "ro" in listing.split("Ana Pop")[1].splitlines()[0]  # language from +40
     assert "telegram:123456" in listing and "Audit" in listing and "internal" in listing
 
 
@@ -72,6 +73,7 @@ def test_admin_commands(tmp_path: Path) -> None:
         (["add-person", "Dan", "--role", "assistant", "--telegram", "abc"], "invalid Telegram id"),
         (["add-person", "Dan", "--role", "assistant", "--email", "nope"], "invalid e-mail"),
         (["add-person", "  ", "--role", "assistant"], "the name is empty"),
+        (["add-person", "Dan", "--role", "assistant", "--language", "de"], "unknown language"),
     ],
 )
 def test_admin_refuses_bad_input(tmp_path: Path, args: list[str], fragment: str) -> None:
