@@ -59,7 +59,7 @@ async def three_channels(db_url: str, clock: ManualClock) -> AsyncIterator[Every
     tg_fake = await FakeTelegramAPI(token=TG_TOKEN, window=WINDOW).start()
     twilio_fake = FakeTwilioAPI(SID, TWILIO_TOKEN, rate_limit=1, rate_window=0.02)
     await twilio_fake.start()
-    slack, telegram = SlackPlugin(min_interval=RATE_WINDOW), TelegramPlugin(
+    slack, telegram = SlackPlugin(min_interval=RATE_WINDOW * 1.5), TelegramPlugin(
         limiter=FloodLimiter(window=WINDOW, margin=1.5))
     stack = await start_stack(
         db_url, clock, [slack, telegram, SmsPlugin(), WebPlugin()],
@@ -68,7 +68,7 @@ async def three_channels(db_url: str, clock: ManualClock) -> AsyncIterator[Every
         telegram_bot_token=TG_TOKEN, telegram_api_url=tg_fake.base_url,
         telegram_webhook_secret=TG_SECRET,
         twilio_account_sid=SID, twilio_auth_token=TWILIO_TOKEN, twilio_from_number=OUR_NUMBER,
-        twilio_api_url=twilio_fake.base_url, sms_rate_per_second=50.0,
+        twilio_api_url=twilio_fake.base_url, sms_rate_per_second=40.0,
     )
     assert slack.bot is not None
     await slack.bot.identity()

@@ -206,7 +206,8 @@ async def slack_helpdesk(db_url: str, clock: ManualClock, *, triage: bool = True
     for name, user in USERS.items():
         fake.add_user(user, name.lower(), real_name=name)
     await fake.start()
-    plugin = Plugin(min_interval=RATE_WINDOW, submit_timeout=submit_timeout)
+    # A wider gap than the fake's window: at this time scale scheduling jitter matters.
+    plugin = Plugin(min_interval=RATE_WINDOW * 1.5, submit_timeout=submit_timeout)
     options: dict[str, Any] = {
         "slack_bot_token": BOT_TOKEN, "slack_signing_secret": SIGNING_SECRET,
         "slack_api_url": fake.base_url, **settings,

@@ -122,7 +122,7 @@ async def test_cancel_before_claim_updates_the_triage_message_once(
 async def test_sender_paces_each_channel_and_honours_retry_after() -> None:
     async with FakeSlackAPI(token=BOT_TOKEN, rate_window=0.2) as fake:
         client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.base_url)
-        sender = SlackSender(client, min_interval=0.2)
+        sender = SlackSender(client, min_interval=0.25)
         started = time.monotonic()
         await asyncio.gather(*(sender.send("U1", Reply(f"message {i}")) for i in range(4)),
                              sender.send("U2", Reply("other channel")))

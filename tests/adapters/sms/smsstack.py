@@ -99,7 +99,7 @@ async def sms_helpdesk(db_url: str, clock: ManualClock, *,
         config: dict[str, Any] = {
             "twilio_account_sid": SID, "twilio_auth_token": TOKEN,
             "twilio_from_number": OUR_NUMBER, "twilio_api_url": fake.base_url,
-            "sms_rate_per_second": 50.0, **settings,
+            "sms_rate_per_second": 40.0, **settings,
         }
         stack = await start_stack(db_url, clock, [SmsPlugin(), WebPlugin()], **config)
         try:

@@ -151,7 +151,8 @@ async def test_same_story_over_long_polling(db_url: str, clock: ManualClock) -> 
     app = await bootstrap(settings_for(db_url, telegram_bot_token=TOKEN,
                                        telegram_api_url=fake.base_url),
                           clock=clock, redis=embedded_redis())
-    running = await build(app, [Plugin(limiter=FloodLimiter(window=WINDOW, margin=1.5), poll_seconds=1)])
+    limiter = FloodLimiter(window=WINDOW, margin=1.5)
+    running = await build(app, [Plugin(limiter=limiter, poll_seconds=1)])
     await running.start_background()
     tg = TelegramStack(stack=None, fake=fake, plugin=running.plugins[0])  # type: ignore[arg-type]
     tg.users = {"Ion": 555, "Ana": 101, "Bogdan": 102, "Dan": 103}
