@@ -96,6 +96,7 @@ async def bootstrap(
     conversations = Conversations(
         uows, dialogs, codec, clock,
         default_language=settings.default_language,
+        default_timezone=settings.default_timezone,
         dialog_ttl=settings.dialog_ttl_seconds,
         open_registration=settings.open_registration,
     )

@@ -19,7 +19,13 @@ from bots.bootstrap import App, bootstrap
 from bots.seed import seed_demo
 from bots.settings import Settings, describe_error
 from core.errors import DomainError
-from core.i18n import LANGUAGES, language_for_phone, normalise_language, translate
+from core.i18n import (
+    LANGUAGES,
+    language_for_phone,
+    normalise_language,
+    translate,
+    valid_timezone,
+)
 from core.kinds import Role
 
 T = TypeVar("T")
@@ -170,6 +176,8 @@ def add_person(
     language: str | None = typer.Option(
         None, help="en, ro, pt, pl or ru; default: from the phone's country, else the "
         "person's platform, else DEFAULT_LANGUAGE"),
+    timezone: str | None = typer.Option(
+        None, help="IANA time zone, e.g. Europe/Bucharest; default DEFAULT_TIMEZONE"),
 ) -> None:
     """Add a person with their channel accounts."""
     name = " ".join(name.split())
@@ -196,6 +204,8 @@ def add_person(
         accounts.append(("email", email.strip().lower()))
     if language is not None and normalise_language(language) != language.lower():
         raise fail(f"unknown language {language!r}: use one of {', '.join(LANGUAGES)}")
+    if timezone is not None and not valid_timezone(timezone):
+        raise fail(f"unknown time zone {timezone!r}: use a name like Europe/Bucharest")
     spoken = language.lower() if language else None
     if spoken is None and phone is not None:
         spoken = language_for_phone(dict(accounts)["sms"])
@@ -204,7 +214,7 @@ def add_person(
         async with application.uow_factory() as uow:
             if await uow.people.by_name(name):
                 raise fail(f"there is already someone called {name!r}")
-            person = await uow.people.add(name, role_value, spoken)
+            person = await uow.people.add(name, role_value, spoken, timezone)
             for channel, address in accounts:
                 await uow.people.add_account(person.id, channel, address)
             await uow.commit()

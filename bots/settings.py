@@ -7,7 +7,7 @@ import re
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.i18n import LANGUAGES
+from core.i18n import LANGUAGES, valid_timezone
 from persistence.db import normalise_url
 
 
@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     default_language: str = "en"
+    default_timezone: str = "UTC"
     dialog_ttl_seconds: int = Field(24 * 3600, ge=60)
     open_registration: bool = True
 
@@ -95,6 +96,13 @@ class Settings(BaseSettings):
             return None
         if not re.fullmatch(r"\d+:[\w-]+", value):
             raise ValueError("is not a bot token (it looks like 123456789:AAE…, from @BotFather)")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _default_timezone(cls, value: str) -> str:
+        if not valid_timezone(value):
+            raise ValueError("is not a time zone name (e.g. Europe/Bucharest, UTC)")
         return value
 
     @field_validator("secret_key")

@@ -73,6 +73,7 @@ class Conversations:
         clock: Clock,
         *,
         default_language: str = "en",
+        default_timezone: str = "UTC",
         dialog_ttl: float = 24 * 3600,
         open_registration: bool = True,
     ) -> None:
@@ -81,6 +82,7 @@ class Conversations:
         self.codec = codec
         self.clock = clock
         self.default_language = default_language
+        self.default_timezone = default_timezone
         self.dialog_ttl = dialog_ttl
         self.open_registration = open_registration
 

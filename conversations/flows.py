@@ -15,7 +15,7 @@ from core import services
 from core.actions import Action
 from core.durations import format_duration, parse_duration
 from core.errors import Invalid, NotFound, Refused
-from core.i18n import LANGUAGE_NAMES, N_, _, use_language
+from core.i18n import LANGUAGE_NAMES, N_, _, format_datetime, use_language
 from core.kinds import Role, Status
 from core.messages import Button, Reply
 from core.model import MAX_DESCRIPTION, Request
@@ -229,6 +229,8 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
         f"{req.reference} — {rtype.name if rtype else '?'}",
         _("Status: {status}", status=status_label(req.status)),
         _("From: {name}", name=initiator.name if initiator else "?"),
+        _("Placed: {date}", date=format_datetime(
+            req.created_at, turn.person.timezone or turn.engine.default_timezone)),
         _("Problem: {description}", description=req.description),
     ]
     if req.assignee_name:

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,29 @@ def _(msgid: str, **params: Any) -> str:
 def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     text = translations(_current.get()).ngettext(singular, plural, n)
     return text.format(n=n, **params)
+
+
+def format_datetime(moment: datetime, timezone: str | None = None) -> str:
+    """A date and time for the current reader, in their time zone (Babel, CLDR patterns):
+    "5 ian. 2026, 11:00" (ro), "Jan 5, 2026, 11:00 AM" (en)."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_date, format_time
+
+    local = moment.astimezone(ZoneInfo(timezone or "UTC"))
+    language = current_language()
+    return (f"{format_date(local, 'medium', locale=language)}, "
+            f"{format_time(local, 'short', locale=language)}")
+
+
+def valid_timezone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def translate(text: Text) -> str:

@@ -29,6 +29,7 @@ class Person:
     role: Role
     language: str | None = None
     active: bool = True
+    timezone: str | None = None  # IANA name; None: the settings' DEFAULT_TIMEZONE
 
 
 @dataclass

@@ -49,7 +49,8 @@ class PersonRepository(abc.ABC):
         """Case-insensitive exact name match."""
 
     @abc.abstractmethod
-    async def add(self, name: str, role: Role, language: str | None = None) -> Person: ...
+    async def add(self, name: str, role: Role, language: str | None = None,
+                  timezone: str | None = None) -> Person: ...
 
     @abc.abstractmethod
     async def add_account(self, person_id: int, channel: str, address: str) -> None:

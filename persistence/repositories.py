@@ -25,7 +25,7 @@ from persistence.tables import (
 
 
 def _person(row: PersonRow) -> Person:
-    return Person(row.id, row.name, Role(row.role), row.language, row.active)
+    return Person(row.id, row.name, Role(row.role), row.language, row.active, row.timezone)
 
 
 class SqlPersonRepository(PersonRepository):
@@ -50,9 +50,10 @@ class SqlPersonRepository(PersonRepository):
         )
         return _person(row) if row else None
 
-    async def add(self, name: str, role: Role, language: str | None = None) -> Person:
-        row = PersonRow(name=name, role=role.value, language=language, active=True,
-                        created_at=datetime.now(UTC))
+    async def add(self, name: str, role: Role, language: str | None = None,
+                  timezone: str | None = None) -> Person:
+        row = PersonRow(name=name, role=role.value, language=language, timezone=timezone,
+                        active=True, created_at=datetime.now(UTC))
         self.s.add(row)
         await self.s.flush()
         return _person(row)

@@ -50,6 +50,7 @@ class PersonRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     language: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_channel: Mapped[str | None] = mapped_column(String(20))
     preferred_channel: Mapped[str | None] = mapped_column(String(20))

@@ -31,6 +31,7 @@ def helpdesk(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         ({"PUBLIC_BASE_URL": "example.com"}, "PUBLIC_BASE_URL: must start with https://"),
         ({"DEFAULT_LANGUAGE": "xx"}, "DEFAULT_LANGUAGE: must be one of en, ro, pt, pl, ru"),
         ({"TELEGRAM_BOT_TOKEN": "nope"}, "TELEGRAM_BOT_TOKEN: is not a bot token"),
+        ({"DEFAULT_TIMEZONE": "Nowhere/City"}, "DEFAULT_TIMEZONE: is not a time zone name"),
     ],
 )
 def test_wrong_setting_stops_with_one_line(tmp_path: Path, env: dict[str, str],
@@ -74,6 +75,8 @@ def test_admin_commands(tmp_path: Path) -> None:
         (["add-person", "Dan", "--role", "assistant", "--email", "nope"], "invalid e-mail"),
         (["add-person", "  ", "--role", "assistant"], "the name is empty"),
         (["add-person", "Dan", "--role", "assistant", "--language", "de"], "unknown language"),
+        (["add-person", "Dan", "--role", "assistant", "--timezone", "Mars/Olympus"],
+         "unknown time zone"),
     ],
 )
 def test_admin_refuses_bad_input(tmp_path: Path, args: list[str], fragment: str) -> None:

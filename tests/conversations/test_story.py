@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bots.bootstrap import App
+from core import services
 from core.kinds import Role, Status
 from tests.harness import Chat
 
@@ -175,3 +176,20 @@ async def test_history_records_every_action(chat: Chat) -> None:
     assert req is not None
     assert [e.action for e in req.events] == ["place", "claim", "release", "claim"]
     assert all(e.channel == "test" and e.actor_id for e in req.events)
+
+
+async def test_card_shows_dates_in_the_readers_language_and_time_zone(app: App) -> None:
+    chat = Chat(app)
+    type_id = await chat.add_type("Peripherals")
+    async with app.uow_factory() as uow:
+        ion = await uow.people.add("Ion", Role.INITIATOR, "ro", "Europe/Bucharest")
+        await uow.people.add_account(ion.id, "test", "ion")
+        await uow.commit()
+    await chat.add_person("Ana", Role.ASSISTANT)
+    req = await services.place(app.uow_factory, app.clock, actor_id=ion.id, type_id=type_id,
+                               description="Imprimanta nu merge")  # 09:00 UTC, 5 Jan 2026
+    ref = req.reference
+    await chat.send("Ion", ref)
+    chat.expect("Ion", "Plasată: 5 ian. 2026, 11:00")  # Romanian, Bucharest time
+    await chat.send("Ana", ref)
+    chat.expect("Ana", "Placed: Jan 5, 2026, 9:00")  # the default: English, UTC
