@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from conversations.engine import Conversations
 from core.clock import Clock, SystemClock
-from core.model import Person
 from core.ports import ChannelSender, OutboxItem, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -102,9 +101,6 @@ class DeliveryWorker:
                         await uow.outbox.release(later.id)
                     await uow.commit()
                 return sent
-            async with self.uow_factory() as uow:
-                await uow.outbox.mark_sent(item.id, self.clock.now())
-                await uow.commit()
             sent += 1
         return sent
 
@@ -117,39 +113,35 @@ class DeliveryWorker:
             await uow.outbox.mark_failed(item.id, repr(exc), retry_at)
             await uow.commit()
 
-    async def _route(self, person: Person) -> tuple[str, str]:
-        async with self.uow_factory() as uow:
-            preferred = await uow.people.preferred_channel(person.id)
-            accounts = await uow.people.accounts(person.id)
-        accounts = [a for a in accounts if a.channel in self.senders]
-        for account in accounts:
-            if account.channel == preferred:
-                return account.channel, account.address
-        if accounts:
-            return accounts[0].channel, accounts[0].address
-        raise NoRoute(f"person {person.id} has no account on {sorted(self.senders)}")
-
     async def _deliver(self, item: OutboxItem) -> None:
+        """Send one item and mark it sent (one read transaction, one write transaction)."""
         n = item.notification
         async with self.uow_factory() as uow:
             person = await uow.people.get(n.recipient_id)
-        if person is None:
-            raise NoRoute(f"person {n.recipient_id} does not exist")
-        channel, address = await self._route(person)
+            if person is None:
+                raise NoRoute(f"person {n.recipient_id} does not exist")
+            preferred = await uow.people.preferred_channel(person.id)
+            accounts = [a for a in await uow.people.accounts(person.id)
+                        if a.channel in self.senders]
+            chosen = next((a for a in accounts if a.channel == preferred), None)
+            chosen = chosen or (accounts[0] if accounts else None)
+            if chosen is None:
+                raise NoRoute(f"person {person.id} has no account on {sorted(self.senders)}")
+            previous = (await uow.sent.get(person.id, chosen.channel, n.edit_key)
+                        if n.edit_key else None)
+        channel, address = chosen.channel, chosen.address
         sender = self.senders[channel]
         reply = await self.conversations.render(n, person, channel, address)
-        previous = None
-        if n.edit_key:
-            async with self.uow_factory() as uow:
-                previous = await uow.sent.get(person.id, channel, n.edit_key)
+        ref = None
         if n.edit_only:
             if previous is not None:
                 await sender.edit(address, previous, reply)
-            return
-        if previous is not None:
-            await sender.clear_buttons(address, previous)
-        ref = await sender.send(address, reply)
-        if n.edit_key and ref is not None:
-            async with self.uow_factory() as uow:
+        else:
+            if previous is not None:
+                await sender.clear_buttons(address, previous)
+            ref = await sender.send(address, reply)
+        async with self.uow_factory() as uow:
+            if n.edit_key and ref is not None:
                 await uow.sent.put(person.id, channel, n.edit_key, ref)
-                await uow.commit()
+            await uow.outbox.mark_sent(item.id, self.clock.now())
+            await uow.commit()
