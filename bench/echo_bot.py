@@ -11,16 +11,14 @@ from aiogram.types import CallbackQuery
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-router = Router()
-
-
-@router.callback_query()
 async def echo(query: CallbackQuery, bot: Bot) -> None:
     await query.answer()
     await bot.send_message(chat_id=query.from_user.id, text=query.data or "")
 
 
 def make_app(bot: Bot, path: str = "/webhook") -> web.Application:
+    router = Router()
+    router.callback_query.register(echo)
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     app = web.Application()
