@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+
 async def echo(query: CallbackQuery, bot: Bot) -> None:
     await query.answer()
     await bot.send_message(chat_id=query.from_user.id, text=query.data or "")
