@@ -19,6 +19,7 @@ from core.i18n import LANGUAGE_NAMES, N_, _, format_datetime, use_language
 from core.kinds import Role, Status
 from core.messages import Button, Reply
 from core.model import MAX_DESCRIPTION, Request
+from core.permissions import check_internal_note
 
 if TYPE_CHECKING:
     from conversations.engine import Turn
@@ -48,6 +49,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return [Reply(help_text(turn.is_staff))]
     if name == "/language":
         return [language_menu(turn)]
+    if name == "/note":
+        return await note_command(turn, arg)
     if name == "/cancel":
         had_dialog = turn.state.state is not None
         await turn.set_state(None)
@@ -243,6 +246,18 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
 
 
 def _card_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
+    """The action buttons, then (on a live request) Comment, and Internal note for staff."""
+    c, rid = turn.engine.codec, req.id or 0
+    extra: tuple[Button, ...] = ()
+    if not req.status.is_final:
+        extra = (button(c, _("Comment"), "comment", rid),)
+        if turn.is_staff:
+            extra += (button(c, _("Internal note"), "comment", rid, "i"),)
+    return action_buttons(turn, req) + extra
+
+
+def action_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
+    """What the person may do now on the request (lists and home pages show these)."""
     c, rid, me = turn.engine.codec, req.id or 0, turn.person
     if req.initiator_id == me.id:
         if req.status is Status.OPEN:
@@ -405,6 +420,48 @@ async def on_language(turn: Turn, action: Action) -> list[Reply]:
         return [Reply(_("From now on I will write to you in English."), edit=True)]
 
 
+async def on_comment(turn: Turn, action: Action) -> list[Reply]:
+    e, internal = turn.engine, action.arg == "i"
+    req = await services.check_allowed(e.uow_factory, actor_id=turn.person.id,
+                                       request_id=action.request_id, act="comment")
+    if internal:
+        check_internal_note(turn.person)
+    await turn.set_state("comment.body", request_id=req.id, internal=internal)
+    if internal:
+        return [Reply(_("Write the internal note on {ref} (the person who asked will not see "
+                        "it):", ref=req.reference))]
+    return [Reply(_("Write your comment on {ref}:", ref=req.reference))]
+
+
+async def on_comment_body(turn: Turn, text: str) -> list[Reply]:
+    data = turn.state.data
+    return await _add_comment(turn, int(data["request_id"]), text, bool(data.get("internal")))
+
+
+async def _add_comment(turn: Turn, request_id: int, text: str, internal: bool) -> list[Reply]:
+    e = turn.engine
+    req = await services.comment(e.uow_factory, e.clock, actor_id=turn.person.id,
+                                 request_id=request_id, body=text, channel=turn.channel,
+                                 internal=internal)
+    await turn.set_state(None)
+    if internal:
+        return [Reply(_("Internal note added to {ref}.", ref=req.reference))]
+    return [Reply(_("Comment added to {ref}.", ref=req.reference))]
+
+
+async def note_command(turn: Turn, arg: str) -> list[Reply]:
+    """``/note HD-2026-000042 text``: an internal note without the buttons."""
+    check_internal_note(turn.person)
+    reference, _sep, text = arg.strip().partition(" ")
+    if not reference.upper().startswith(REFERENCE_PREFIX) or not text.strip():
+        return [Reply(_("Write it like this: /note HD-2026-000042 your note"))]
+    async with turn.engine.uow_factory() as uow:
+        req = await uow.requests.by_reference(reference)
+    if req is None:
+        raise NotFound(N_("There is no request {ref}."), ref=reference[:40])
+    return await _add_comment(turn, req.id or 0, text, internal=True)
+
+
 async def on_new(turn: Turn, action: Action) -> list[Reply]:
     return await start_intake(turn)
 
@@ -425,6 +482,7 @@ TEXT_STEPS: dict[str, TextStep] = {
     "finish.note": on_finish_note,
     "correct.time": on_correct_time,
     "dispute.reason": on_dispute_reason,
+    "comment.body": on_comment_body,
 }
 
 BUTTONS: dict[str, ButtonHandler] = {
@@ -444,4 +502,5 @@ BUTTONS: dict[str, ButtonHandler] = {
     "confirm": on_confirm,
     "dispute": on_dispute,
     "lang": on_language,
+    "comment": on_comment,
 }

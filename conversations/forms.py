@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from conversations.flows import _card_buttons, _line
+from conversations.flows import _line, action_buttons
 from conversations.views import button
 from core import services
 from core.actions import Action, BadPayload
@@ -281,5 +281,5 @@ def _entries(turn: Turn, reqs: list[Request], names: dict[int, str]) -> tuple[En
         desc = req.description if len(req.description) <= SNIPPET else (
             req.description[: SNIPPET - 1].rstrip() + "…")
         entries.append(Entry(_line(req, names.get(req.type_id, "?")) + "\n" + desc,
-                             _card_buttons(turn, req)))
+                             action_buttons(turn, req)))
     return tuple(entries)

@@ -89,6 +89,8 @@ def render_notification(codec: ActionCodec, n: Notification) -> Reply:
             )
         case "comment":
             return Reply(_("{author} on {ref}: {body}", **d))
+        case "internal_note":
+            return Reply(_("Internal note from {author} on {ref}: {body}", **d))
         case "sms_failed":  # SMS channel: a text could not be delivered (to supervisors)
             return Reply(_("A text message to {name} ({phone}) could not be delivered "
                            "(error {code}): {text}", **d))
@@ -101,6 +103,7 @@ def help_text(is_staff: bool) -> str:
         _("/my – your queue") if is_staff else _("/my – your requests and their status"),
         _("/cancel – stop what you are doing (nothing is placed)"),
         _("/language – choose your language"),
+        *([_("/note HD-… text – an internal note (staff only)")] if is_staff else []),
         _("/help – this help"),
     ]
     return "\n".join(lines)

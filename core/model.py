@@ -235,13 +235,18 @@ class Request:
         self._record(Act.DISPUTE, actor, at, channel, old, {"reason": reason})
 
     def comment(
-        self, actor: Person, body: str, at: datetime, channel: str | None = None
+        self, actor: Person, body: str, at: datetime, channel: str | None = None,
+        internal: bool = False,
     ) -> Comment:
+        """A public comment, or an internal note that only staff ever see."""
         permissions.check(Act.COMMENT, actor, self)
+        if internal:
+            permissions.check_internal_note(actor)
         body = _require_text(body, MAX_DESCRIPTION, N_("The comment is empty."))
-        comment = Comment(actor.id, body, at)
+        comment = Comment(actor.id, body, at, internal)
         self.new_comments.append(comment)
-        self._record(Act.COMMENT, actor, at, channel, self.status, {"length": len(body)})
+        self._record(Act.COMMENT, actor, at, channel, self.status,
+                     {"length": len(body), "internal": internal})
         return comment
 
     def ask_release(self, actor: Person, at: datetime, channel: str | None = None) -> None:

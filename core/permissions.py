@@ -68,6 +68,12 @@ def check_place(
         raise Refused(N_("{name} is not an assistant."), name=target.name)
 
 
+def check_internal_note(actor: Person) -> None:
+    """Internal notes are for assistants and supervisors; initiators never see them."""
+    if not actor.role.is_staff:
+        raise Refused(N_("Only assistants can write internal notes."))
+
+
 def check(act: Act | str, actor: Person, req: Request) -> None:
     """Raise ``Refused`` (or ``NotFound``) unless ``actor`` may do ``act`` on ``req`` now."""
     act = str(act)

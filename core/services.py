@@ -271,16 +271,22 @@ async def dispute(
 
 async def comment(
     uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
-    body: str, channel: str | None = None,
+    body: str, channel: str | None = None, internal: bool = False,
 ) -> Request:
-    """A public comment; it reaches the other side (initiator ↔ assignee)."""
+    """A public comment reaches the other side (initiator ↔ assignee); an internal note
+    reaches the staff on the request (assignee, who resolved it) and never the initiator."""
 
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
-        req.comment(actor, body, clock.now(), channel)
+        req.comment(actor, body, clock.now(), channel, internal=internal)
         data = _snapshot(req, await _type_name(uow, req), author=actor.name, body=body.strip())
-        recipients = {req.initiator_id, req.assignee_id} - {actor.id, None}
+        if internal:
+            recipients = {req.assignee_id, req.resolved_by_id} - {actor.id, req.initiator_id}
+            kind = "internal_note"
+        else:
+            recipients = {req.initiator_id, req.assignee_id} - {actor.id}
+            kind = "comment"
         for person_id in sorted(r for r in recipients if r is not None):
-            await uow.outbox.add(Notification(person_id, "comment", request_id, data))
+            await uow.outbox.add(Notification(person_id, kind, request_id, data))
 
     return await _change(uow_factory, actor_id, request_id, mutate)
 
