@@ -36,9 +36,11 @@ from bots.server import build  # noqa: E402
 from bots.settings import Settings  # noqa: E402
 from core import services  # noqa: E402
 from core.kinds import Role  # noqa: E402
+from core.messages import Inbound  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
+WARMUP = 20  # updates each side handles before measuring (imports, caches, connections)
 SECRET = "bench-secret"
 UNLIMITED = dict(overall_per_second=1e9, per_chat_per_second=1e9, per_group_per_minute=1e9)
 
@@ -67,6 +69,7 @@ async def load(url: str, updates: list[dict[str, Any]], fake: FakeTelegramAPI,
     queue = list(updates)
     headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
     first_call = len(fake.calls)
+    cpu0 = time.process_time()
     async with aiohttp.ClientSession() as http:
         async def worker() -> None:
             while queue:
@@ -82,6 +85,7 @@ async def load(url: str, updates: list[dict[str, Any]], fake: FakeTelegramAPI,
             await asyncio.sleep(0.01)
             sent = sum(1 for c in fake.calls[first_call:] if c.method == "sendMessage")
         elapsed = time.monotonic() - t0
+    cpu = time.process_time() - cpu0
     done = {int(c.params["chat_id"]): c.at for c in fake.calls[first_call:]
             if c.method == "sendMessage"}
     latencies = sorted(done[u] - started[u] for u in started)
@@ -89,22 +93,41 @@ async def load(url: str, updates: list[dict[str, Any]], fake: FakeTelegramAPI,
         "updates_per_s": round(len(updates) / elapsed, 1),
         "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
         "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * .99))] * 1000, 1),
+        # CPU of this one process (bot, fake API and load generator) per update
+        "cpu_ms_per_update": round(cpu / len(updates) * 1000, 2),
     }
+
+
+async def engine_only(app: Any, inbounds: list[Inbound], concurrency: int) -> dict[str, float]:
+    """The conversation engine alone (no HTTP, no Bot API): the ceiling of our pipeline."""
+    queue = list(inbounds)
+
+    async def worker() -> None:
+        while queue:
+            await app.conversations.handle(queue.pop())
+
+    cpu0, t0 = time.process_time(), time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed, cpu = time.monotonic() - t0, time.process_time() - cpu0
+    return {"updates_per_s": round(len(inbounds) / elapsed, 1),
+            "cpu_ms_per_update": round(cpu / len(inbounds) * 1000, 2)}
 
 
 async def run_echo(fake: FakeTelegramAPI, n: int, concurrency: int) -> dict[str, float]:
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
     runner, base = await serve(echo_bot.make_app(bot))
     try:
-        updates = [callback(10_000_000 + i, 2_000_000 + i, "echo") for i in range(n)]
-        return await load(f"{base}/webhook", updates, fake, concurrency)
+        updates = [callback(10_000_000 + i, 2_000_000 + i, "echo") for i in range(n + WARMUP)]
+        await load(f"{base}/webhook", updates[:WARMUP], fake, concurrency)
+        return await load(f"{base}/webhook", updates[WARMUP:], fake, concurrency)
     finally:
         await runner.cleanup()
         await bot.session.close()
 
 
 async def run_ours(fake: FakeTelegramAPI, n: int, concurrency: int,
-                   args: argparse.Namespace) -> dict[str, float]:
+                   args: argparse.Namespace) -> tuple[dict[str, float], dict[str, float]]:
+    """Our webhook pipeline, then the engine alone on the same people and button."""
     url = await create_database(args.database_url)
     settings = Settings(database_url=url, redis_url=args.redis_url, secret_key="b" * 32,
                         telegram_bot_token=TOKEN, telegram_api_url=fake.base_url,
@@ -115,15 +138,20 @@ async def run_ours(fake: FakeTelegramAPI, n: int, concurrency: int,
     running = await build(app, [Plugin(limiter=FloodLimiter(**UNLIMITED))])
     runner, base = await serve(running.web_app)
     try:
-        users = [1_000_000 + i for i in range(n)]
+        users = [1_000_000 + i for i in range(n + WARMUP)]
         async with app.uow_factory() as uow:  # people known already, as after their first /start
             for uid in users:
                 person = await uow.people.add(f"U{uid}", Role.INITIATOR, "en")
                 await uow.people.add_account(person.id, "telegram", str(uid))
+                await uow.people.touch_channel(person.id, "telegram")
             await uow.commit()
         data = app.conversations.pack("my")  # "My requests": a real query and a real reply
         updates = [callback(i + 1, uid, data) for i, uid in enumerate(users)]
-        return await load(f"{base}/telegram/webhook", updates, fake, concurrency)
+        await load(f"{base}/telegram/webhook", updates[:WARMUP], fake, concurrency)
+        ours = await load(f"{base}/telegram/webhook", updates[WARMUP:], fake, concurrency)
+        inbounds = [Inbound("telegram", str(uid), payload=data, display_name=f"U{uid}",
+                            language="en", message_ref="1") for uid in users[WARMUP:]]
+        return ours, await engine_only(app, inbounds, concurrency)
     finally:
         await runner.cleanup()
         await running.shutdown()
@@ -173,19 +201,22 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         fake = await FakeTelegramAPI(token=TOKEN, limits=False).start()
         try:
             echo = await run_echo(fake, args.updates, args.concurrency)
-            ours = await run_ours(fake, args.updates, args.concurrency, args)
+            ours, engine = await run_ours(fake, args.updates, args.concurrency, args)
         finally:
             await fake.close()
-        rounds.append({"ours": ours, "echo": echo,
+        rounds.append({"ours": ours, "echo": echo, "engine_only": engine,
                        "ratio": round(ours["updates_per_s"] / echo["updates_per_s"], 3)})
-        print(f"ours {ours}  echo {echo}  ratio {rounds[-1]['ratio']}")
+        print(f"ours {ours}  echo {echo}  ratio {rounds[-1]['ratio']}  "
+              f"(engine alone {engine})")
     result = {
         "benchmark": "telegram_webhook", "updates": args.updates,
         "concurrency": args.concurrency, "runs": rounds,
         "median": {
             side: {k: statistics.median(r[side][k] for r in rounds)
-                   for k in ("updates_per_s", "p50_ms", "p99_ms")}
+                   for k in ("updates_per_s", "p50_ms", "p99_ms", "cpu_ms_per_update")}
             for side in ("ours", "echo")},
+        "engine_only": {k: statistics.median(r["engine_only"][k] for r in rounds)
+                        for k in ("updates_per_s", "cpu_ms_per_update")},
         "median_ratio": statistics.median(r["ratio"] for r in rounds),
     }
     result["broadcast"] = await broadcast(args)
@@ -206,6 +237,7 @@ def main() -> None:
     m = result["median"]
     print(f"median over {args.runs} runs: ours {m['ours']}  echo {m['echo']}  "
           f"ratio {result['median_ratio']}")
+    print(f"engine alone (no HTTP, no Bot API): {result['engine_only']}")
     print(f"300 assistants: {result['broadcast']}")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ from conversations.engine import Conversations
 from core.actions import ActionCodec
 from core.clock import Clock, SystemClock
 from core.ports import ChannelSender, UnitOfWorkFactory
-from persistence.db import make_engine, make_sessionmaker
+from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
 from persistence.migrate import upgrade
 from persistence.redis_store import RedisDialogStore, redis_from_url
 from persistence.uow import uow_factory
@@ -86,7 +86,7 @@ async def bootstrap(
     engine = make_engine(settings.database_url)
     if migrate:
         await upgrade(engine)
-    uows = uow_factory(make_sessionmaker(engine))
+    uows = uow_factory(make_sessionmaker(engine), make_reader_sessionmaker(engine))
     dialogs = RedisDialogStore(
         redis if redis is not None else redis_from_url(settings.redis_url),
         default_ttl=settings.dialog_ttl_seconds,
@@ -99,5 +99,6 @@ async def bootstrap(
         default_timezone=settings.default_timezone,
         dialog_ttl=settings.dialog_ttl_seconds,
         open_registration=settings.open_registration,
+        button_channels=frozenset({"telegram", "slack"}),
     )
     return App(settings, engine, uows, dialogs, codec, clock, conversations)

@@ -76,8 +76,11 @@ class Conversations:
         default_timezone: str = "UTC",
         dialog_ttl: float = 24 * 3600,
         open_registration: bool = True,
+        button_channels: frozenset[str] = frozenset(),
     ) -> None:
         self.uow_factory = uow_factory
+        # Channels that show buttons natively: no need to remember menus for typed digits.
+        self.button_channels = button_channels
         self.dialogs = dialogs
         self.codec = codec
         self.clock = clock
@@ -105,9 +108,17 @@ class Conversations:
             return replies
 
     async def _identify(self, inbound: Inbound) -> Person | None:
-        async with self.uow_factory() as uow:
+        async with self.uow_factory(read_only=True) as reader:
             if inbound.person_id is not None:
-                return await uow.people.get(inbound.person_id)
+                return await reader.people.get(inbound.person_id)
+            known = await reader.people.by_account_with_last_channel(
+                inbound.channel, inbound.address)
+        hint = normalise_language(inbound.language)
+        if known is not None:
+            owner, last_channel = known
+            if last_channel == inbound.channel and (owner.language is not None or not hint):
+                return owner  # nothing to record: the common case costs one lookup
+        async with self.uow_factory() as uow:
             person = await uow.people.by_account(inbound.channel, inbound.address)
             if person is None and inbound.channel == "console":
                 person = await uow.people.by_name(inbound.address)
@@ -121,7 +132,6 @@ class Conversations:
                     name, Role.INITIATOR, normalise_language(inbound.language)
                 )
                 await uow.people.add_account(person.id, inbound.channel, inbound.address)
-            hint = normalise_language(inbound.language)
             if person.language is None and hint:
                 # The platform's language (Telegram language_code, Slack locale, the phone's
                 # country) until the person chooses one with /language.
@@ -167,6 +177,8 @@ class Conversations:
         return await handler(turn, action)
 
     async def _remember_menu(self, key: DialogKey, replies: list[Reply]) -> None:
+        if key.channel in self.button_channels:
+            return
         with_buttons = [r for r in replies if r.buttons]
         if with_buttons:
             payloads = [b.payload for b in with_buttons[-1].buttons]
@@ -203,14 +215,14 @@ class Conversations:
         """The sender's turn (identified, registered if new) under the conversation lock and
         in their language; None when registration is closed and they are unknown."""
         key = DialogKey(inbound.channel, inbound.address)
-        async with self.dialogs.lock(key):
+        async with self.dialogs.locked(key) as held:
             person = await self._identify(inbound)
             if person is None:
                 with use_language(inbound.language or self.default_language):
                     yield None
                 return
             with use_language(person.language or inbound.language or self.default_language):
-                yield Turn(self, person, key, inbound, await self.dialogs.get(key))
+                yield Turn(self, person, key, inbound, held.state)
 
     async def open_form(self, inbound: Inbound,
                         kind: str | None = None) -> Form | list[Reply] | None:

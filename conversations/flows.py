@@ -194,16 +194,16 @@ def _line(req: Request, type_name: str, extra: str = "") -> str:
 
 async def my_requests(turn: Turn) -> list[Reply]:
     e = turn.engine
-    async with e.uow_factory() as uow:
+    async with e.uow_factory(read_only=True) as uow:
         if turn.is_staff:
             reqs = await uow.requests.list_for_staff(turn.person, limit=10)
             title, empty = _("Your queue:"), _("Your queue is empty.")
         else:
             reqs = await uow.requests.list_for_initiator(turn.person.id, limit=10)
             title, empty = _("Your requests:"), _("You have no requests yet.")
+        if not reqs:
+            return [Reply(empty, (button(e.codec, _("New request"), "new"),))]
         names = {t.id: t.name for t in await uow.types.list()}
-    if not reqs:
-        return [Reply(empty, (button(e.codec, _("New request"), "new"),))]
     lines = [title] + [_line(r, names.get(r.type_id, "?")) for r in reqs]
     buttons = tuple(button(e.codec, r.reference, "view", r.id or 0) for r in reqs)
     return [Reply("\n".join(lines), buttons)]

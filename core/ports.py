@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import abc
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -43,6 +44,11 @@ class PersonRepository(abc.ABC):
 
     @abc.abstractmethod
     async def by_account(self, channel: str, address: str) -> Person | None: ...
+
+    @abc.abstractmethod
+    async def by_account_with_last_channel(
+            self, channel: str, address: str) -> tuple[Person, str | None] | None:
+        """The account's owner and the channel they last wrote from (one lookup)."""
 
     @abc.abstractmethod
     async def by_name(self, name: str) -> Person | None:
@@ -172,7 +178,10 @@ class UnitOfWork(abc.ABC):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    """Makes a fresh unit of work; ``read_only=True`` for lookups that write nothing (it may
+    skip the transaction round trips, and cannot commit)."""
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
 
 
 @dataclass(frozen=True)
@@ -194,6 +203,18 @@ class DialogState:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Held:
+    """What ``DialogStore.locked`` yields: the state read under the lock."""
+
+    state: DialogState
+    final: tuple[DialogState, float | None] | None = None
+
+    def keep(self, state: DialogState, ttl: float | None = None) -> None:
+        """Store ``state`` (for ``ttl`` seconds) when the lock is released."""
+        self.final = (state, ttl)
+
+
 class DialogStore(abc.ABC):
     """Dialog state per person and channel, with a TTL, plus a per-conversation lock."""
 
@@ -211,6 +232,17 @@ class DialogStore(abc.ABC):
     @abc.abstractmethod
     def lock(self, key: DialogKey, expire: float = 30.0) -> AbstractAsyncContextManager[None]:
         """Held while one message of this conversation is handled; others wait their turn."""
+
+    @asynccontextmanager
+    async def locked(self, key: DialogKey, expire: float = 30.0) -> AsyncIterator[Held]:
+        """``lock`` and ``get`` together: yields the state read under the lock. What is
+        given to ``Held.keep`` is stored as the lock is released. Stores override this to
+        do each step in one round trip."""
+        async with self.lock(key, expire):
+            held = Held(await self.get(key))
+            yield held
+            if held.final is not None:
+                await self.set(key, *held.final)
 
     @abc.abstractmethod
     async def set_menu(self, key: DialogKey, payloads: list[str], ttl: float | None = None) -> None:

@@ -46,3 +46,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def make_reader_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
+    """Sessions for lookups only, on autocommit connections of the same pool."""
+    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"),
+                              expire_on_commit=False, autoflush=False)

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 
-from core.ports import DialogKey, DialogState, DialogStore
+from core.ports import DialogKey, DialogState, DialogStore, Held
 
 DEFAULT_TTL = 24 * 3600
+LOCK_POLL = 0.005  # seconds between tries while another holder has the lock
+
+# KEYS: lock, state. ARGV: token, expiry ms. Take the lock and read the state in one trip.
+ACQUIRE_AND_GET = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('get', KEYS[2])}
+end
+return {0}
+"""
+# KEYS: lock, state. ARGV: token, new state ('' = none), its ttl ms. Store, then release.
+STORE_AND_RELEASE = """
+if ARGV[2] ~= '' then redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+return 1
+"""
 
 
 def embedded_redis() -> Redis:
@@ -31,6 +48,8 @@ class RedisDialogStore(DialogStore):
         self.redis = redis
         self.prefix = prefix
         self.default_ttl = default_ttl
+        self._acquire_and_get = redis.register_script(ACQUIRE_AND_GET)
+        self._store_and_release = redis.register_script(STORE_AND_RELEASE)
 
     @classmethod
     def from_url(cls, url: str | None, **kwargs: object) -> RedisDialogStore:
@@ -40,14 +59,10 @@ class RedisDialogStore(DialogStore):
         return f"{self.prefix}:{kind}:{key}"
 
     async def get(self, key: DialogKey) -> DialogState:
-        raw = await self.redis.get(self._key("dialog", key))
-        if raw is None:
-            return DialogState()
-        value = json.loads(raw)
-        return DialogState(value.get("state"), value.get("data") or {})
+        return _decode(await self.redis.get(self._key("dialog", key)))
 
     async def set(self, key: DialogKey, state: DialogState, ttl: float | None = None) -> None:
-        payload = json.dumps({"state": state.state, "data": state.data})
+        payload = _encode(state)
         ttl_ms = int((ttl if ttl is not None else self.default_ttl) * 1000)
         await self.redis.set(self._key("dialog", key), payload, px=ttl_ms)
 
@@ -56,19 +71,43 @@ class RedisDialogStore(DialogStore):
 
     @asynccontextmanager
     async def lock(self, key: DialogKey, expire: float = 30.0) -> AsyncIterator[None]:
-        lock = self.redis.lock(
-            self._key("lock", key), timeout=expire, blocking_timeout=expire, sleep=0.005
-        )
-        acquired = await lock.acquire()
-        if not acquired:
-            raise TimeoutError(f"conversation {key} is busy")
-        try:
+        async with self.locked(key, expire, read=False):
             yield
+
+    @asynccontextmanager
+    async def locked(self, key: DialogKey, expire: float = 30.0,
+                     read: bool = True) -> AsyncIterator[Held]:
+        """One round trip to take the lock (and read the state), one to release it (and
+        store what was kept). The lock expires after ``expire`` seconds, in case its holder
+        dies; waiting for it gives up after as long."""
+        lock_key, state_key = self._key("lock", key), self._key("dialog", key)
+        token = os.urandom(12).hex()
+        expire_ms = int(expire * 1000)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + expire
+        while True:
+            if read:
+                taken, *raw = await self._acquire_and_get(
+                    keys=[lock_key, state_key], args=[token, expire_ms])
+            else:
+                taken = await self.redis.set(lock_key, token, nx=True, px=expire_ms)
+                raw = []
+            if taken:
+                break
+            if loop.time() >= deadline:
+                raise TimeoutError(f"conversation {key} is busy")
+            await asyncio.sleep(LOCK_POLL)
+        held = Held(_decode(raw[0] if raw else None))
+        try:
+            yield held
         finally:
-            try:
-                await lock.release()
-            except Exception:  # noqa: BLE001 - expired lock: the work is done anyway
-                pass
+            payload, ttl_ms = "", 0
+            if held.final is not None:
+                state, ttl = held.final
+                payload = _encode(state)
+                ttl_ms = int((ttl if ttl is not None else self.default_ttl) * 1000)
+            await self._store_and_release(keys=[lock_key, state_key],
+                                          args=[token, payload, ttl_ms])
 
     async def set_menu(self, key: DialogKey, payloads: list[str], ttl: float | None = None) -> None:
         ttl_ms = int((ttl if ttl is not None else self.default_ttl) * 1000)
@@ -90,3 +129,14 @@ class RedisDialogStore(DialogStore):
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+def _encode(state: DialogState) -> str:
+    return json.dumps({"state": state.state, "data": state.data})
+
+
+def _decode(raw: bytes | str | None) -> DialogState:
+    if raw is None:
+        return DialogState()
+    value = json.loads(raw)
+    return DialogState(value.get("state"), value.get("data") or {})

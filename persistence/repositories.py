@@ -43,6 +43,14 @@ class SqlPersonRepository(PersonRepository):
         )
         return _person(row) if row else None
 
+    async def by_account_with_last_channel(
+            self, channel: str, address: str) -> tuple[Person, str | None] | None:
+        row = await self.s.scalar(
+            select(PersonRow).join(AccountRow, AccountRow.person_id == PersonRow.id)
+            .where(AccountRow.channel == channel, AccountRow.address == address)
+        )
+        return (_person(row), row.last_channel) if row else None
+
     async def by_name(self, name: str) -> Person | None:
         row = await self.s.scalar(
             select(PersonRow).where(func.lower(PersonRow.name) == name.strip().lower())

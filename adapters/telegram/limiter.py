@@ -10,8 +10,13 @@ from __future__ import annotations
 import asyncio
 import bisect
 
+PRUNE_AT = 10_000  # chats remembered before the ones whose next slot has passed are dropped
+
 
 class FloodLimiter:
+    """Reserves send slots within the flood limits; ``window`` scales them (tests use short
+    windows) and ``margin`` keeps a little below them against timing jitter."""
+
     def __init__(
         self,
         overall_per_second: float = 30,
@@ -32,11 +37,18 @@ class FloodLimiter:
         loop = asyncio.get_running_loop()
         async with self._lock:
             now = loop.time()
+            if len(self._chat_next) > PRUNE_AT:
+                self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
             at = max(now, self._chat_next.get(chat_id, now))
             at = self._reserve_global(at, now)
             self._chat_next[chat_id] = at + (self.group_gap if chat_id < 0 else self.chat_gap)
         if at > now:
             await asyncio.sleep(at - now)
+
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram answered 429 with ``retry_after``: no message to that chat before then."""
+        until = asyncio.get_running_loop().time() + seconds
+        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, until), until)
 
     def _reserve_global(self, at: float, now: float) -> float:
         gap = self.global_gap

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TypeVar
 
 from aiogram import Bot
@@ -38,7 +39,7 @@ class TelegramSender(ChannelSender):
                 return await call()
             except TelegramRetryAfter as exc:
                 log.info("Telegram asks to wait %ss (chat %s)", exc.retry_after, chat_id)
-                await asyncio.sleep(exc.retry_after)
+                self.limiter.hold(chat_id, exc.retry_after)
         raise RuntimeError(f"Telegram kept answering 429 for chat {chat_id}")
 
     async def send(self, address: str, reply: Reply) -> str | None:
@@ -47,25 +48,30 @@ class TelegramSender(ChannelSender):
         message_id = None
         for index, part in enumerate(parts):
             markup = keyboard(reply) if index == len(parts) - 1 else None
-            message = await self._call(chat_id, lambda p=part, m=markup: self.bot.send_message(
-                chat_id=chat_id, text=p, reply_markup=m, parse_mode=None))
+            message = await self._call(chat_id, partial(
+                self.bot.send_message, chat_id=chat_id, text=part, reply_markup=markup,
+                parse_mode=None))
             message_id = message.message_id
         return str(message_id) if message_id is not None else None
 
     async def edit(self, address: str, message_ref: str, reply: Reply) -> None:
+        """Replace the message's text and buttons; a text too long for one message keeps
+        its first part there and sends the rest (buttons on the last part)."""
         chat_id = int(address)
-        text = split_text(reply.text)[0]
+        first, *rest = split_text(reply.text)
+        markup = None if rest else keyboard(reply)
         try:
             await self._call(chat_id, lambda: self.bot.edit_message_text(
-                chat_id=chat_id, message_id=int(message_ref), text=text,
-                reply_markup=keyboard(reply), parse_mode=None))
+                chat_id=chat_id, message_id=int(message_ref), text=first,
+                reply_markup=markup, parse_mode=None))
         except TelegramBadRequest as exc:
-            if "not modified" in exc.message:
-                return
             if "not found" in exc.message or "can't be edited" in exc.message:
                 await self.send(address, reply)  # too old or deleted: say it anew
                 return
-            raise
+            if "not modified" not in exc.message:
+                raise
+        if rest:
+            await self.send(address, Reply("\n".join(rest), reply.buttons))
 
     async def clear_buttons(self, address: str, message_ref: str) -> None:
         chat_id = int(address)

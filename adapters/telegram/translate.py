@@ -47,16 +47,32 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit(text: str, limit: int) -> int:
+    """How many characters of ``text`` fit in ``limit`` UTF-16 units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Telegram allows 4,096 characters a message: cut at line breaks, else at spaces."""
+    """Telegram allows 4,096 UTF-16 units a message: cut at line breaks, else at spaces."""
     text = text or "…"
     parts: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
+    while utf16_len(text) > limit:
+        fit = _fit(text, limit)
+        cut = text.rfind("\n", 0, fit)
         if cut <= 0:
-            cut = text.rfind(" ", 0, limit)
+            cut = text.rfind(" ", 0, fit)
         if cut <= 0:
-            cut = limit
+            cut = fit
         parts.append(text[:cut])
         text = text[cut:].lstrip("\n ")
     parts.append(text)

@@ -1,8 +1,10 @@
 """Receiving updates: the webhook endpoint and long polling share one processor.
 
 An update is acknowledged (HTTP 200, or the next getUpdates offset) only after it has been
-handled; its ``update_id`` is then remembered for 48 h, so a redelivered update is not applied
-again. Concurrent copies of one update wait for each other on a short per-update lock.
+handled and its replies were sent. Its ``update_id`` is remembered in Redis for 48 h — first
+with the replies it produced (``handled``), then as ``done`` — so a redelivered update is never
+applied again: at most its missing replies are sent. Concurrent copies of one update wait for
+each other on a short per-update lock.
 """
 
 from __future__ import annotations
@@ -15,18 +17,26 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramNetworkError, TelegramServerError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+)
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
 from adapters.telegram.sender import TelegramSender
 from adapters.telegram.translate import to_inbound
-from core.messages import Inbound, Reply
-from core.ports import DialogKey, DialogStore
+from core.messages import Button, Inbound, Reply
+from core.ports import DialogKey, DialogState, DialogStore
 
 log = logging.getLogger(__name__)
-SEEN_TTL = 48 * 3600
+SEEN_TTL = 48 * 3600  # how long a handled update_id is recognised (Telegram retries ≤ 24 h)
+LOCK_SECONDS = 90.0  # one update's handling, including waits on 429s
+UPDATE_KEY = "telegram-update"  # DialogKey channel of the per-update record
+HANDLED, DONE = "handled", "done"  # applied, replies (maybe) pending / replies all sent
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 Handler = Callable[[Inbound], Awaitable[list[Reply]]]
@@ -37,6 +47,15 @@ class BadUpdate(ValueError):
 
 
 class UpdateProcessor:
+    """Applies each update once and delivers its replies at least once.
+
+    Per update (under a short per-update lock, so concurrent copies wait for each other):
+    ``handle`` runs once; its replies are then stored (``handled``) before any is sent, and
+    the update is marked ``done`` once they all went out. A copy arriving later finds
+    ``done`` (nothing to do) or ``handled`` (the replies not yet sent are sent again — the
+    update is not applied again).
+    """
+
     def __init__(self, bot: Bot, handle: Handler, sender: TelegramSender,
                  dialogs: DialogStore) -> None:
         self.bot = bot
@@ -45,44 +64,76 @@ class UpdateProcessor:
         self.dialogs = dialogs
 
     async def process(self, data: dict[str, Any]) -> bool:
-        """Handle one update once; False when it was a redelivery."""
+        """Handle one update once; False when it had been handled already.
+
+        Raises ``BadUpdate`` for something that is not an update, and whatever sending the
+        replies raised when Telegram could not take them now (deliver the update again).
+        """
         update_id = data.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise BadUpdate("no update_id")
-        token = f"telegram:update:{update_id}"
-        async with self.dialogs.lock(DialogKey("telegram-update", str(update_id))):
-            if await self.dialogs.is_remembered(token):
-                return False
-            if not data.keys() & set(ALLOWED_UPDATES):
-                return True  # a kind of update we do not handle: acknowledged and ignored
-            try:
-                update = Update.model_validate(data, context={"bot": self.bot})
-            except ValidationError as exc:
-                raise BadUpdate(str(exc)) from exc
-            await self._apply(update)
-            await self.dialogs.remember(token, SEEN_TTL)
-            return True
-
-    async def _apply(self, update: Update) -> None:
+        if not data.keys() & set(ALLOWED_UPDATES):
+            return True  # a kind of update we do not handle: acknowledged and ignored
+        try:
+            update = Update.model_validate(data, context={"bot": self.bot})
+        except ValidationError as exc:
+            raise BadUpdate(str(exc)) from exc
         inbound = to_inbound(update)
         if inbound is None:
-            return  # a kind of update we do not handle: acknowledged and ignored
-        replies = await self.handle(inbound)
-        query = update.callback_query
-        if query is None:
-            for reply in replies:
-                await self.sender.send(inbound.address, reply)
-            return
-        toast = next((r.toast for r in replies if r.toast), None)
-        await self.sender.answer(query.id, toast)
-        message = query.message
-        for reply in replies:
-            if reply.toast and not reply.buttons:
-                continue  # a refusal: the toast says it, the chat stays clean
-            if reply.edit and message is not None:
-                await self.sender.edit(str(message.chat.id), str(message.message_id), reply)
+            return True  # e.g. a message in a group: acknowledged and ignored
+        key = DialogKey(UPDATE_KEY, str(update_id))
+        async with self.dialogs.locked(key, expire=LOCK_SECONDS) as held:
+            record = held.state
+            if record.state == DONE:
+                return False
+            if record.state == HANDLED:  # applied before; only (some) replies are missing
+                replies = decode_replies(record.data.get("replies", []))
+                first = int(record.data.get("sent", 0))
             else:
-                await self.sender.send(inbound.address, reply)
+                replies = await self.handle(inbound)
+                first = 0
+                await self.dialogs.set(
+                    key, DialogState(HANDLED, {"replies": encode_replies(replies)}), SEEN_TTL)
+            await self._deliver(key, update, inbound, replies, first)
+            held.keep(DialogState(DONE), SEEN_TTL)
+            return record.state != HANDLED
+
+    async def _deliver(self, key: DialogKey, update: Update, inbound: Inbound,
+                       replies: list[Reply], first: int) -> None:
+        """Answer the callback query, then send (or edit) ``replies[first:]``, recording
+        progress so a redelivery does not repeat a reply that went out."""
+        query = update.callback_query
+        if query is not None:
+            toast = next((r.toast for r in replies if r.toast), None)
+            await self.sender.answer(query.id, toast)
+        message = query.message if query is not None else None
+        for index in range(first, len(replies)):
+            reply = replies[index]
+            if query is not None and reply.toast and not reply.buttons:
+                continue  # a refusal: the toast says it, the chat stays clean
+            try:
+                if reply.edit and message is not None:
+                    await self.sender.edit(str(message.chat.id), str(message.message_id), reply)
+                else:
+                    await self.sender.send(inbound.address, reply)
+            except (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound) as exc:
+                # Blocked by the user, chat gone...: trying again would not help.
+                log.warning("reply to update %s not deliverable: %s", update.update_id, exc)
+            if index + 1 < len(replies):
+                await self.dialogs.set(key, DialogState(HANDLED, {
+                    "replies": encode_replies(replies), "sent": index + 1}), SEEN_TTL)
+
+
+def encode_replies(replies: list[Reply]) -> list[dict[str, Any]]:
+    """Replies as JSON-able data (kept until they were all sent)."""
+    return [{"text": r.text, "buttons": [[b.label, b.payload] for b in r.buttons],
+             "edit": r.edit, "toast": r.toast} for r in replies]
+
+
+def decode_replies(data: list[dict[str, Any]]) -> list[Reply]:
+    """The inverse of ``encode_replies``."""
+    return [Reply(d["text"], tuple(Button(label, payload) for label, payload in d["buttons"]),
+                  bool(d["edit"]), d["toast"]) for d in data]
 
 
 def webhook_handler(processor: UpdateProcessor, secret: str
@@ -117,18 +168,24 @@ def webhook_handler(processor: UpdateProcessor, secret: str
 async def poll_updates(bot: Bot, processor: UpdateProcessor, stop: asyncio.Event,
                        long_poll_seconds: int = 25) -> None:
     """Long polling. The offset moves past an update only after it was handled, which is
-    how getUpdates acknowledges it."""
+    how getUpdates acknowledges it. Failures back off (1 s doubling to 60 s); the loop only
+    ends when ``stop`` is set."""
     offset: int | None = None
-    delay = 1.0
+    poll_delay = retry_delay = 1.0
     while not stop.is_set():
         try:
             updates = await bot.get_updates(offset=offset, timeout=long_poll_seconds,
                                             allowed_updates=ALLOWED_UPDATES)
-            delay = 1.0
-        except (TelegramNetworkError, TelegramServerError) as exc:
-            log.warning("getUpdates failed (%s); retrying in %.0fs", exc, delay)
-            await _sleep_or_stop(stop, delay)
-            delay = min(delay * 2, 60)
+            poll_delay = 1.0
+        except asyncio.CancelledError:
+            raise
+        except TelegramRetryAfter as exc:
+            await _sleep_or_stop(stop, exc.retry_after)
+            continue
+        except Exception as exc:  # network, 5xx, 409 (a webhook is set), 401 (bad token)
+            log.warning("getUpdates failed (%r); retrying in %.0fs", exc, poll_delay)
+            await _sleep_or_stop(stop, poll_delay)
+            poll_delay = min(poll_delay * 2, 60)
             continue
         for update in updates:
             try:
@@ -138,8 +195,10 @@ async def poll_updates(bot: Bot, processor: UpdateProcessor, stop: asyncio.Event
                 log.warning("skipping malformed update %s", update.update_id)
             except Exception:
                 log.exception("update %s failed; it will be fetched again", update.update_id)
-                await _sleep_or_stop(stop, delay)
+                await _sleep_or_stop(stop, retry_delay)
+                retry_delay = min(retry_delay * 2, 60)
                 break
+            retry_delay = 1.0
             offset = update.update_id + 1
 
 

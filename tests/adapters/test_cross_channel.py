@@ -60,7 +60,7 @@ async def three_channels(db_url: str, clock: ManualClock) -> AsyncIterator[Every
     twilio_fake = FakeTwilioAPI(SID, TWILIO_TOKEN, rate_limit=1, rate_window=0.02)
     await twilio_fake.start()
     slack, telegram = SlackPlugin(min_interval=RATE_WINDOW * 1.5), TelegramPlugin(
-        limiter=FloodLimiter(window=WINDOW, margin=1.5))
+        limiter=FloodLimiter(window=WINDOW, margin=3.0))
     stack = await start_stack(
         db_url, clock, [slack, telegram, SmsPlugin(), WebPlugin()],
         slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,

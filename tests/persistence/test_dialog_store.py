@@ -87,3 +87,45 @@ class TestDialogStoreContract:
         assert await store.get_menu(KEY) == []
         await store.set_menu(KEY, ["a", "b"])
         assert await store.get_menu(KEY) == ["a", "b"]
+
+    async def test_locked_reads_the_state_and_stores_what_was_kept(self, redis_client) -> None:
+        store = RedisDialogStore(redis_client, prefix="t")
+        async with store.locked(KEY) as held:
+            assert held.state == DialogState()
+        await store.set(KEY, DialogState("a", {"n": 1}))
+        async with store.locked(KEY) as held:
+            assert held.state == DialogState("a", {"n": 1})
+            held.keep(DialogState("b"), ttl=60)
+            assert await store.get(KEY) == DialogState("a", {"n": 1})  # stored on release
+        assert await store.get(KEY) == DialogState("b")
+        assert 55_000 < await redis_client.pttl("t:dialog:telegram:12345") <= 60_000
+
+    async def test_locked_serialises_and_releases_after_an_error(self, redis_client) -> None:
+        store = RedisDialogStore(redis_client, prefix="t")
+        order: list[str] = []
+
+        async def one(name: str) -> None:
+            async with store.locked(KEY) as held:
+                order.append(f"{name}:{held.state.state}")
+                await asyncio.sleep(0.05)
+                held.keep(DialogState(name))
+
+        await asyncio.gather(one("x"), one("y"))
+        assert sorted(order) in (["x:None", "y:x"], ["x:y", "y:None"])
+        try:
+            async with store.locked(KEY):
+                raise RuntimeError("boom")
+        except RuntimeError:
+            pass
+        async with asyncio.timeout(1):
+            async with store.locked(KEY) as held:
+                assert held.state.state in ("x", "y")
+
+    async def test_locked_gives_up_after_its_expiry(self, redis_client) -> None:
+        store = RedisDialogStore(redis_client, prefix="t")
+        await redis_client.set("t:lock:telegram:12345", "someone-else", px=5_000)
+        try:
+            async with store.locked(KEY, expire=0.1):
+                raise AssertionError("the lock was held by someone else")
+        except TimeoutError:
+            pass

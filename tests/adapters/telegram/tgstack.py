@@ -117,7 +117,7 @@ class TelegramStack:
 async def start_telegram(db_url: str, clock: ManualClock, *, webhook: bool = True
                          ) -> TelegramStack:
     fake = await FakeTelegramAPI(token=TOKEN, window=WINDOW).start()
-    plugin = Plugin(limiter=FloodLimiter(window=WINDOW, margin=1.5), poll_seconds=1)
+    plugin = Plugin(limiter=FloodLimiter(window=WINDOW, margin=3.0), poll_seconds=1)
     stack = await start_stack(db_url, clock, [plugin], telegram_bot_token=TOKEN,
                               telegram_api_url=fake.base_url, telegram_webhook_secret=SECRET)
     tg = TelegramStack(stack, fake, plugin, http=aiohttp.ClientSession())
