@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiogram import Bot
@@ -20,6 +21,7 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from adapters.telegram.files import incoming
 from adapters.telegram.sender import TelegramSender
 from adapters.telegram.translate import to_inbound
 from core.messages import Inbound, Reply
@@ -67,6 +69,10 @@ class UpdateProcessor:
         inbound = to_inbound(update)
         if inbound is None:
             return  # a kind of update we do not handle: acknowledged and ignored
+        if update.message is not None:
+            files = incoming(self.bot, update.message)
+            if files:
+                inbound = replace(inbound, attachments=files)
         replies = await self.handle(inbound)
         query = update.callback_query
         if query is None:
