@@ -81,10 +81,11 @@ async def read_limited(chunks: AsyncIterable[bytes], limit: int) -> bytes:
 
 
 def format_size(size: int) -> str:
-    """``532 B``, ``14 KB``, ``1.5 MB``: how sizes are shown to people."""
+    """``532 B``, ``14 KB``, ``1.5 MB``, ``20 MB``: how sizes are shown to people."""
     if size < 1024:
         return f"{size} B"
     if size < 1024 * 1024:
         return f"{round(size / 1024)} KB"
     mb = size / (1024 * 1024)
-    return f"{mb:.1f} MB" if mb < 100 else f"{round(mb)} MB"
+    shown = f"{mb:.1f}".removesuffix(".0") if mb < 100 else str(round(mb))
+    return f"{shown} MB"
