@@ -66,6 +66,11 @@ class AttachmentIndex(abc.ABC):
     @abc.abstractmethod
     async def remove(self, attachment_id: int) -> None: ...
 
+    @abc.abstractmethod
+    async def uses(self, key: str) -> int:
+        """How many attachments point at the stored file ``key`` (identical contents share
+        one file)."""
+
 
 async def read_limited(chunks: AsyncIterable[bytes], limit: int) -> bytes:
     """Join streamed ``chunks``; raise ``FileTooLarge`` as soon as they pass ``limit`` bytes

@@ -114,9 +114,11 @@ async def attach(
 
 
 async def _forget_file(config: AttachmentConfig, key: str) -> None:
-    # The same content may be stored for another attachment (keys are content hashes).
+    """Delete the stored file unless another attachment has the same content (keys are
+    content hashes, so identical files share one)."""
     try:
-        await config.files.delete(key)
+        if await config.index.uses(key) == 0:
+            await config.files.delete(key)
     except Exception:  # noqa: BLE001 - a leftover file is harmless
         log.warning("could not delete the stored file %s", key)
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, delete, select
+from sqlalchemy import ForeignKey, Integer, String, delete, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -117,3 +117,9 @@ class SqlAttachmentIndex(AttachmentIndex):
         async with self._sessions() as session:
             await session.execute(delete(AttachmentRow).where(AttachmentRow.id == attachment_id))
             await session.commit()
+
+    async def uses(self, key: str) -> int:
+        async with self._sessions() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(AttachmentRow).where(AttachmentRow.path == key))
+            return int(count or 0)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bots.bootstrap import App, bootstrap
+from core import services
 from core.attachment_ports import FileTooLarge
 from core.clock import ManualClock
 from core.kinds import Role
@@ -130,4 +131,28 @@ async def test_the_reference_in_the_caption_chooses_the_request(chat: Chat) -> N
     await chat.add_person("Maria", Role.INITIATOR)
     await send_file(chat, "Maria", file(b"other"), caption=first)
     assert "attached" not in chat.said("Maria")
+    assert len(stored_files(chat.app)) == 1
+
+
+async def test_a_request_closed_during_the_download_keeps_nothing(chat: Chat) -> None:
+    first = await place(chat)
+    await send_file(chat, "Ion", file(), caption=first)
+    second = await place(chat, text="And the scanner too")
+    async with chat.app.uow_factory() as uow:
+        second_id = (await uow.requests.by_reference(second)).id
+        ion = await uow.people.by_name("Ion")
+
+    async def cancel_then_fetch(limit: int) -> bytes:
+        # The request is cancelled while its file is being downloaded.
+        await services.cancel(chat.app.uow_factory, chat.app.clock, actor_id=ion.id,
+                              request_id=second_id)
+        return PHOTO
+
+    await send_file(chat, "Ion", Attachment("same.jpg", "image/jpeg", len(PHOTO),
+                                            cancel_then_fetch), caption=second)
+    assert "attached" not in chat.said("Ion")
+    assert await chat.app.attachments.index.for_request(second_id) == []  # type: ignore[union-attr]
+    # The identical photo attached to the first request is still there.
+    (kept,) = await chat.app.attachments.index.for_request(1)  # type: ignore[union-attr]
+    assert await chat.app.attachments.files.read(kept.key) == PHOTO  # type: ignore[union-attr]
     assert len(stored_files(chat.app)) == 1

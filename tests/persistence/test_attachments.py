@@ -42,6 +42,7 @@ async def test_index_on_both_databases(db_url: str) -> None:
         assert await index.get(first.id) == first
         assert first.created_at == AT
         assert [a.name for a in await index.for_request(req.id)] == ["a.jpg", "b.pdf"]
+        assert await index.uses("ab" * 32) == 1 and await index.uses("ef" * 32) == 0
         await index.remove(first.id)
         assert await index.for_request(req.id) == [second]
         assert await index.get(first.id) is None
