@@ -19,8 +19,10 @@ from bots.delivery import DeliveryWorker
 from bots.settings import Settings
 from conversations.engine import Conversations
 from core.actions import ActionCodec
+from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
 from core.ports import ChannelSender, UnitOfWorkFactory
+from persistence.attachments import LocalFileStore, SqlAttachmentIndex
 from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
 from persistence.migrate import upgrade
 from persistence.redis_store import RedisDialogStore, redis_from_url
@@ -42,6 +44,7 @@ class App:
     conversations: Conversations
     senders: dict[str, ChannelSender] = field(default_factory=dict)
     worker: DeliveryWorker | None = None
+    attachments: AttachmentConfig | None = None
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -93,6 +96,11 @@ async def bootstrap(
     )
     codec = ActionCodec(resolve_secret(settings))
     clock = clock or SystemClock()
+    attachments = AttachmentConfig(
+        LocalFileStore(settings.attachments_dir),
+        SqlAttachmentIndex(make_sessionmaker(engine)),
+        max_bytes=int(settings.attachment_max_mb * 1024 * 1024),
+    )
     conversations = Conversations(
         uows, dialogs, codec, clock,
         default_language=settings.default_language,
@@ -100,5 +108,7 @@ async def bootstrap(
         dialog_ttl=settings.dialog_ttl_seconds,
         open_registration=settings.open_registration,
         button_channels=frozenset({"telegram", "slack"}),
+        attachments=attachments,
     )
-    return App(settings, engine, uows, dialogs, codec, clock, conversations)
+    return App(settings, engine, uows, dialogs, codec, clock, conversations,
+               attachments=attachments)

@@ -64,7 +64,7 @@ class Plugin:
         self.sender = SlackSender(
             self.client, min_interval=self.min_interval,
             triage_channel=s.slack_triage_channel or None, triage_key=triage_key,
-            store=app.dialogs,
+            store=app.dialogs, files=app.attachments.files if app.attachments else None,
         )
         app.add_sender(self.sender)
         conversations = app.conversations

@@ -10,10 +10,11 @@ from aiohttp import web
 
 from adapters.sms import SmsSender, TwilioMessages, TwilioWebhooks, make_client
 from adapters.sms.webhook import STATUS_PATH
-from adapters.web import KIND_FOR_ACTION, LinkSigner
+from adapters.web import KIND_FOR_ACTION, FileLinks, LinkSigner
 from core import services
 from core.actions import BadPayload
-from core.messages import Button
+from core.errors import DomainError
+from core.messages import Attachment, Button
 from core.sms_ports import SmsRecord
 from persistence.db import make_sessionmaker
 from persistence.sms_store import SqlSmsStore
@@ -84,9 +85,22 @@ class Plugin:
                 uows, channel=CHANNEL, address=record.to, error_code=record.error_code,
                 excerpt=record.body[:SNIPPET])
 
+        files = FileLinks(resolve_secret(s), app.clock, self._file_for(app),
+                          s.default_language)
+
+        async def file_link(phone: str, attachment: Attachment) -> str | None:
+            if not base or attachment.id is None:
+                return None
+            async with uows() as uow:
+                person = await uow.people.by_account(CHANNEL, phone)
+            if person is None:
+                return None
+            return f"{base}/f/{files.make(person.id, attachment.id)}"
+
         self.sender = SmsSender(messages, store, app.clock, link_for=link_for,
-                                language_of=language_of)
+                                language_of=language_of, file_link=file_link)
         app.add_sender(self.sender)
+        files.mount(web_app)
         TwilioWebhooks(
             account_sid=s.twilio_account_sid,
             auth_token=s.twilio_auth_token,
@@ -98,6 +112,32 @@ class Plugin:
             clock=app.clock,
             report=report,
         ).mount(web_app)
+
+    @staticmethod
+    def _file_for(app: App):  # type: ignore[no-untyped-def]
+        """(person, attachment) -> the file, while the person may still see its request."""
+
+        async def file_for(person_id: int, attachment_id: int) -> tuple[str, str, bytes] | None:
+            if app.attachments is None:
+                return None
+            stored = await app.attachments.index.get(attachment_id)
+            if stored is None:
+                return None
+            async with app.uow_factory() as uow:
+                person = await uow.people.get(person_id)
+                if person is None or not person.active:
+                    return None
+                try:
+                    await services.load_visible(uow, person, stored.request_id)
+                except DomainError:
+                    return None
+            try:
+                data = await app.attachments.files.read(stored.key)
+            except FileNotFoundError:
+                return None
+            return stored.name, stored.mime, data
+
+        return file_for
 
     async def start(self, app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         return []

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     email_from: str | None = None
 
+    # Attachments (issue 6): where files are kept and the largest file accepted
+    attachments_dir: str = Field("./attachments", description="Directory for stored files.")
+    attachment_max_mb: float = Field(20.0, gt=0, le=2000)
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

@@ -14,11 +14,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from conversations import flows, forms
+from conversations import attachments, flows, forms
 from conversations.keywords import keyword_command
 from conversations.views import render_notification
 from core import services
 from core.actions import Action, ActionCodec, BadPayload
+from core.attachment_service import AttachmentConfig
 from core.clock import Clock
 from core.errors import DomainError, NotFound
 from core.forms import Form, FormResult, Overview
@@ -77,6 +78,7 @@ class Conversations:
         dialog_ttl: float = 24 * 3600,
         open_registration: bool = True,
         button_channels: frozenset[str] = frozenset(),
+        attachments: AttachmentConfig | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         # Channels that show buttons natively: no need to remember menus for typed digits.
@@ -88,6 +90,7 @@ class Conversations:
         self.default_timezone = default_timezone
         self.dialog_ttl = dialog_ttl
         self.open_registration = open_registration
+        self.attachments = attachments  # None: files are refused politely
 
     # -- inbound ---------------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
@@ -149,6 +152,8 @@ class Conversations:
         if len(text) > MAX_INBOUND:
             return [Reply(_("That message is too long ({length} characters); please keep it "
                             "under {limit}.", length=len(text), limit=MAX_DESCRIPTION))]
+        if inbound.attachments:
+            return await attachments.on_files(turn, text)
         if text.startswith("/"):
             return await flows.command(turn, text)
         step = flows.TEXT_STEPS.get(turn.state.state or "")

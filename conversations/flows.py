@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from conversations import attachments
 from conversations.views import button, confirm_buttons, help_text, status_label, work_buttons
 from core import services
 from core.actions import Action
@@ -242,6 +243,7 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
         lines.append(_("Time logged: {time}", time=format_duration(req.minutes_logged)))
     if req.resolution_note:
         lines.append(_("Note: {note}", note=req.resolution_note))
+    lines += await attachments.card_lines(turn, req.id or 0)
     return [Reply("\n".join(lines), _card_buttons(turn, req))]
 
 

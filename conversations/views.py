@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from core.actions import Action, ActionCodec
+from core.attachment_ports import format_size
 from core.durations import format_duration
 from core.i18n import Text, _, translate
 from core.kinds import STATUS_LABELS, Status
-from core.messages import Button, Reply
+from core.messages import Attachment, Button, Reply
 from core.notifications import Notification
 
 
@@ -91,10 +92,24 @@ def render_notification(codec: ActionCodec, n: Notification) -> Reply:
             return Reply(_("{author} on {ref}: {body}", **d))
         case "internal_note":
             return Reply(_("Internal note from {author} on {ref}: {body}", **d))
+        case "attachment":
+            return attachment_reply(d)
         case "sms_failed":  # SMS channel: a text could not be delivered (to supervisors)
             return Reply(_("A text message to {name} ({phone}) could not be delivered "
                            "(error {code}): {text}", **d))
     return Reply(_("{ref} was updated.", **d))
+
+
+def attachment_reply(d: dict[str, Any]) -> Reply:
+    """The "attachment" notification: who sent which file on which request, with the file."""
+    text = _("{author} on {ref} sent a file: {name} ({size})", author=d["author"], ref=d["ref"],
+             name=d["name"], size=format_size(int(d["size"])))
+    if d.get("caption"):
+        text += "\n" + str(d["caption"])
+    attachment = Attachment(str(d["name"]), str(d.get("mime") or "application/octet-stream"),
+                            int(d["size"]), key=str(d["key"]),
+                            id=int(d["attachment_id"]) if d.get("attachment_id") else None)
+    return Reply(text, attachments=(attachment,))
 
 
 def help_text(is_staff: bool) -> str:

@@ -6,7 +6,12 @@ nothing else about a platform leaks into the core.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+
+# Downloads an incoming file: called with the most bytes accepted, it returns the content
+# or raises ``core.attachment_ports.FileTooLarge`` as soon as the file turns out larger.
+Fetch = Callable[[int], Awaitable[bytes]]
 
 
 @dataclass(frozen=True)
@@ -15,6 +20,23 @@ class Button:
 
     label: str
     payload: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file in a message, channel-neutral.
+
+    Incoming (``Inbound.attachments``): ``fetch`` downloads it from the platform and ``size``
+    is what the platform announced (None when it says nothing). Outgoing
+    (``Reply.attachments``): ``key`` names the stored file the channel sends.
+    """
+
+    name: str
+    mime: str = "application/octet-stream"
+    size: int | None = None  # bytes
+    fetch: Fetch | None = field(default=None, compare=False, repr=False)
+    key: str | None = None  # the stored file (``core.attachment_ports.FileStore``)
+    id: int | None = None  # the stored attachment's id
 
 
 @dataclass(frozen=True)
@@ -31,6 +53,7 @@ class Inbound:
     # Set only by adapters that identified the person themselves (a signed link page);
     # otherwise the person is found by (channel, address).
     person_id: int | None = None
+    attachments: tuple[Attachment, ...] = ()  # photos and files sent with the message
 
 
 @dataclass(frozen=True)
@@ -46,6 +69,7 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     edit: bool = False
     toast: str | None = None
+    attachments: tuple[Attachment, ...] = ()  # stored files to send along (forwarding)
 
 
 def numbered(reply: Reply) -> str:

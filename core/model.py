@@ -254,6 +254,12 @@ class Request:
         permissions.check(Act.ASK_RELEASE, actor, self)
         self._record(Act.ASK_RELEASE, actor, at, channel, self.status)
 
+    def attach(self, actor: Person, name: str, size: int, at: datetime,
+               channel: str | None = None) -> None:
+        """A file added to the request: allowed to whoever may comment on it."""
+        permissions.check(Act.COMMENT, actor, self)
+        self._record("attach", actor, at, channel, self.status, {"name": name, "size": size})
+
     # -- internals ---------------------------------------------------------------
     def _log_time(self, entry: TimeEntry) -> None:
         self.time_entries.append(entry)

@@ -29,7 +29,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.slack import blocks
+from adapters.slack import blocks, files
 from adapters.slack.sender import CHANNEL, SlackSender, make_ref
 from core.forms import REQUEST_FORM, Form, FormResult, Overview
 from core.messages import Inbound, Reply
@@ -320,14 +320,16 @@ class SlackBot:
                           event: dict[str, Any]) -> None:
         self._track()
         await ack()
-        if (event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id")
+        if (event.get("channel_type") != "im"
+                or event.get("subtype") not in (None, "file_share") or event.get("bot_id")
                 or not event.get("user")):
             return
         user, channel = str(event["user"]), str(event.get("channel") or "")
         try:
             replies = await self.handle(await self.inbound(
                 user, text=str(event.get("text") or ""),
-                message_ref=make_ref(channel, str(event.get("ts"))) if channel else None))
+                message_ref=make_ref(channel, str(event.get("ts"))) if channel else None,
+                attachments=files.incoming(event, str(self.sender.client.token or ""))))
             for reply in replies:
                 if channel:
                     await self.sender.post(channel, reply)

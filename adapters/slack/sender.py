@@ -25,7 +25,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import blocks
-from core.messages import Reply
+from core.attachment_ports import FileStore
+from core.messages import Attachment, Reply
 from core.ports import ChannelSender, DialogKey, DialogState, DialogStore
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,10 @@ class SlackSender(ChannelSender):
         triage_channel: str | None = None,
         triage_key: TriageKey | None = None,
         store: DialogStore | None = None,
+        files: FileStore | None = None,
     ) -> None:
         self.client = client
+        self.files = files  # where forwarded attachments are read from
         self.min_interval = min_interval
         self.max_retries = max_retries
         self.max_retry_after = max_retry_after
@@ -118,7 +121,23 @@ class SlackSender(ChannelSender):
         response = await self.call("chat_postMessage", channel, **blocks.message(reply))
         ref = make_ref(str(response.get("channel") or channel), str(response["ts"]))
         await self._remember_text(ref, reply.text)
+        for attachment in reply.attachments:
+            await self._share_file(str(response.get("channel") or channel), attachment)
         return ref
+
+    async def _share_file(self, channel: str, attachment: Attachment) -> None:
+        """Upload a stored file into ``channel`` after the text that announces it (the text
+        names it, so a file that is gone is only logged)."""
+        if self.files is None or attachment.key is None:
+            return
+        try:
+            data = await self.files.read(attachment.key)
+        except FileNotFoundError:
+            log.warning("attachment %s (%s) is gone; not forwarded", attachment.name,
+                        attachment.key)
+            return
+        await self.client.files_upload_v2(channel=channel, file=data,
+                                          filename=attachment.name, title=attachment.name)
 
     async def update(self, ref: str, reply: Reply, *, buttons: bool = True) -> None:
         """Replace the message ``ref`` with ``reply`` (without buttons if ``buttons`` is off)."""

@@ -10,9 +10,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from adapters.sms.client import OptedOut, TwilioMessages
-from adapters.sms.compose import compose
+from adapters.sms.compose import compose, fit, gsm_friendly
 from core.clock import Clock
-from core.messages import Button, Reply
+from core.messages import Attachment, Button, Reply
 from core.ports import ChannelSender
 from core.sms_ports import SmsRecord, SmsStore
 
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "sms"
 # (phone, button) -> the signed link that does the button's action, or None.
 LinkMaker = Callable[[str, Button], Awaitable[str | None]]
+# (phone, attachment) -> the signed link to download the file, or None.
+FileLinkMaker = Callable[[str, Attachment], Awaitable[str | None]]
 # phone -> the language of the person behind it (for the few words the SMS adds).
 LanguageOf = Callable[[str], Awaitable[str | None]]
 
@@ -38,15 +40,23 @@ class SmsSender(ChannelSender):
         *,
         link_for: LinkMaker | None = None,
         language_of: LanguageOf | None = None,
+        file_link: FileLinkMaker | None = None,
     ) -> None:
         self.messages = messages
         self.store = store
         self.clock = clock
         self.link_for = link_for
         self.language_of = language_of
+        self.file_link = file_link
 
     async def body_for(self, address: str, reply: Reply) -> str:
         """The SMS text ``reply`` becomes for ``address`` (links, numbered choices)."""
+        if reply.attachments and self.file_link is not None:
+            # Files are not sent by SMS: a short text with a signed link to each instead.
+            urls = [await self.file_link(address, a) for a in reply.attachments]
+            tail = "\n".join(u for u in urls if u)
+            if tail:
+                return fit(gsm_friendly(reply.text).strip(), tail)
         links: list[str | None] = []
         for button in reply.buttons:
             links.append(await self.link_for(address, button) if self.link_for else None)

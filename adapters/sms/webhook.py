@@ -17,6 +17,7 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 
 from adapters.sms.client import OPTED_OUT, SmsError
+from adapters.sms.media import media_of
 from adapters.sms.phones import InvalidPhone, to_e164
 from adapters.sms.sender import CHANNEL, SmsSender
 from core.clock import Clock
@@ -64,6 +65,7 @@ class TwilioWebhooks:
         report: Report | None = None,
     ) -> None:
         self.account_sid = account_sid
+        self.auth_token = auth_token
         self.validator = RequestValidator(auth_token)
         self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
         self.handle = handle
@@ -125,6 +127,7 @@ class TwilioWebhooks:
             replies = await self.handle(Inbound(
                 CHANNEL, phone, text=body, language=language_for_phone(phone),
                 message_ref=sid,
+                attachments=media_of(params, self.account_sid, self.auth_token),
             ))
             for reply in replies:
                 await self.sender.send(phone, reply)

@@ -15,9 +15,11 @@ from typing import TypeVar
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 
+from adapters.telegram.files import upload
 from adapters.telegram.limiter import FloodLimiter
 from adapters.telegram.translate import CHANNEL, keyboard, split_text
-from core.messages import Reply
+from core.attachment_ports import FileStore
+from core.messages import Attachment, Reply
 from core.ports import ChannelSender
 
 log = logging.getLogger(__name__)
@@ -27,10 +29,12 @@ T = TypeVar("T")
 class TelegramSender(ChannelSender):
     channel = CHANNEL
 
-    def __init__(self, bot: Bot, limiter: FloodLimiter | None = None, max_retries: int = 8):
+    def __init__(self, bot: Bot, limiter: FloodLimiter | None = None, max_retries: int = 8,
+                 files: FileStore | None = None):
         self.bot = bot
         self.limiter = limiter or FloodLimiter()
         self.max_retries = max_retries
+        self.files = files  # where forwarded attachments are read from
 
     async def _call(self, chat_id: int, call: Callable[[], Awaitable[T]]) -> T:
         for _attempt in range(self.max_retries):
@@ -52,7 +56,22 @@ class TelegramSender(ChannelSender):
                 self.bot.send_message, chat_id=chat_id, text=part, reply_markup=markup,
                 parse_mode=None))
             message_id = message.message_id
+        for attachment in reply.attachments:
+            await self._send_file(chat_id, attachment)
         return str(message_id) if message_id is not None else None
+
+    async def _send_file(self, chat_id: int, attachment: Attachment) -> None:
+        """Forward a stored file after the text that announces it (the text names it, so a
+        file that is gone is only logged)."""
+        if self.files is None or attachment.key is None:
+            return
+        try:
+            data = await self.files.read(attachment.key)
+        except FileNotFoundError:
+            log.warning("attachment %s (%s) is gone; not forwarded", attachment.name,
+                        attachment.key)
+            return
+        await self._call(chat_id, lambda: upload(self.bot, chat_id, attachment, data))
 
     async def edit(self, address: str, message_ref: str, reply: Reply) -> None:
         """Replace the message's text and buttons; a text too long for one message keeps

@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiogram import Bot
@@ -27,9 +28,10 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from adapters.telegram.files import incoming
 from adapters.telegram.sender import TelegramSender
 from adapters.telegram.translate import to_inbound
-from core.messages import Button, Inbound, Reply
+from core.messages import Attachment, Button, Inbound, Reply
 from core.ports import DialogKey, DialogState, DialogStore
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,10 @@ class UpdateProcessor:
         inbound = to_inbound(update)
         if inbound is None:
             return True  # e.g. a message in a group: acknowledged and ignored
+        if update.message is not None:
+            files = incoming(self.bot, update.message)
+            if files:
+                inbound = replace(inbound, attachments=files)
         key = DialogKey(UPDATE_KEY, str(update_id))
         async with self.dialogs.locked(key, expire=LOCK_SECONDS) as held:
             record = held.state
@@ -127,13 +133,18 @@ class UpdateProcessor:
 def encode_replies(replies: list[Reply]) -> list[dict[str, Any]]:
     """Replies as JSON-able data (kept until they were all sent)."""
     return [{"text": r.text, "buttons": [[b.label, b.payload] for b in r.buttons],
-             "edit": r.edit, "toast": r.toast} for r in replies]
+             "edit": r.edit, "toast": r.toast,
+             "files": [[a.name, a.mime, a.size, a.key, a.id] for a in r.attachments]}
+            for r in replies]
 
 
 def decode_replies(data: list[dict[str, Any]]) -> list[Reply]:
     """The inverse of ``encode_replies``."""
     return [Reply(d["text"], tuple(Button(label, payload) for label, payload in d["buttons"]),
-                  bool(d["edit"]), d["toast"]) for d in data]
+                  bool(d["edit"]), d["toast"],
+                  tuple(Attachment(name, mime, size, key=key, id=ident)
+                        for name, mime, size, key, ident in d.get("files", [])))
+            for d in data]
 
 
 def webhook_handler(processor: UpdateProcessor, secret: str

@@ -3,7 +3,9 @@ at a fixed local port that is also PUBLIC_BASE_URL (links and Twilio signatures 
 
 from __future__ import annotations
 
+import shutil
 import socket
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +51,7 @@ class Stack:
     base_url: str
     clock: ManualClock
     people: dict[str, int]
+    files_dir: str | None = None  # a temporary ATTACHMENTS_DIR, removed on close
 
     @property
     def signer(self) -> LinkSigner:
@@ -97,6 +100,8 @@ class Stack:
         await self.server.close()
         await self.running.shutdown()
         await self.app.close()
+        if self.files_dir:
+            shutil.rmtree(self.files_dir, ignore_errors=True)
 
 
 async def start_stack(db_url: str, clock: ManualClock, plugins: Sequence[ChannelPlugin],
@@ -106,9 +111,12 @@ async def start_stack(db_url: str, clock: ManualClock, plugins: Sequence[Channel
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     public = public_base_url or base_url
+    files_dir = None
+    if "attachments_dir" not in settings:
+        settings["attachments_dir"] = files_dir = tempfile.mkdtemp(prefix="helpdesk-files-")
     app = await bootstrap(settings_for(db_url, public_base_url=public, **settings),
                           clock=clock, redis=embedded_redis())
     running = await build(app, list(plugins))
     server = TestServer(running.web_app, host="127.0.0.1", port=port)
     await server.start_server()
-    return Stack(app, running, server, base_url, clock, {})
+    return Stack(app, running, server, base_url, clock, {}, files_dir)

@@ -29,6 +29,7 @@ import contextlib
 import itertools
 import json
 import math
+import mimetypes
 import random
 import time
 from collections import defaultdict, deque
@@ -74,6 +75,22 @@ class Message:
     thread_ts: str | None = None
     user: str | None = None  # the recipient, for ephemeral messages only
     updates: int = 0  # chat.update calls applied to it
+
+
+@dataclass
+class SlackFile:
+    """A file the fake knows: uploaded by a user (``add_file``) or by the bot (the
+    ``files.getUploadURLExternal`` → upload → ``files.completeUploadExternal`` flow)."""
+
+    id: str
+    name: str
+    title: str
+    mimetype: str
+    data: bytes
+    user: str
+    channels: list[str]
+    initial_comment: str | None = None
+    completed: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,9 @@ class FakeSlackAPI:
             "views.publish": self._views_publish,
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
+            "files.info": self._files_info,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -157,6 +177,8 @@ class FakeSlackAPI:
         """Listen on 127.0.0.1 on a free port; returns ``self``."""
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._download)
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         self._closing = asyncio.Event()
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -209,6 +231,8 @@ class FakeSlackAPI:
         self._fault_rng = random.Random()
         self._slow_seconds = 0.0
         self._ids = itertools.count(1)
+        self.files: dict[str, SlackFile] = {}
+        self.downloads: list[str] = []  # ids of files fetched from url_private
 
     # -- setup -------------------------------------------------------------------------
 
@@ -238,6 +262,19 @@ class FakeSlackAPI:
             "is_app_user": False,
             "profile": {"real_name": real_name or name, "display_name": name},
         }
+
+    def add_file(self, user_id: str, data: bytes, name: str,
+                 mimetype: str = "application/octet-stream") -> Payload:
+        """A file ``user_id`` uploaded; returns its file object (as in a ``message`` event's
+        ``files``), whose ``url_private`` serves ``data`` to a request with the bot token."""
+        file = SlackFile(f"F{next(self._ids):09d}", name, name, mimetype, data, user_id, [],
+                         completed=True)
+        self.files[file.id] = file
+        return self._file_json(file)
+
+    def shared_files(self, channel: str) -> list[SlackFile]:
+        """Files the bot shared in ``channel`` (``files.completeUploadExternal``), oldest first."""
+        return [f for f in self.files.values() if channel in f.channels]
 
     # -- what happened -----------------------------------------------------------------
 
@@ -507,6 +544,75 @@ class FakeSlackAPI:
         if str(params.get("include_locale", "")).lower() not in ("1", "true"):
             del shown["locale"]  # Slack includes it only when asked to
         return {"user": shown}
+
+    def _files_info(self, params: Payload) -> Payload:
+        file = self.files.get(str(params.get("file", "")))
+        if file is None or not file.completed:
+            raise _ApiError("file_not_found")
+        return {"file": self._file_json(file)}
+
+    def _files_get_upload_url(self, params: Payload) -> Payload:
+        name = str(params.get("filename") or "")
+        length = str(params.get("length") or "")
+        if not name or not length.isdigit():
+            raise _ApiError("invalid_arguments")
+        file = SlackFile(f"F{next(self._ids):09d}", name, name, "application/octet-stream",
+                         b"", self.bot_user_id, [])
+        self.files[file.id] = file
+        return {"upload_url": f"{self.base_url.removesuffix('/api/')}/upload/v1/{file.id}",
+                "file_id": file.id}
+
+    def _files_complete_upload(self, params: Payload) -> Payload:
+        try:
+            items = json.loads(str(params.get("files") or "[]"))
+        except ValueError:
+            raise _ApiError("invalid_arguments") from None
+        channel = self._channel({"channel": params.get("channel_id")})
+        done = []
+        for item in items if isinstance(items, list) else []:
+            file = self.files.get(str(item.get("id", "")))
+            if file is None or file.completed:
+                raise _ApiError("file_not_found")
+            file.completed = True
+            file.title = str(item.get("title") or file.name)
+            if channel is not None:
+                file.channels.append(channel)
+                file.initial_comment = params.get("initial_comment") or None
+            done.append(self._file_json(file))
+        if not done:
+            raise _ApiError("invalid_arguments")
+        return {"files": done}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file = self.files.get(request.match_info["file_id"])
+        if file is None or file.completed:
+            return web.Response(status=404, text="no such upload")
+        file.data = await request.read()
+        mime = mimetypes.guess_type(file.name)[0]
+        file.mimetype = mime or "application/octet-stream"
+        return web.Response(text=f"OK - {len(file.data)}")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """``url_private``: the content for a request carrying a valid token (Slack answers
+        an unauthenticated request with its login page; here a 403)."""
+        token = _bearer(request)
+        if token is None or (self.token is not None and token != self.token):
+            return web.Response(status=403, text="not authorised")
+        file = self.files.get(request.match_info["file_id"])
+        if file is None or not file.completed:
+            return web.Response(status=404, text="file not found")
+        self.downloads.append(file.id)
+        return web.Response(body=file.data, content_type=file.mimetype)
+
+    def _file_json(self, file: SlackFile) -> Payload:
+        root = self.base_url.removesuffix("/api/")
+        url = f"{root}/files-pri/{file.id}/{file.name}"
+        return {
+            "id": file.id, "name": file.name, "title": file.title, "mimetype": file.mimetype,
+            "filetype": file.name.rsplit(".", 1)[-1] if "." in file.name else "binary",
+            "size": len(file.data), "user": file.user, "url_private": url,
+            "url_private_download": url + "?download=1", "channels": list(file.channels),
+        }
 
     # -- helpers -----------------------------------------------------------------------
 

@@ -65,6 +65,7 @@ NOT_MODIFIED = (
 )
 _RATE_TOLERANCE = 0.02  # of a window: absorbs scheduling jitter of a client pacing exactly
 _MAX_BODY = 50 * 1024 * 1024  # Telegram's upload limit for bots
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses larger files ("file is too big")
 # Form values that stay strings; every other form value is JSON-decoded when it parses.
 _TEXT_PARAMS = frozenset(
     {
@@ -390,6 +391,39 @@ class FakeTelegramAPI:
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return self.push_update({"message": message})
+
+    def file_message(
+        self,
+        chat_id: int,
+        data: bytes,
+        *,
+        kind: str = "document",
+        file_name: str | None = None,
+        mime_type: str | None = None,
+        caption: str | None = None,
+        user_id: int | None = None,
+        **user: Any,
+    ) -> Payload:
+        """A ``message`` (not queued) carrying a photo or document a user sends; the file is
+        registered for ``getFile`` and download. ``push_update({"message": ...})`` queues it."""
+        if kind not in ("photo", "document"):
+            raise ValueError("kind must be 'photo' or 'document'")
+        stored = self._store(kind, data, file_name, mime_type)
+        self._last_message_id[chat_id] += 1
+        message: Payload = {
+            "message_id": self._last_message_id[chat_id],
+            "date": int(time.time()),
+            "chat": _chat_json(chat_id),
+            "from": self._user(chat_id, user_id, user),
+            kind: _file_json(stored, kind),
+        }
+        if caption is not None:
+            message["caption"] = caption
+        return message
+
+    def push_file(self, chat_id: int, data: bytes, **options: Any) -> Payload:
+        """Queue a ``message`` update with a photo or document (see ``file_message``)."""
+        return self.push_update({"message": self.file_message(chat_id, data, **options)})
 
     def push_callback_query(
         self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None, **user: Any
@@ -760,6 +794,8 @@ class FakeTelegramAPI:
         stored = self.files.get(str(req.params.get("file_id", "")))
         if stored is None:
             raise _ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.data) > MAX_DOWNLOAD:
+            raise _ApiError(400, "Bad Request: file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,

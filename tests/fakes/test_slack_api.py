@@ -242,3 +242,25 @@ async def test_reset(fake: FakeSlackAPI) -> None:
     fake.reset()
     assert (fake.calls, fake.messages_in("C1"), fake.injected_failures) == ([], [], 0)
     await client_for(fake).users_info(user="U1")  # users survive, faults do not
+
+
+async def test_files_upload_v2_and_private_downloads(fake: FakeSlackAPI) -> None:
+    import aiohttp
+
+    client = client_for(fake)
+    done = await client.files_upload_v2(channel="D0ION", file=b"%PDF data", filename="a.pdf",
+                                        title="a.pdf", initial_comment="here")
+    assert done["file"]["name"] == "a.pdf"
+    (shared,) = fake.shared_files("D0ION")
+    assert (shared.data, shared.mimetype, shared.initial_comment) == (
+        b"%PDF data", "application/pdf", "here")
+    info = await client.files_info(file=shared.id)
+    url = info["file"]["url_private"]
+    uploaded = fake.add_file("U0ION", b"photo", "p.jpg", "image/jpeg")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as response:
+            assert response.status == 403  # no token
+        async with http.get(uploaded["url_private"],
+                            headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+            assert (response.status, await response.read()) == (200, b"photo")
+    assert fake.downloads == [uploaded["id"]]

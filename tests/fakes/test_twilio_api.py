@@ -305,3 +305,21 @@ async def test_reset(fake: FakeTwilioAPI, client: Client) -> None:
     fake.reset()
     await send(client, to=BOB)
     assert len(fake.messages) == 1 and fake.injected_failures == 0 and fake.requests == 1
+
+
+async def test_inbound_mms_media_are_served_with_basic_auth(fake: FakeTwilioAPI,
+                                                             receiver: Receiver) -> None:
+    import aiohttp
+
+    await fake.inbound_sms(ALICE, OURS, "look", url=receiver.url,
+                           media=[(b"jpeg-bytes", "image/jpeg")])
+    params, valid = receiver.calls[-1]
+    assert valid and params["NumMedia"] == "1" and params["MediaContentType0"] == "image/jpeg"
+    url = params["MediaUrl0"]
+    async with ClientSession() as http:
+        async with http.get(url) as response:
+            assert response.status == 401
+        async with http.get(url, auth=aiohttp.BasicAuth(SID, TOKEN)) as response:
+            assert (response.status, await response.read()) == (200, b"jpeg-bytes")
+            assert response.content_type == "image/jpeg"
+    assert len(fake.media_downloads) == 1

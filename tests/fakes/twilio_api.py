@@ -41,7 +41,7 @@ import secrets
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -239,6 +239,8 @@ class FakeTwilioAPI:
         self.messages: list[SentMessage] = []
         self.deliveries: list[Delivery] = []
         self.opted_out: set[str] = set()
+        self.media: dict[str, tuple[bytes, str]] = {}  # media sid -> (content, content type)
+        self.media_downloads: list[str] = []  # media sids fetched, in order
         self._counters = _Counters()
         self._faults: deque[_Fault] = deque()
         self._slow: deque[float] = deque()
@@ -259,6 +261,7 @@ class FakeTwilioAPI:
         base = f"/{API_VERSION}/Accounts/{{account_sid}}/Messages"
         app.router.add_post(base + ".json", self._create_message)
         app.router.add_get(base + "/{sid}.json", self._fetch_message)
+        app.router.add_get(base + "/{sid}/Media/{media_sid}", self._fetch_media)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -407,8 +410,18 @@ class FakeTwilioAPI:
             params["ErrorCode"] = str(error_code)
         return await self._post_signed(url, params)
 
+    def add_media(self, data: bytes, content_type: str) -> str:
+        """Host ``data`` as MMS media; returns its URL (served with the account's basic
+        auth, like Twilio's media URLs when media authentication is on)."""
+        message_sid = "MM" + secrets.token_hex(16)
+        media_sid = "ME" + secrets.token_hex(16)
+        self.media[media_sid] = (data, content_type)
+        return (f"{self.base_url}/{API_VERSION}/Accounts/{self.account_sid}/Messages/"
+                f"{message_sid}/Media/{media_sid}")
+
     async def inbound_sms(
-        self, from_: str, to: str, body: str, *, url: str | None = None
+        self, from_: str, to: str, body: str, *, url: str | None = None,
+        media: Sequence[tuple[bytes, str]] = (),
     ) -> Delivery | None:
         """Simulate an SMS from ``from_`` to your number ``to``.
 
@@ -439,9 +452,12 @@ class FakeTwilioAPI:
             "From": from_,
             "To": to,
             "Body": body,
-            "NumMedia": "0",
+            "NumMedia": str(len(media)),
             "NumSegments": str(max(1, segments(body)[1])),
         }
+        for index, (data, content_type) in enumerate(media):
+            params[f"MediaUrl{index}"] = self.add_media(data, content_type)
+            params[f"MediaContentType{index}"] = content_type
         if opt_out_type:
             params["OptOutType"] = opt_out_type
         return await self._post_signed(url, params)
@@ -527,6 +543,16 @@ class FakeTwilioAPI:
         except KeyError:
             return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
         return web.json_response(self._resource(record))
+
+    async def _fetch_media(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return twilio_error(401, 20003, "Authenticate")
+        found = self.media.get(request.match_info["media_sid"])
+        if found is None:
+            return twilio_error(404, 20404, "The requested resource was not found")
+        self.media_downloads.append(request.match_info["media_sid"])
+        data, content_type = found
+        return web.Response(body=data, content_type=content_type)
 
     async def _pause(self) -> None:
         delay = self._slow.popleft() if self._slow else self.latency

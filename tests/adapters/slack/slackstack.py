@@ -173,6 +173,15 @@ class SlackHelpdesk:
         return await self.event({"type": "message", "channel_type": "im", "channel": "D" + user,
                                  "user": user, "text": text, "ts": f"{time.time():.6f}"})
 
+    async def share_file(self, who: str, data: bytes, name: str, mimetype: str,
+                         text: str = "") -> tuple[int, str]:
+        """``who`` shares a file in their DM with the bot (a ``file_share`` message)."""
+        user = USERS[who]
+        file = self.fake.add_file(user, data, name, mimetype)
+        return await self.event({"type": "message", "subtype": "file_share",
+                                 "channel_type": "im", "channel": "D" + user, "user": user,
+                                 "text": text, "files": [file], "ts": f"{time.time():.6f}"})
+
     # -- what people see ---------------------------------------------------------------------------
     def inbox(self, who: str) -> list[Message]:
         return self.fake.messages_in("D" + USERS[who])

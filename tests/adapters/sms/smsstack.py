@@ -50,6 +50,15 @@ class SmsHelpdesk:
         answers = self.fake.messages_to(phone)[before:]
         return "\n".join(m.body for m in answers)
 
+    async def send_mms(self, who: str, body: str, media: list[tuple[bytes, str]]) -> str:
+        """``who`` sends an MMS (text and media); returns what the bot answered."""
+        phone = PHONES[who]
+        before = len(self.fake.messages_to(phone))
+        delivery = await self.fake.inbound_sms(phone, OUR_NUMBER, body, url=self.webhook,
+                                               media=media)
+        assert delivery is not None and delivery.status == 200, delivery
+        return "\n".join(m.body for m in self.fake.messages_to(phone)[before:])
+
     async def deliver(self) -> None:
         assert self.stack.app.worker is not None
         await self.stack.app.worker.drain()

@@ -26,6 +26,10 @@ WINDOW = 0.05  # the flood limits, scaled down 20× so tests run fast
 _update_ids = itertools.count(1000)
 
 
+def next_update_id() -> int:
+    return next(_update_ids)
+
+
 def message_update(user_id: int, text: str, name: str = "", language: str = "en"
                    ) -> dict[str, Any]:
     user = {"id": user_id, "is_bot": False, "first_name": name or f"User{user_id}",
@@ -114,12 +118,13 @@ class TelegramStack:
         await self.fake.close()
 
 
-async def start_telegram(db_url: str, clock: ManualClock, *, webhook: bool = True
-                         ) -> TelegramStack:
+async def start_telegram(db_url: str, clock: ManualClock, *, webhook: bool = True,
+                         **settings: Any) -> TelegramStack:
     fake = await FakeTelegramAPI(token=TOKEN, window=WINDOW).start()
     plugin = Plugin(limiter=FloodLimiter(window=WINDOW, margin=3.0), poll_seconds=1)
     stack = await start_stack(db_url, clock, [plugin], telegram_bot_token=TOKEN,
-                              telegram_api_url=fake.base_url, telegram_webhook_secret=SECRET)
+                              telegram_api_url=fake.base_url, telegram_webhook_secret=SECRET,
+                              **settings)
     tg = TelegramStack(stack, fake, plugin, http=aiohttp.ClientSession())
     # Outbox retries come quickly in tests (real backoff starts at 1 s).
     sender = stack.app.senders["telegram"]
