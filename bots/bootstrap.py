@@ -21,8 +21,10 @@ from conversations.engine import Conversations
 from core.actions import ActionCodec
 from core.clock import Clock, SystemClock
 from core.ports import ChannelSender, UnitOfWorkFactory
+from core.preference_ports import NoticePreferences
 from persistence.db import make_engine, make_sessionmaker
 from persistence.migrate import upgrade
+from persistence.preference_store import SqlNoticePreferences
 from persistence.redis_store import RedisDialogStore, redis_from_url
 from persistence.uow import uow_factory
 
@@ -42,9 +44,12 @@ class App:
     conversations: Conversations
     senders: dict[str, ChannelSender] = field(default_factory=dict)
     worker: DeliveryWorker | None = None
+    # Who turned status-change notices off (unsubscribe link, e-mail channel).
+    preferences: NoticePreferences | None = None
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
+        worker_options.setdefault("preferences", self.preferences)
         self.worker = DeliveryWorker(
             self.uow_factory, self.conversations, self.senders, **worker_options
         )
@@ -100,4 +105,5 @@ async def bootstrap(
         dialog_ttl=settings.dialog_ttl_seconds,
         open_registration=settings.open_registration,
     )
-    return App(settings, engine, uows, dialogs, codec, clock, conversations)
+    return App(settings, engine, uows, dialogs, codec, clock, conversations,
+               preferences=SqlNoticePreferences(make_sessionmaker(engine)))
