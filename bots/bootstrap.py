@@ -98,12 +98,14 @@ async def bootstrap(
     )
     codec = ActionCodec(resolve_secret(settings))
     clock = clock or SystemClock()
+    preferences = SqlNoticePreferences(make_sessionmaker(engine))
     conversations = Conversations(
         uows, dialogs, codec, clock,
         default_language=settings.default_language,
         default_timezone=settings.default_timezone,
         dialog_ttl=settings.dialog_ttl_seconds,
         open_registration=settings.open_registration,
+        preferences=preferences,
     )
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
-               preferences=SqlNoticePreferences(make_sessionmaker(engine)))
+               preferences=preferences)

@@ -28,6 +28,7 @@ from core.messages import Inbound, Reply
 from core.model import MAX_DESCRIPTION, Person
 from core.notifications import Notification
 from core.ports import DialogKey, DialogState, DialogStore, UnitOfWorkFactory
+from core.preference_ports import NoticePreferences
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class Conversations:
         default_timezone: str = "UTC",
         dialog_ttl: float = 24 * 3600,
         open_registration: bool = True,
+        preferences: NoticePreferences | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.dialogs = dialogs
@@ -85,6 +87,7 @@ class Conversations:
         self.default_timezone = default_timezone
         self.dialog_ttl = dialog_ttl
         self.open_registration = open_registration
+        self.preferences = preferences  # /notices off|on (None: the command only informs)
 
     # -- inbound ---------------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
