@@ -95,8 +95,13 @@ class SmtpClient:
             for attempt in (1, 2):
                 smtp = self._smtp
                 if smtp is None or not smtp.is_connected:
-                    smtp = self._smtp = self._new()
-                    await smtp.connect()
+                    smtp = self._new()
+                    try:
+                        await smtp.connect()  # and STARTTLS and login, as configured
+                    except Exception:
+                        smtp.close()
+                        raise
+                    self._smtp = smtp
                 try:
                     await smtp.send_message(message)
                     return

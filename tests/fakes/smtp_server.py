@@ -7,6 +7,8 @@ error (451), can drop every open connection, and can require a login.
 from __future__ import annotations
 
 import asyncio
+import logging
+import warnings
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -66,7 +68,7 @@ class FakeSmtpServer:
                       data: Any) -> AuthResult:
         ok = (isinstance(data, LoginPassword) and self.credentials is not None
               and (data.login.decode(), data.password.decode()) == self.credentials)
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 on failure
 
     def _protocol(self) -> SMTP:
         self.connections += 1
@@ -74,7 +76,13 @@ class FakeSmtpServer:
         if self.credentials is not None:
             options.update(auth_required=True, auth_require_tls=False,
                            authenticator=self._authenticate)
-        session = SMTP(self, **options)
+        quiet = logging.getLogger("mail.log")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)
+        with warnings.catch_warnings():  # "AUTH without TLS": fine on 127.0.0.1 in tests
+            warnings.simplefilter("ignore")
+            session = SMTP(self, **options)
+        quiet.setLevel(level)
         self._sessions.append(session)
         return session
 
