@@ -32,6 +32,7 @@ async def test_email_story_with_unsubscribe(db_url: str, clock: ManualClock) -> 
         assert 'href="http' in offer.html
         status, page = await hd.press(hd.last_link("Ana"), "Claim")
         assert status == 200 and "You claimed" in page
+        assert "by text message" not in page  # e-mail only: no SMS hint
 
         # The initiator is told, with an unsubscribe link in the e-mail and its headers.
         await hd.deliver()
