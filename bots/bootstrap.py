@@ -22,9 +22,11 @@ from core.actions import ActionCodec
 from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
 from core.ports import ChannelSender, UnitOfWorkFactory
+from core.preference_ports import NoticePreferences
 from persistence.attachments import LocalFileStore, SqlAttachmentIndex
 from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
 from persistence.migrate import upgrade
+from persistence.preference_store import SqlNoticePreferences
 from persistence.redis_store import RedisDialogStore, redis_from_url
 from persistence.uow import uow_factory
 
@@ -45,9 +47,12 @@ class App:
     senders: dict[str, ChannelSender] = field(default_factory=dict)
     worker: DeliveryWorker | None = None
     attachments: AttachmentConfig | None = None
+    # Who turned status-change notices off (unsubscribe link, e-mail channel).
+    preferences: NoticePreferences | None = None
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
+        worker_options.setdefault("preferences", self.preferences)
         self.worker = DeliveryWorker(
             self.uow_factory, self.conversations, self.senders, **worker_options
         )
@@ -101,6 +106,7 @@ async def bootstrap(
         SqlAttachmentIndex(make_sessionmaker(engine)),
         max_bytes=int(settings.attachment_max_mb * 1024 * 1024),
     )
+    preferences = SqlNoticePreferences(make_sessionmaker(engine))
     conversations = Conversations(
         uows, dialogs, codec, clock,
         default_language=settings.default_language,
@@ -109,6 +115,7 @@ async def bootstrap(
         open_registration=settings.open_registration,
         button_channels=frozenset({"telegram", "slack"}),
         attachments=attachments,
+        preferences=preferences,
     )
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
-               attachments=attachments)
+               attachments=attachments, preferences=preferences)

@@ -45,6 +45,11 @@ class Plugin:
             return (state.state in flows.TEXT_STEPS
                     and state.data.get("request_id") == request_id)
 
+        async def texts_by_sms(person_id: int) -> bool:
+            async with uows() as uow:
+                accounts = await uow.people.accounts(person_id)
+            return any(a.channel == "sms" for a in accounts)
+
         pages = LinkPages(
             signer=LinkSigner(resolve_secret(app.settings), app.clock),
             uses=SqlLinkUses(make_sessionmaker(app.engine)),
@@ -57,6 +62,7 @@ class Plugin:
             language_of=language_of,
             public_base_url=app.settings.public_base_url,
             default_language=app.settings.default_language,
+            texts_by_sms=texts_by_sms,
         )
         pages.mount(web_app)
 

@@ -13,7 +13,9 @@ from datetime import timedelta
 
 from conversations.engine import Conversations
 from core.clock import Clock, SystemClock
+from core.notifications import is_optional
 from core.ports import ChannelSender, OutboxItem, UnitOfWorkFactory
+from core.preference_ports import NoticePreferences
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class DeliveryWorker:
         max_delay: float = 900.0,
         max_attempts: int = 20,
         concurrency: int = 32,
+        preferences: NoticePreferences | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.conversations = conversations
@@ -47,6 +50,8 @@ class DeliveryWorker:
         self.max_delay = max_delay
         self.max_attempts = max_attempts
         self._limit = asyncio.Semaphore(concurrency)
+        # Who turned status-change notices off: those are skipped (done, not failed).
+        self.preferences = preferences
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts``-th failure: 1, 2, 4, ... capped."""
@@ -113,9 +118,21 @@ class DeliveryWorker:
             await uow.outbox.mark_failed(item.id, repr(exc), retry_at)
             await uow.commit()
 
+    async def _unwanted(self, person_id: int, kind: str) -> bool:
+        """True for an optional notice to a person who turned those off (on every channel)."""
+        return (self.preferences is not None and is_optional(kind)
+                and await self.preferences.notices_off(person_id))
+
     async def _deliver(self, item: OutboxItem) -> None:
         """Send one item and mark it sent (one read transaction, one write transaction)."""
         n = item.notification
+        if await self._unwanted(n.recipient_id, n.kind):
+            log.info("outbox item %s (%s): person %s turned status notices off; skipped",
+                     item.id, n.kind, n.recipient_id)
+            async with self.uow_factory() as uow:
+                await uow.outbox.mark_sent(item.id, self.clock.now())
+                await uow.commit()
+            return
         async with self.uow_factory() as uow:
             person = await uow.people.get(n.recipient_id)
             if person is None:

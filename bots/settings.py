@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.email.smtp import parse_smtp_url
 from core.i18n import LANGUAGES, valid_timezone
 from persistence.db import normalise_url
 
@@ -53,8 +55,10 @@ class Settings(BaseSettings):
     sms_rate_per_second: float = Field(1.0, gt=0)
 
     # E-mail (issue: full workflow)
-    smtp_url: str | None = None
-    email_from: str | None = None
+    smtp_url: str | None = Field(
+        None, description="smtp://user:password@host:587, smtp+starttls://…, smtps://…:465")
+    email_from: str | None = Field(
+        None, description="The sender of notification e-mails: Helpdesk <help@example.com>")
 
     # Attachments (issue 6): where files are kept and the largest file accepted
     attachments_dir: str = Field("./attachments", description="Directory for stored files.")
@@ -117,6 +121,31 @@ class Settings(BaseSettings):
         if len(value) < 16:
             raise ValueError("must be at least 16 characters long")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        parse_smtp_url(value)  # raises ValueError with a clear message
+        return value.strip()
+
+    @field_validator("email_from")
+    @classmethod
+    def _email_from(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        address = parseaddr(value)[1]
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+            raise ValueError("is not an e-mail address (e.g. Helpdesk <help@example.com>)")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _email_needs_sender(self) -> Settings:
+        if self.smtp_url and not self.email_from:
+            raise ValueError("EMAIL_FROM is required when SMTP_URL is set "
+                             "(e.g. Helpdesk <help@example.com>)")
+        return self
 
 
 def describe_error(exc: Exception) -> str:

@@ -29,6 +29,7 @@ from core.messages import Inbound, Reply
 from core.model import MAX_DESCRIPTION, Person
 from core.notifications import Notification
 from core.ports import DialogKey, DialogState, DialogStore, UnitOfWorkFactory
+from core.preference_ports import NoticePreferences
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class Conversations:
         open_registration: bool = True,
         button_channels: frozenset[str] = frozenset(),
         attachments: AttachmentConfig | None = None,
+        preferences: NoticePreferences | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         # Channels that show buttons natively: no need to remember menus for typed digits.
@@ -91,6 +93,7 @@ class Conversations:
         self.dialog_ttl = dialog_ttl
         self.open_registration = open_registration
         self.attachments = attachments  # None: files are refused politely
+        self.preferences = preferences  # /notices off|on (None: the command only informs)
 
     # -- inbound ---------------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:

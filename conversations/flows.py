@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from conversations import attachments
+from conversations import notices
 from conversations.views import button, confirm_buttons, help_text, status_label, work_buttons
 from core import services
 from core.actions import Action
@@ -52,6 +53,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return [language_menu(turn)]
     if name == "/note":
         return await note_command(turn, arg)
+    if name == "/notices":
+        return await notices.notices_command(turn, arg)
     if name == "/cancel":
         had_dialog = turn.state.state is not None
         await turn.set_state(None)
@@ -488,6 +491,7 @@ TEXT_STEPS: dict[str, TextStep] = {
 }
 
 BUTTONS: dict[str, ButtonHandler] = {
+    "notices": notices.on_notices,
     "new": on_new,
     "my": on_my,
     "type": on_type,

@@ -13,6 +13,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "/my": ("MY", "MELE", "CERERILE MELE", "MEUS", "MEU", "MOJE", "МОИ", "МОИ ЗАЯВКИ"),
     "/help": ("HELP", "AJUTOR", "AJUDA", "POMOC", "ПОМОЩЬ", "СПРАВКА"),
     "/language": ("LANGUAGE", "LIMBA", "IDIOMA", "LINGUA", "JEZYK", "ЯЗЫК"),
+    "/notices": ("NOTICES", "NOTIFICARI", "AVISOS", "POWIADOMIENIA", "УВЕДОМЛЕНИЯ"),
 }
 
 

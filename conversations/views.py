@@ -118,6 +118,7 @@ def help_text(is_staff: bool) -> str:
         _("/my – your queue") if is_staff else _("/my – your requests and their status"),
         _("/cancel – stop what you are doing (nothing is placed)"),
         _("/language – choose your language"),
+        _("/notices – notices about status changes (on or off)"),
         *([_("/note HD-… text – an internal note (staff only)")] if is_staff else []),
         _("/help – this help"),
     ]

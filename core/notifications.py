@@ -33,3 +33,21 @@ def confirm_key(request_id: int) -> str:
 
 def work_key(request_id: int) -> str:
     return f"work:{request_id}"
+
+
+# -- notices a person may turn off -------------------------------------------------------
+# Status-change notices that ask nothing of the reader (seed 001: "Nu doresc să primesc
+# notificări" turns off the e-mails about each status change). Questions addressed to the
+# person and the resolution (``resolved``, and ``time_corrected``, which asks to confirm again)
+# are always sent, as are offers to assistants and the edits that retire their stale buttons.
+# A kind not listed here is mandatory: new kinds are sent unless someone adds them.
+STATUS_NOTICE_KINDS: frozenset[str] = frozenset({
+    "claimed",    # initiator: an assistant took the request (open → in progress)
+    "released",   # initiator: the request is back in the queue (in progress → open)
+    "confirmed",  # assistant: the initiator confirmed, the request is closed
+})
+
+
+def is_optional(kind: str) -> bool:
+    """True when a person who turned off status-change notices does not get ``kind``."""
+    return kind in STATUS_NOTICE_KINDS

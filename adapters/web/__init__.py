@@ -3,5 +3,7 @@
 from adapters.web.files import FileLinks
 from adapters.web.pages import LinkPages
 from adapters.web.tokens import KIND_FOR_ACTION, Link, LinkSigner
+from adapters.web.unsubscribe import UNSUBSCRIBE_PATH, UnsubscribePages, UnsubscribeSigner
 
-__all__ = ["FileLinks", "KIND_FOR_ACTION", "Link", "LinkPages", "LinkSigner"]
+__all__ = ["FileLinks", "KIND_FOR_ACTION", "UNSUBSCRIBE_PATH", "Link", "LinkPages",
+           "LinkSigner", "UnsubscribePages", "UnsubscribeSigner"]

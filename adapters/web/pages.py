@@ -39,6 +39,7 @@ CardOf = Callable[[int, int], Awaitable[Reply]]  # (person_id, request_id), rais
 VersionOf = Callable[[int], Awaitable[int | None]]  # request_id -> its version
 ExpectsText = Callable[[int, int], Awaitable[bool]]  # (person_id, request_id)
 LanguageOf = Callable[[int], Awaitable[str | None]]  # person_id -> language
+TextsBySms = Callable[[int], Awaitable[bool]]  # person_id -> has a phone we text
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -89,6 +90,7 @@ class LinkPages:
         language_of: LanguageOf,
         public_base_url: str | None = None,
         default_language: str = "en",
+        texts_by_sms: TextsBySms | None = None,
     ) -> None:
         self.signer = signer
         self.uses = uses
@@ -101,6 +103,7 @@ class LinkPages:
         self.language_of = language_of
         self.public_base_url = public_base_url
         self.default_language = default_language
+        self.texts_by_sms = texts_by_sms
 
     def mount(self, web_app: web.Application) -> None:
         web_app.router.add_get(PATH, self.show)
@@ -121,6 +124,12 @@ class LinkPages:
     def text_form(self, token: str) -> dict[str, Any]:
         return {"csrf": self.signer.form_token(token, "text"), "label": _("Your answer"),
                 "submit": _("Send"), "maxlength": MAX_TEXT}
+
+    async def _hint(self, person_id: int) -> str | None:
+        """"Send MY by text message" — only for people who can text us (not e-mail only)."""
+        if self.texts_by_sms is not None and not await self.texts_by_sms(person_id):
+            return None
+        return _("To see your requests, send MY by text message.")
 
     async def _open(self, request: web.Request) -> tuple[Link | None, str, web.Response | None]:
         """The link of the request's token, the reader's language, or an error page."""
@@ -162,7 +171,7 @@ class LinkPages:
                 card = await self.card(link.person_id, link.request_id)
             except DomainError as exc:
                 return self.page(language, notice=translate(exc.text), notice_kind="error",
-                                 hint=_("To see your requests, send MY by text message."))
+                                 hint=await self._hint(link.person_id))
             if used is not None:
                 return self.page(language, notice=_("This link was already used."),
                                  notice_kind="info", lines=card.text)
@@ -240,12 +249,12 @@ class LinkPages:
         with use_language(language):
             if failed:
                 return self.page(language, status=409, notice=said, notice_kind="error",
-                                 hint=_("To see your requests, send MY by text message."))
+                                 hint=await self._hint(person_id))
             if before != after:
                 await self.uses.mark_used(link.token, person_id, link.request_id, link.kind,
                                           self.clock.now())
                 return self.page(language, notice=said, notice_kind="success",
-                                 hint=_("To see your requests, send MY by text message."))
+                                 hint=await self._hint(person_id))
             text_form = None
             if await self.expects_text(person_id, link.request_id):
                 text_form = self.text_form(link.token)

@@ -1,0 +1,81 @@
+"""The e-mail ``ChannelSender``: the outbox worker sends notifications through it.
+
+E-mail cannot change a sent message: an "edit" is a new e-mail in the same thread
+(``In-Reply-To`` the earlier one), and stale buttons are simply links that the link page
+refuses. ``send`` returns the Message-ID, so later edits can refer to it. SMTP failures raise,
+and the outbox retries them with backoff like every channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from email.message import EmailMessage
+
+from adapters.email.compose import Envelope, compose
+from adapters.email.smtp import SmtpClient
+from core.clock import Clock
+from core.messages import Button, Reply
+from core.ports import ChannelSender
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "email"
+# (address, button) -> the signed link that does the button's action, or None.
+LinkMaker = Callable[[str, Button], Awaitable[str | None]]
+# address -> the unsubscribe link of the person behind it, or None.
+UnsubscribeLink = Callable[[str], Awaitable[str | None]]
+# address -> the language of the person behind it (for the few words the e-mail adds).
+LanguageOf = Callable[[str], Awaitable[str | None]]
+
+
+class EmailSender(ChannelSender):
+    """Sends replies as e-mails (plain text + HTML) over SMTP."""
+
+    channel = CHANNEL
+
+    def __init__(
+        self,
+        client: SmtpClient,
+        from_address: str,
+        clock: Clock,
+        *,
+        link_for: LinkMaker | None = None,
+        unsubscribe_for: UnsubscribeLink | None = None,
+        language_of: LanguageOf | None = None,
+    ) -> None:
+        self.client = client
+        self.from_address = from_address
+        self.clock = clock
+        self.link_for = link_for
+        self.unsubscribe_for = unsubscribe_for
+        self.language_of = language_of
+
+    async def message_for(self, address: str, reply: Reply,
+                          in_reply_to: str | None = None) -> EmailMessage:
+        """The e-mail ``reply`` becomes for ``address``."""
+        links: list[str | None] = []
+        for button in reply.buttons:
+            links.append(await self.link_for(address, button) if self.link_for else None)
+        return compose(reply, Envelope(
+            sender=self.from_address,
+            to=address,
+            at=self.clock.now(),
+            language=await self.language_of(address) if self.language_of else None,
+            links=links,
+            unsubscribe=await self.unsubscribe_for(address) if self.unsubscribe_for else None,
+            in_reply_to=in_reply_to,
+        ))
+
+    async def send(self, address: str, reply: Reply) -> str | None:
+        return await self._send(await self.message_for(address, reply))
+
+    async def edit(self, address: str, message_ref: str, reply: Reply) -> None:
+        await self._send(await self.message_for(address, reply, in_reply_to=message_ref))
+
+    async def _send(self, message: EmailMessage) -> str:
+        await self.client.send(message)
+        return str(message["Message-ID"])
+
+    async def close(self) -> None:
+        await self.client.close()

@@ -1,0 +1,223 @@
+"""The unsubscribe page (``/u/{token}``): turn status-change notices off (or back on).
+
+``GET`` only shows what the link does and a button — a link preview or a mail scanner that
+fetches the link changes nothing. ``POST`` with the button's form token turns the notices off
+(or on). A ``POST`` with the body ``List-Unsubscribe=One-Click`` (RFC 8058, sent by mail
+programs for the ``List-Unsubscribe-Post`` header) turns them off without a page.
+
+Questions addressed to the person and the resolution of their requests are always sent: which
+notices are optional is decided in ``core.notifications``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, timedelta
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from itsdangerous import BadSignature, Signer
+
+from adapters.web.pages import SECURITY_HEADERS, TITLE, ButtonForm, _env, accepted_language
+from adapters.web.tokens import LinkExpired, LinkInvalid, _ClockSigner, _ShortHMAC
+from core.clock import Clock
+from core.i18n import _, use_language
+from core.preference_ports import NoticePreferences
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_PATH = "/u/{token}"
+TTL = timedelta(days=400)  # an old e-mail's link keeps working for more than a year
+MAX_TOKEN = 80
+ONE_CLICK = "One-Click"
+OFF, ON = "off", "on"
+_VALUE = re.compile(r"^u([0-9a-f]{1,8})$")
+
+LanguageOf = Callable[[int], Awaitable[str | None]]  # person_id -> language
+
+
+class UnsubscribeSigner:
+    """Makes and reads unsubscribe tokens (a person, signed and dated), and form tokens.
+
+    A separate salt from the link pages' tokens: neither kind of token opens the other page.
+    """
+
+    def __init__(self, secret: str, clock: Clock) -> None:
+        self._clock = clock
+        self._links = _ClockSigner(secret, clock, "helpdesk.unsubscribe")
+        self._forms = Signer(secret, salt="helpdesk.unsubscribe.form", sep=".",
+                             algorithm=_ShortHMAC(hashlib.sha256))
+
+    def make(self, person_id: int) -> str:
+        return self._links.sign(f"u{person_id:x}").decode()
+
+    def read(self, token: str) -> int:
+        """The person a token stands for; raises ``LinkInvalid`` or ``LinkExpired``."""
+        if not token or len(token) > MAX_TOKEN:
+            raise LinkInvalid("bad length")
+        try:
+            raw, issued = self._links.unsign(token, return_timestamp=True)
+        except BadSignature as exc:
+            raise LinkInvalid(str(exc)) from None
+        match = _VALUE.match(raw.decode("ascii", "replace"))
+        if not match:
+            raise LinkInvalid("not an unsubscribe token")
+        age = self._clock.now() - issued.astimezone(UTC)
+        if age > TTL:
+            raise LinkExpired(f"issued {issued.isoformat()}")
+        if age < -timedelta(minutes=5):
+            raise LinkInvalid("issued in the future")
+        return int(match.group(1), 16)
+
+    def form_token(self, token: str, choice: str) -> str:
+        return self._forms.get_signature(f"{token}|{choice}").decode()
+
+    def check_form(self, token: str, choice: str, given: str) -> bool:
+        return hmac.compare_digest(self.form_token(token, choice), given or "")
+
+
+class UnsubscribePages:
+    """The ``/u/{token}`` routes."""
+
+    def __init__(
+        self,
+        *,
+        signer: UnsubscribeSigner,
+        preferences: NoticePreferences,
+        clock: Clock,
+        language_of: LanguageOf,
+        public_base_url: str | None = None,
+        default_language: str = "en",
+        channel: str = "email",
+    ) -> None:
+        self.signer = signer
+        self.preferences = preferences
+        self.clock = clock
+        self.language_of = language_of
+        self.public_base_url = public_base_url
+        self.default_language = default_language
+        self.channel = channel
+
+    def mount(self, web_app: web.Application) -> None:
+        web_app.router.add_get(UNSUBSCRIBE_PATH, self.show)
+        web_app.router.add_post(UNSUBSCRIBE_PATH, self.act)
+
+    def url(self, person_id: int) -> str | None:
+        """The unsubscribe link of ``person_id`` (None without PUBLIC_BASE_URL)."""
+        if not self.public_base_url:
+            return None
+        return self.public_base_url.rstrip("/") + UNSUBSCRIBE_PATH.format(
+            token=self.signer.make(person_id))
+
+    # -- rendering ---------------------------------------------------------------------------
+    def page(self, language: str, *, status: int = 200, notice: str | None = None,
+             notice_kind: str = "info", lines: str = "", forms: tuple[ButtonForm, ...] = (),
+             action: str = "") -> web.Response:
+        html = _env.get_template("unsubscribe.html").render(
+            lang=language, title=TITLE, notice=notice, notice_kind=notice_kind, lines=lines,
+            forms=forms, action=action,
+        )
+        return web.Response(text=html, status=status, content_type="text/html",
+                            headers=SECURITY_HEADERS)
+
+    def _choice_page(self, token: str, language: str, off: bool, *, notice: str | None = None,
+                     notice_kind: str = "info") -> web.Response:
+        """The page offering to turn notices off (or, when they are off, back on)."""
+        with use_language(language):
+            always = _("Questions addressed to you and the resolution of your requests are "
+                       "always sent.")
+            if off:
+                lines = _("Notices about status changes are off for you.") + "\n" + always
+                form = ButtonForm(_("Turn them back on"), ON, self.signer.form_token(token, ON))
+            else:
+                lines = _("Stop notices about status changes, such as a request being claimed "
+                          "or put back in the queue?") + "\n" + always
+                form = ButtonForm(_("Stop these notices"), OFF,
+                                  self.signer.form_token(token, OFF))
+        return self.page(language, notice=notice, notice_kind=notice_kind, lines=lines,
+                         forms=(form,), action=UNSUBSCRIBE_PATH.format(token=token))
+
+    async def _open(self, request: web.Request) -> tuple[int | None, str, web.Response | None]:
+        """The person of the request's token, the reader's language, or an error page."""
+        language = accepted_language(request) or self.default_language
+        try:
+            person_id = self.signer.read(request.match_info["token"])
+        except LinkExpired:
+            with use_language(language):
+                return None, language, self.page(language, status=410, notice_kind="error",
+                                                 notice=_("This link has expired."))
+        except LinkInvalid:
+            with use_language(language):
+                return None, language, self.page(
+                    language, status=400, notice_kind="error",
+                    notice=_("This link is not valid. Please open it exactly as you "
+                             "received it."))
+        language = await self.language_of(person_id) or language
+        return person_id, language, None
+
+    # -- GET ---------------------------------------------------------------------------------
+    async def show(self, request: web.Request) -> web.Response:
+        try:
+            person_id, language, error = await self._open(request)
+            if error is not None or person_id is None:
+                return error  # type: ignore[return-value]
+            off = await self.preferences.notices_off(person_id)
+            return self._choice_page(request.match_info["token"], language, off)
+        except Exception:
+            log.exception("unsubscribe page failed")
+            return self._sorry(request)
+
+    # -- POST --------------------------------------------------------------------------------
+    async def act(self, request: web.Request) -> web.Response:
+        try:
+            person_id, language, error = await self._open(request)
+            if error is not None or person_id is None:
+                return error  # type: ignore[return-value]
+            return await self._act(request, person_id, language)
+        except Exception:
+            log.exception("unsubscribe failed")
+            return self._sorry(request)
+
+    def _same_origin(self, request: web.Request) -> bool:
+        origin = request.headers.get("Origin")
+        if not origin or origin == "null":
+            return origin is None
+        if self.public_base_url:
+            base = urlsplit(self.public_base_url)
+            expected = f"{base.scheme}://{base.netloc}"
+        else:
+            expected = f"{request.scheme}://{request.host}"
+        return origin.rstrip("/") == expected
+
+    async def _act(self, request: web.Request, person_id: int, language: str) -> web.Response:
+        token = request.match_info["token"]
+        form = await request.post()
+        if form.get("List-Unsubscribe") == ONE_CLICK:
+            # RFC 8058: the mail program asks on the reader's behalf; no page, no Origin.
+            await self.preferences.set_notices(person_id, False, self.channel, self.clock.now())
+            log.info("person %s turned status notices off (one-click)", person_id)
+            return web.Response(status=200, text="unsubscribed", headers=SECURITY_HEADERS)
+        choice, csrf = form.get("payload"), str(form.get("csrf") or "")
+        with use_language(language):
+            stale = _("This page is out of date; please open the link again.")
+        if (not self._same_origin(request) or choice not in (OFF, ON)
+                or not self.signer.check_form(token, str(choice), csrf)):
+            return self.page(language, status=400 if self._same_origin(request) else 403,
+                             notice=stale, notice_kind="error")
+        off = choice == OFF
+        await self.preferences.set_notices(person_id, not off, self.channel, self.clock.now())
+        log.info("person %s turned status notices %s", person_id, choice)
+        with use_language(language):
+            notice = (_("Done: you will no longer get notices about status changes.") if off
+                      else _("Done: you will get notices about status changes again."))
+        return self._choice_page(token, language, off, notice=notice, notice_kind="success")
+
+    def _sorry(self, request: web.Request) -> web.Response:
+        language = accepted_language(request) or self.default_language
+        with use_language(language):
+            message = _("Sorry, something went wrong on our side. Please try again.")
+        return self.page(language, status=500, notice=message, notice_kind="error")
