@@ -312,10 +312,9 @@ async def test_app_home_shows_open_requests_and_queue(sqlite_url: str,
 async def test_subcommands_answer_ephemerally(sqlite_url: str, clock: ManualClock) -> None:
     async with slack_helpdesk(sqlite_url, clock) as hd:
         await seeded(hd)
-        await hd.command("Ion", "help")
-        await hd.command("Ion", "my")
-        await hd.command("Ion", "frobnicate now")
-        await hd.settle()
+        for text in ("help", "my", "frobnicate now"):  # one at a time: answers come in order
+            await hd.command("Ion", text)
+            await hd.settle()
         help_text, my_text, unknown = hd.ephemerals_to("Ion")
         assert "/helpdesk new – place a new request" in help_text
         assert "/helpdesk my" in help_text
