@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.web import LinkPages, LinkSigner
-from conversations import flows
+from conversations import flows, history
+from core.messages import Reply
 from core.ports import DialogKey
 from persistence.db import make_sessionmaker
 from persistence.sms_store import SqlLinkUses
@@ -50,13 +51,20 @@ class Plugin:
                 accounts = await uow.people.accounts(person_id)
             return any(a.channel == "sms" for a in accounts)
 
+        async def card(person_id: int, request_id: int) -> Reply:
+            """The card, and under it the request's history as that person may read it
+            (never an internal note for the initiator)."""
+            shown = await app.conversations.card(person_id, request_id)
+            past = await history.for_person(app.conversations, person_id, request_id)
+            return Reply(f"{shown.text}\n\n{past}", shown.buttons)
+
         pages = LinkPages(
             signer=LinkSigner(resolve_secret(app.settings), app.clock),
             uses=SqlLinkUses(make_sessionmaker(app.engine)),
             codec=app.codec,
             clock=app.clock,
             handle=app.conversations.handle,
-            card=app.conversations.card,
+            card=card,
             version_of=version_of,
             expects_text=expects_text,
             language_of=language_of,

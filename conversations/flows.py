@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from conversations import attachments
 from conversations import notices
+from conversations import history
 from conversations.views import button, confirm_buttons, help_text, status_label, work_buttons
 from core import services
 from core.actions import Action
@@ -55,6 +56,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return await note_command(turn, arg)
     if name == "/notices":
         return await notices.notices_command(turn, arg)
+    if name == "/history":
+        return await history.command(turn, arg)
     if name == "/cancel":
         had_dialog = turn.state.state is not None
         await turn.set_state(None)
@@ -251,14 +254,15 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
 
 
 def _card_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
-    """The action buttons, then (on a live request) Comment, and Internal note for staff."""
+    """The action buttons, then (on a live request) Comment, and Internal note for staff;
+    History last."""
     c, rid = turn.engine.codec, req.id or 0
     extra: tuple[Button, ...] = ()
     if not req.status.is_final:
         extra = (button(c, _("Comment"), "comment", rid),)
         if turn.is_staff:
             extra += (button(c, _("Internal note"), "comment", rid, "i"),)
-    return action_buttons(turn, req) + extra
+    return action_buttons(turn, req) + extra + (history.history_button(turn, req),)
 
 
 def action_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
@@ -509,4 +513,5 @@ BUTTONS: dict[str, ButtonHandler] = {
     "dispute": on_dispute,
     "lang": on_language,
     "comment": on_comment,
+    "history": history.on_history,
 }

@@ -12,6 +12,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
              "НОВАЯ ЗАЯВКА", "ЗАЯВКА"),
     "/my": ("MY", "MELE", "CERERILE MELE", "MEUS", "MEU", "MOJE", "МОИ", "МОИ ЗАЯВКИ"),
     "/help": ("HELP", "AJUTOR", "AJUDA", "POMOC", "ПОМОЩЬ", "СПРАВКА"),
+    "/history": ("HISTORY", "ISTORIC", "ISTORIE", "HISTORICO", "HISTORIA", "ИСТОРИЯ"),
     "/language": ("LANGUAGE", "LIMBA", "IDIOMA", "LINGUA", "JEZYK", "ЯЗЫК"),
     "/notices": ("NOTICES", "NOTIFICARI", "AVISOS", "POWIADOMIENIA", "УВЕДОМЛЕНИЯ"),
 }

@@ -116,6 +116,7 @@ def help_text(is_staff: bool) -> str:
     lines = [
         _("/new – place a new request"),
         _("/my – your queue") if is_staff else _("/my – your requests and their status"),
+        _("/history HD-… – everything that happened on a request"),
         _("/cancel – stop what you are doing (nothing is placed)"),
         _("/language – choose your language"),
         _("/notices – notices about status changes (on or off)"),

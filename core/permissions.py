@@ -131,3 +131,9 @@ def _status_refusal(act: str, actor: Person, req: Request, status_label: Text) -
     return Refused(
         N_("{ref} is {status}: that can't be done now."), ref=ref, status=status_label
     )
+
+
+def can_see_internal(person: Person) -> bool:
+    """Internal notes (and other staff-only lines of a history) are for assistants and
+    supervisors; an initiator never sees them, not even on their own request."""
+    return person.role.is_staff

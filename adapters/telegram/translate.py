@@ -14,6 +14,7 @@ COMMANDS = (
     ("start", N_("Start")),
     ("new", N_("Place a new request")),
     ("my", N_("My requests")),
+    ("history", N_("History of a request")),
     ("language", N_("Choose your language")),
     ("help", N_("Help")),
 )
