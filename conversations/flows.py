@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from conversations import attachments
-from conversations import notices
-from conversations import history
+from conversations import attachments, history, notices
 from conversations.views import button, confirm_buttons, help_text, status_label, work_buttons
 from core import services
 from core.actions import Action
