@@ -34,7 +34,8 @@ def code_messages() -> set[str]:
 
 def catalog(language: str):  # type: ignore[no-untyped-def]
     with (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as fh:
-        return read_po(fh, locale=language)
+        # abort_invalid: a malformed catalog (e.g. a bad merge) fails here
+        return read_po(fh, locale=language, abort_invalid=True)
 
 
 MESSAGES = sorted(code_messages())
