@@ -311,3 +311,16 @@ def test_any_mix_of_comments_and_notes_keeps_notes_from_the_initiator(
             await app.close()
 
     asyncio.run(scenario())
+
+
+async def test_staff_who_placed_a_request_for_themselves_see_no_internal_note(
+        chat: Chat) -> None:
+    """Internal notes never reach the initiator, even an assistant asking for help."""
+    ref = await place(chat, who="Ana", text="My laptop does not start")
+    await chat.press("Bogdan", "Claim", from_notification=True)
+    await chat.send("Bogdan", f"/note {ref} Third laptop this year")
+    await chat.send("Bogdan", f"/history {ref}")
+    chat.expect("Bogdan", "internal note: “Third laptop this year”")
+    await chat.send("Ana", f"/history {ref}")
+    chat.expect("Ana", "Bogdan: claimed it")
+    assert "Third laptop" not in chat.said("Ana") + "\n".join(chat.notices("Ana"))
