@@ -4,9 +4,10 @@ and the link pages.
 Every event of the request (placed, claimed, comments, waiting, finished, confirmed…) becomes
 one line with who and when, in the reader's language and time zone, oldest first; only the
 last ``LIMIT`` are shown, with the number of earlier ones. The initiator sees the public lines
-only; assistants and supervisors see internal notes too (``core.permissions``): a line is
-internal when its event says so (``details["internal"]``), when the comment it recorded is
-internal, or when it is a staff-only event (SLA warnings).
+only (even a member of staff on a request they placed for themselves); assistants and
+supervisors see internal notes too (``core.permissions``). A line is internal when its event
+says so (``details["internal"]``), when the comment it recorded is internal, or when it is a
+staff-only event (SLA warnings).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def visible_lines(req: Request, reader: Person) -> list[Line]:
     only for staff."""
     if not can_see(reader, req):
         return []
-    staff = can_see_internal(reader)
+    staff = can_see_internal(reader, req)
     return [line for line in lines_of(req) if staff or not line.internal]
 
 

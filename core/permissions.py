@@ -133,7 +133,8 @@ def _status_refusal(act: str, actor: Person, req: Request, status_label: Text) -
     )
 
 
-def can_see_internal(person: Person) -> bool:
+def can_see_internal(person: Person, req: Request) -> bool:
     """Internal notes (and other staff-only lines of a history) are for assistants and
-    supervisors; an initiator never sees them, not even on their own request."""
-    return person.role.is_staff
+    supervisors, and never for the request's initiator — even when that is a member of staff
+    who placed it for themselves (internal notes are never sent to the initiator either)."""
+    return person.role.is_staff and req.initiator_id != person.id

@@ -88,4 +88,8 @@ async def test_an_internal_note_never_reaches_the_initiator_on_slack(
         await hd.settle()
         history = hd.ephemerals_to("Bogdan")[-1]
         assert all(f"internal note: “{note}”" in history for note in NOTES)
+        await hd.command("Bogdan", "help")
+        await hd.settle()
+        shown = json.dumps(hd.fake.ephemerals[-1].blocks, ensure_ascii=False)
+        assert "/helpdesk history HD-…" in shown and "/helpdesk note HD-… text" in shown
         assert hd.fake.limit_violations == 0
