@@ -27,11 +27,7 @@ MESSAGE_TEXT = 40000
 HEADER_TEXT = 150
 METADATA = 3000
 # Commands the conversation layer mentions (/new, /my ...) are subcommands of /helpdesk here.
-<<<<<<< HEAD
-_COMMANDS = re.compile(r"(?<![\w/])/(new|my|help|cancel|language|start|notices)\b")
-=======
-_COMMANDS = re.compile(r"(?<![\w/])/(new|my|help|cancel|language|start|history|note)\b")
->>>>>>> notes
+_COMMANDS = re.compile(r"(?<![\w/])/(new|my|help|cancel|language|start|notices|history|note)\b")
 
 Block = dict[str, Any]
 
