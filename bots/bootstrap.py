@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.delivery import DeliveryWorker
 from bots.settings import Settings
+from bots.timer_worker import TimerWorker
 from conversations.engine import Conversations
 from core.actions import ActionCodec
 from core.clock import Clock, SystemClock
@@ -42,6 +43,7 @@ class App:
     conversations: Conversations
     senders: dict[str, ChannelSender] = field(default_factory=dict)
     worker: DeliveryWorker | None = None
+    timer_worker: TimerWorker | None = None
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -100,4 +102,5 @@ async def bootstrap(
         dialog_ttl=settings.dialog_ttl_seconds,
         open_registration=settings.open_registration,
     )
-    return App(settings, engine, uows, dialogs, codec, clock, conversations)
+    return App(settings, engine, uows, dialogs, codec, clock, conversations,
+               timer_worker=TimerWorker(uows, clock=clock))

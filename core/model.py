@@ -38,8 +38,6 @@ class Person:
     language: str | None = None
     active: bool = True
     timezone: str | None = None  # IANA name; None: the settings' DEFAULT_TIMEZONE
-    # False: no status-change notices (questions and resolutions are always sent — 001).
-    status_notices: bool = True
 
 
 @dataclass
@@ -273,10 +271,15 @@ class Request:
     ) -> None:
         """Resolve it; the feedback window starts. Spam closes it at once, nothing to confirm."""
         permissions.check(Act.FINISH, actor, self)
-        validate_minutes(minutes)
+        if method is Resolution.SPAM and not minutes and not (note or "").strip():
+            note = "spam"  # spam: nothing to log, nothing to explain
+        else:
+            validate_minutes(minutes)
         note = _require_text(note, MAX_NOTE, N_("Please write a short resolution note."))
-        self._log_time(TimeEntry(minutes, actor.id, at))
+        if minutes:
+            self._log_time(TimeEntry(minutes, actor.id, at))
         old = self.status
+        self._leave_waiting(at)  # resolving a waiting request (no customer response, ...)
         self.resolved_by_id = actor.id
         self.resolution_note, self.resolution_method = note, method
         self.resolved_at = at
@@ -344,7 +347,7 @@ class Request:
         comment = Comment(actor.id, body, at, internal)
         self.new_comments.append(comment)
         self._record(Act.COMMENT, actor, at, channel, self.status,
-                     {"length": len(body), "internal": internal, "body": body})
+                     {"length": len(body), "internal": internal})
         if self.is_reply(actor, internal):
             # The initiator's answer to a question: back in progress, SLA clock restarts (001).
             old = self.status

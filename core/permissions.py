@@ -42,7 +42,7 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "claim": {"open"},
     "release": {"in_progress", "waiting"},
     "cancel": {"open"},
-    "finish": {"in_progress"},
+    "finish": {"in_progress", "waiting"},
     "correct_time": {"resolved", "in_progress"},
     "confirm": {"resolved"},
     "dispute": {"resolved"},

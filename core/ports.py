@@ -73,10 +73,6 @@ class PersonRepository(abc.ABC):
     @abc.abstractmethod
     async def preferred_channel(self, person_id: int) -> str | None: ...
 
-    async def set_status_notices(self, person_id: int, on: bool) -> None:
-        """Turn status-change notices on or off (questions and resolutions still come)."""
-        raise NotImplementedError
-
 
 class RequestTypeRepository(abc.ABC):
     @abc.abstractmethod

@@ -67,14 +67,6 @@ async def _supervisors(uow: UnitOfWork) -> list[Person]:
     return [p for p in await uow.people.list(Role.SUPERVISOR) if p.active]
 
 
-async def _status_notice(uow: UnitOfWork, notification: Notification) -> None:
-    """A status-change notice: skipped for people who turned them off (001). Questions and
-    resolutions are not status notices; they are always sent."""
-    person = await uow.people.get(notification.recipient_id)
-    if person is not None and person.status_notices:
-        await uow.outbox.add(notification)
-
-
 async def _sync_timers(uow: UnitOfWork, req: Request) -> None:
     """Make the stored timers match what the request's state asks for (``core.timers``)."""
     await uow.timers.sync(req.id or 0, plan(req))
@@ -170,7 +162,7 @@ async def claim(
         req.claim(actor, clock.now(), channel)
         type_name = await _type_name(uow, req)
         data = _snapshot(req, type_name, assignee=actor.name)
-        await _status_notice(uow, Notification(req.initiator_id, "claimed", request_id, data))
+        await uow.outbox.add(Notification(req.initiator_id, "claimed", request_id, data))
         for person in await _eligible_assistants(uow, req):
             if person.id != actor.id:
                 await uow.outbox.add(
@@ -191,7 +183,7 @@ async def release(
         req.release(actor, clock.now(), channel)
         initiator = await load_person(uow, req.initiator_id)
         data = _snapshot(req, await _type_name(uow, req), actor=actor.name)
-        await _status_notice(uow, Notification(req.initiator_id, "released", request_id, data))
+        await uow.outbox.add(Notification(req.initiator_id, "released", request_id, data))
         await _offer_notifications(uow, req, initiator)
 
     return await _change(uow_factory, actor_id, request_id, mutate)
@@ -388,8 +380,7 @@ async def wait(
             data["question"] = (question or "").strip()
             await uow.outbox.add(Notification(req.initiator_id, "question", request_id, data))
         else:
-            await _status_notice(uow, Notification(req.initiator_id, "waiting", request_id,
-                                                   data))
+            await uow.outbox.add(Notification(req.initiator_id, "waiting", request_id, data))
 
     return await _change(uow_factory, actor_id, request_id, mutate)
 
@@ -403,7 +394,7 @@ async def resume(
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
         req.resume(actor, clock.now(), channel)
         data = _snapshot(req, await _type_name(uow, req), assignee=actor.name)
-        await _status_notice(uow, Notification(req.initiator_id, "resumed", request_id, data))
+        await uow.outbox.add(Notification(req.initiator_id, "resumed", request_id, data))
 
     return await _change(uow_factory, actor_id, request_id, mutate)
 
@@ -442,15 +433,6 @@ async def rate(
     return await _change(uow_factory, actor_id, request_id, mutate)
 
 
-async def set_status_notices(uow_factory: UnitOfWorkFactory, *, person_id: int,
-                             on: bool) -> None:
-    """Turn status-change notices on or off for a person."""
-    async with uow_factory() as uow:
-        await load_person(uow, person_id)
-        await uow.people.set_status_notices(person_id, on)
-        await uow.commit()
-
-
 # -- timers (core.timers): what the clock does ------------------------------------------
 
 
@@ -462,17 +444,21 @@ async def fire_timer(uow_factory: UnitOfWorkFactory, clock: Clock, timer: Timer)
         async with uow_factory() as uow:
             now = clock.now()
             req = await uow.requests.get(timer.request_id)
-            outcome = "stale"
-            if req is not None and await _apply_timer(uow, req, timer.kind, now):
-                outcome = "fired"
+            if req is None:
+                gone = not await uow.timers.mark_fired(timer.id, now, "stale")
+                await uow.commit()
+                return "gone" if gone else "stale"
+            outcome = "fired" if await _apply_timer(uow, req, timer.kind, now) else "stale"
+            try:
+                # Saved even when stale: the request row is locked before any timer row, in
+                # the same order as every use case (no deadlock), and checked for changes.
+                await uow.requests.save(req)
+            except ConcurrentChange:
+                continue
             if not await uow.timers.mark_fired(timer.id, now, outcome):
                 return "gone"
-            if req is not None and outcome == "fired":
-                try:
-                    await uow.requests.save(req)
-                except ConcurrentChange:
-                    continue
-                await _sync_timers(uow, req)
+            # A stale timer (moved meanwhile) is scheduled again from the request's state.
+            await _sync_timers(uow, req)
             await uow.commit()
             return outcome
     raise ConcurrentChange(f"request {timer.request_id} kept changing")
@@ -544,7 +530,7 @@ async def _apply_timer(uow: UnitOfWork, req: Request, kind: TimerKind, now: date
         if req.assignee_id:
             await uow.outbox.add(Notification(req.assignee_id, "wait_over", rid, data,
                                               edit_key=work_key(rid)))
-        await _status_notice(uow, Notification(req.initiator_id, "resumed", rid, data))
+        await uow.outbox.add(Notification(req.initiator_id, "resumed", rid, data))
         return True
     if kind is TimerKind.WAIT_AUTOCLOSE:
         if (req.status is not Status.WAITING or req.wait_reason is not WaitReason.CUSTOMER
@@ -571,7 +557,10 @@ async def _apply_timer(uow: UnitOfWork, req: Request, kind: TimerKind, now: date
         if req.resolved_by_id:
             await uow.outbox.add(Notification(req.resolved_by_id, "auto_closed", rid, data,
                                               edit_key=work_key(rid)))
-        await _status_notice(uow, Notification(req.initiator_id, "auto_closed", rid, data,
-                                               edit_key=confirm_key(rid)))
+        # The initiator may still rate it (1-5 buttons on this notice).
+        rate = req.resolved_by_id is not None and req.rating is None
+        await uow.outbox.add(Notification(req.initiator_id, "auto_closed", rid,
+                                          {**data, "rate": rate},
+                                          edit_key=confirm_key(rid)))
         return True
     return False

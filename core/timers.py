@@ -8,6 +8,7 @@ request (``core.services.fire_timer``): a stale one does nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -58,3 +59,59 @@ def plan(req: Request) -> dict[TimerKind, datetime]:
     if req.status is Status.RESOLVED and req.feedback_until is not None:
         wanted[TimerKind.FEEDBACK_CLOSE] = req.feedback_until
     return wanted
+
+
+_RELATIVE = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes?|h|hours?|d|days?)$")
+_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%d/%m/%Y %H:%M")
+_DAY_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
+DEFAULT_HOUR = 9  # a date without a time means 09:00 in the reader's time zone
+
+
+def parse_until(text: str, now: datetime, timezone: str = "UTC") -> datetime | None:
+    """A moment typed by a person, in their time zone, as an aware UTC datetime; None when
+    unreadable. Accepts ``4h``, ``3d``, ``90m``, ``14:30`` (today, or tomorrow if passed),
+    ``tomorrow 9:00``, ``2026-12-01 10:00``, ``01.12.2026 10:00`` and dates alone (09:00)."""
+    from zoneinfo import ZoneInfo
+
+    value = " ".join(text.strip().lower().split())
+    match = _RELATIVE.match(value)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)[0]
+        return now + {"m": timedelta(minutes=amount), "h": timedelta(hours=amount),
+                      "d": timedelta(days=amount)}[unit]
+    zone = ZoneInfo(timezone)
+    local_now = now.astimezone(zone)
+    tomorrow = False
+    for word in ("tomorrow", "mâine", "maine", "amanhã", "amanha", "jutro", "завтра"):
+        if value.startswith(word):
+            tomorrow, value = True, value[len(word):].strip() or f"{DEFAULT_HOUR}:00"
+            break
+    clock = re.fullmatch(r"(\d{1,2})[:.h](\d{2})", value) or re.fullmatch(r"(\d{1,2})", value)
+    if clock and (tomorrow or ":" in value or "h" in value):
+        hour, minute = int(clock.group(1)), int(clock.group(2) if clock.lastindex == 2 else 0)
+        if hour > 23 or minute > 59:
+            return None
+        local = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if tomorrow:
+            local += timedelta(days=1)
+        elif local <= local_now:
+            local += timedelta(days=1)
+        return _utc(local)
+    for fmt in _DATE_FORMATS:
+        try:
+            return _utc(datetime.strptime(value, fmt).replace(tzinfo=zone))
+        except ValueError:
+            pass
+    for fmt in _DAY_FORMATS:
+        try:
+            day = datetime.strptime(value, fmt).replace(hour=DEFAULT_HOUR, tzinfo=zone)
+            return _utc(day)
+        except ValueError:
+            pass
+    return None
+
+
+def _utc(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment.astimezone(UTC)

@@ -28,9 +28,7 @@ from persistence.tables import (
 
 
 def _person(row: PersonRow) -> Person:
-    notices = True if row.status_notices is None else row.status_notices
-    return Person(row.id, row.name, Role(row.role), row.language, row.active, row.timezone,
-                  notices)
+    return Person(row.id, row.name, Role(row.role), row.language, row.active, row.timezone)
 
 
 class SqlPersonRepository(PersonRepository):
@@ -108,10 +106,6 @@ class SqlPersonRepository(PersonRepository):
         if row is None:
             return None
         return row.preferred_channel or row.last_channel
-
-    async def set_status_notices(self, person_id: int, on: bool) -> None:
-        await self.s.execute(
-            update(PersonRow).where(PersonRow.id == person_id).values(status_notices=on))
 
 
 class SqlRequestTypeRepository(RequestTypeRepository):

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -56,7 +55,6 @@ class PersonRow(Base):
     last_channel: Mapped[str | None] = mapped_column(String(20))
     preferred_channel: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status_notices: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class AccountRow(Base):
@@ -74,7 +72,7 @@ class RequestTypeRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Workflow (migration 0003_workflow): {"normal": [claim, resolve], "high": [...]} minutes.
+    # Workflow (migration 0004_workflow): {"normal": [claim, resolve], "high": [...]} minutes.
     sla: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     feedback_minutes: Mapped[int | None] = mapped_column(Integer)
     fields: Mapped[list[str] | None] = mapped_column(JSON)
@@ -99,7 +97,7 @@ class RequestRow(Base):
     resolution_method: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # Workflow (migration 0003_workflow): extra fields, routing, SLA, waiting, feedback.
+    # Workflow (migration 0004_workflow): extra fields, routing, SLA, waiting, feedback.
     fields: Mapped[dict[str, str] | None] = mapped_column(JSON)
     pool: Mapped[list[int] | None] = mapped_column(JSON)
     sla_claim_minutes: Mapped[int | None] = mapped_column(Integer)
@@ -217,7 +215,7 @@ class LinkUseRow(Base):
     used_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-# -- Workflow: ratings and durable timers (issue: full workflow, migration 0003_workflow) -----
+# -- Workflow: ratings and durable timers (issue: full workflow, migration 0004_workflow) -----
 
 
 class RatingRow(Base):

@@ -1,16 +1,16 @@
 """workflow: waiting, SLA clocks, feedback window, ratings, durable timers, type settings
 
-Revision ID: 0003_workflow
-Revises: 0001
+Revision ID: 0004_workflow
+Revises: 0003_person_timezone
 Create Date: 2026-11-22
 
-A branch of its own (the app upgrades to all heads), independent of the SMS migrations.
+A branch of its own (the app upgrades to all heads).
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_workflow"
-down_revision = "0001"
+revision = "0004_workflow"
+down_revision = "0003_person_timezone"
 branch_labels = None
 depends_on = None
 
@@ -45,9 +45,6 @@ def type_columns() -> list[sa.Column]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("persons") as batch_op:
-        batch_op.add_column(sa.Column("status_notices", sa.Boolean(), nullable=False,
-                                      server_default=sa.true()))
     with op.batch_alter_table("request_types") as batch_op:
         for column in type_columns():
             batch_op.add_column(column)
@@ -105,5 +102,3 @@ def downgrade() -> None:
     with op.batch_alter_table("request_types") as batch_op:
         for column in reversed(type_columns()):
             batch_op.drop_column(column.name)
-    with op.batch_alter_table("persons") as batch_op:
-        batch_op.drop_column("status_notices")
