@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.delivery import DeliveryWorker
 from bots.settings import Settings
+from bots.timer_worker import TimerWorker
 from conversations.engine import Conversations
 from core.actions import ActionCodec
 from core.attachment_service import AttachmentConfig
@@ -49,6 +50,7 @@ class App:
     attachments: AttachmentConfig | None = None
     # Who turned status-change notices off (unsubscribe link, e-mail channel).
     preferences: NoticePreferences | None = None
+    timer_worker: TimerWorker | None = None
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -118,4 +120,5 @@ async def bootstrap(
         preferences=preferences,
     )
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
-               attachments=attachments, preferences=preferences)
+               attachments=attachments, preferences=preferences,
+               timer_worker=TimerWorker(uows, clock=clock))

@@ -27,6 +27,7 @@ from core.i18n import (
     valid_timezone,
 )
 from core.kinds import Role
+from core.model import Person, RequestType
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -120,8 +121,15 @@ def console() -> None:
         listing = "\n".join(f"  {p.name:<12} {p.role.value}" for p in people)
         first = next((p.name for p in people if p.role is Role.INITIATOR), "Ion")
         assert application.worker is not None
+        worker, timers = application.worker, application.timer_worker
+
+        async def after_each() -> None:
+            if timers is not None:
+                await timers.drain()
+            await worker.drain()
+
         channel = ConsoleChannel(
-            application.conversations.handle, application.worker.drain,
+            application.conversations.handle, after_each,
             intro=INTRO.format(people=listing), start_as=first,
         )
         await channel.run()
@@ -223,10 +231,95 @@ def add_person(
     run(main)
 
 
+SLA_SPEC = re.compile(r"^(\w+)=(\d+)/(\d+)$")
+
+
+def type_settings(
+    rtype: RequestType, *, fields: list[str] | None, claim_minutes: int | None,
+    resolve_minutes: int | None, sla_specs: list[str] | None, feedback_hours: float | None,
+    assistants: list[Person] | None,
+) -> RequestType:
+    """``rtype`` with the given settings changed (None: keep); exits with one line on bad input."""
+    from core.sla import DEFAULT_PRIORITY, PRIORITIES, SlaPolicy
+
+    policies = dict(rtype.sla)
+    if claim_minutes is not None or resolve_minutes is not None:
+        base = rtype.policy(DEFAULT_PRIORITY)
+        policies[DEFAULT_PRIORITY] = SlaPolicy(
+            claim_minutes if claim_minutes is not None else base.claim_minutes,
+            resolve_minutes if resolve_minutes is not None else base.resolve_minutes)
+    for spec in sla_specs or []:
+        match = SLA_SPEC.match(spec.strip().lower())
+        if not match or match.group(1) not in PRIORITIES:
+            raise fail(f"invalid --sla {spec!r}: write PRIORITY=CLAIM/RESOLVE minutes, e.g. "
+                       f"high=15/240 (priorities: {', '.join(PRIORITIES)})")
+        policies[match.group(1)] = SlaPolicy(int(match.group(2)), int(match.group(3)))
+    for policy in policies.values():
+        if not (1 <= policy.claim_minutes <= 525600 and 1 <= policy.resolve_minutes <= 525600):
+            raise fail("SLA times must be between 1 minute and 365 days")
+    feedback = rtype.feedback_minutes
+    if feedback_hours is not None:
+        if not 0 < feedback_hours <= 24 * 365:
+            raise fail("--feedback-hours must be more than 0 and at most a year")
+        feedback = round(feedback_hours * 60)
+    names = rtype.fields
+    if fields is not None:
+        names = tuple(dict.fromkeys(" ".join(f.split()) for f in fields if f.strip()))
+        if any(len(n) > 100 for n in names):
+            raise fail("a field name is at most 100 characters")
+    routing = rtype.assistant_ids
+    if assistants is not None:
+        routing = tuple(p.id for p in assistants)
+    return RequestType(rtype.id, rtype.name, rtype.internal, rtype.active, sla=policies,
+                       feedback_minutes=feedback, fields=names, assistant_ids=routing)
+
+
+async def find_assistants(application: App, names: list[str] | None) -> list[Person] | None:
+    if names is None:
+        return None
+    found: list[Person] = []
+    async with application.uow_factory() as uow:
+        for name in names:
+            person = await uow.people.by_name(" ".join(name.split()))
+            if person is None or not person.role.is_staff:
+                raise fail(f"{name!r} is not an assistant (add them with add-person first)")
+            found.append(person)
+    return found
+
+
+def describe_type(rtype: RequestType) -> str:
+    from core.sla import DEFAULT_PRIORITY
+
+    policy = rtype.policy(DEFAULT_PRIORITY)
+    parts = [f"claim {policy.claim_minutes} min", f"resolve {policy.resolve_minutes} min",
+             f"feedback {rtype.feedback_minutes // 60} h"]
+    parts += [f"{p}: {v.claim_minutes}/{v.resolve_minutes} min" for p, v in rtype.sla.items()
+              if p != DEFAULT_PRIORITY]
+    if rtype.fields:
+        parts.append("fields: " + ", ".join(rtype.fields))
+    parts.append(f"{len(rtype.assistant_ids)} assistants" if rtype.assistant_ids
+                 else "all assistants")
+    return "; ".join(parts)
+
+
+FIELD_HELP = "An extra field the intake asks for (repeat for several)"
+CLAIM_HELP = "Minutes to claim (SLA; default 30)"
+RESOLVE_HELP = "Minutes to resolve (SLA; default 480)"
+SLA_HELP = "Per priority: PRIORITY=CLAIM/RESOLVE minutes, e.g. high=15/240 (repeatable)"
+FEEDBACK_HELP = "Hours to confirm or reopen after resolution (default 72)"
+ASSISTANT_HELP = "Only this assistant receives the type's requests (repeatable; default all)"
+
+
 @admin.command("add-type")
 def add_type(
     name: str,
     internal: bool = typer.Option(False, "--internal", help="Only staff may choose it"),
+    field: list[str] = typer.Option(None, "--field", help=FIELD_HELP),
+    claim_minutes: int | None = typer.Option(None, "--claim-minutes", help=CLAIM_HELP),
+    resolve_minutes: int | None = typer.Option(None, "--resolve-minutes", help=RESOLVE_HELP),
+    sla: list[str] = typer.Option(None, "--sla", help=SLA_HELP),
+    feedback_hours: float | None = typer.Option(None, "--feedback-hours", help=FEEDBACK_HELP),
+    assistant: list[str] = typer.Option(None, "--assistant", help=ASSISTANT_HELP),
 ) -> None:
     """Add a request type."""
     name = " ".join(name.split())
@@ -234,13 +327,57 @@ def add_type(
         raise fail("the name is empty")
 
     async def main(application: App) -> None:
+        people = await find_assistants(application, assistant or None)
         async with application.uow_factory() as uow:
             if await uow.types.by_name(name):
-                raise fail(f"the type {name!r} exists already")
+                raise fail(f"the type {name!r} exists already (change it with set-type)")
             rtype = await uow.types.add(name, internal)
+            rtype = type_settings(rtype, fields=field or None, claim_minutes=claim_minutes,
+                                  resolve_minutes=resolve_minutes, sla_specs=sla or None,
+                                  feedback_hours=feedback_hours, assistants=people)
+            await uow.types.save(rtype)
             await uow.commit()
         kind = "internal" if internal else "public"
-        typer.echo(f"added type {name} ({kind}), id {rtype.id}")
+        typer.echo(f"added type {name} ({kind}), id {rtype.id}: {describe_type(rtype)}")
+
+    run(main)
+
+
+@admin.command("set-type")
+def set_type(
+    name: str,
+    internal: bool | None = typer.Option(None, "--internal/--public",
+                                         help="Only staff may choose it / everyone may"),
+    field: list[str] = typer.Option(None, "--field", help=FIELD_HELP),
+    no_fields: bool = typer.Option(False, "--no-fields", help="Ask no extra fields"),
+    claim_minutes: int | None = typer.Option(None, "--claim-minutes", help=CLAIM_HELP),
+    resolve_minutes: int | None = typer.Option(None, "--resolve-minutes", help=RESOLVE_HELP),
+    sla: list[str] = typer.Option(None, "--sla", help=SLA_HELP),
+    feedback_hours: float | None = typer.Option(None, "--feedback-hours", help=FEEDBACK_HELP),
+    assistant: list[str] = typer.Option(None, "--assistant", help=ASSISTANT_HELP),
+    all_assistants: bool = typer.Option(False, "--all-assistants",
+                                        help="Every assistant receives it again"),
+) -> None:
+    """Change a request type's settings; options not given are kept."""
+    name = " ".join(name.split())
+
+    async def main(application: App) -> None:
+        people = await find_assistants(application, assistant or None)
+        if all_assistants:
+            people = []
+        async with application.uow_factory() as uow:
+            rtype = await uow.types.by_name(name)
+            if rtype is None:
+                raise fail(f"there is no type {name!r}")
+            if internal is not None:
+                rtype.internal = internal
+            rtype = type_settings(rtype, fields=[] if no_fields else (field or None),
+                                  claim_minutes=claim_minutes, resolve_minutes=resolve_minutes,
+                                  sla_specs=sla or None, feedback_hours=feedback_hours,
+                                  assistants=people)
+            await uow.types.save(rtype)
+            await uow.commit()
+        typer.echo(f"changed type {name}: {describe_type(rtype)}")
 
     run(main)
 
@@ -266,10 +403,11 @@ def list_all() -> None:
             table.add_row(*row)
         out.print(table)
         ttable = Table(title="Request types")
-        for column in ("id", "name", "kind"):
+        for column in ("id", "name", "kind", "settings"):
             ttable.add_column(column)
         for t in types:
-            ttable.add_row(str(t.id), t.name, "internal" if t.internal else "public")
+            ttable.add_row(str(t.id), t.name, "internal" if t.internal else "public",
+                           describe_type(t))
         out.print(ttable)
 
     run(main)

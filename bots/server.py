@@ -1,4 +1,5 @@
-"""The one aiohttp server hosting every webhook and link page, plus the delivery worker."""
+"""The one aiohttp server hosting every webhook and link page, plus the delivery and timer
+workers."""
 
 from __future__ import annotations
 
@@ -36,9 +37,11 @@ class Running:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start_background(self) -> None:
-        """Start the delivery worker and every plugin's background tasks."""
+        """Start the delivery worker, the timer worker and every plugin's background tasks."""
         if self.app.worker is not None:
             self.tasks.append(asyncio.create_task(self.app.worker.run_forever(self.stop)))
+        if self.app.timer_worker is not None:
+            self.tasks.append(asyncio.create_task(self.app.timer_worker.run_forever(self.stop)))
         for plugin in self.plugins:
             self.tasks.extend(await plugin.start(self.app, self.stop))
 

@@ -197,7 +197,8 @@ class Conversations:
                      address: str) -> Reply:
         """The notification as ``person`` reads it; remembers its buttons for typed digits."""
         with use_language(person.language or self.default_language):
-            reply = render_notification(self.codec, notification)
+            reply = render_notification(self.codec, notification,
+                                        person.timezone or self.default_timezone)
         if reply.buttons and not notification.edit_only:
             await self._remember_menu(DialogKey(channel, address), [reply])
         return reply

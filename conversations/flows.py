@@ -8,18 +8,31 @@ engine in the sender's language.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from conversations import attachments, history, notices
-from conversations.views import button, confirm_buttons, help_text, status_label, work_buttons
-from core import services
+from conversations import attachments, history, notices, workflow
+from conversations.views import (
+    button,
+    confirm_buttons,
+    help_text,
+    left_text,
+    more_work_buttons,
+    rating_buttons,
+    resolution_label,
+    status_label,
+    wait_label,
+    waiting_buttons,
+    work_buttons,
+)
+from core import services, sla
 from core.actions import Action
 from core.durations import format_duration, parse_duration
 from core.errors import Invalid, NotFound, Refused
 from core.i18n import LANGUAGE_NAMES, N_, _, format_datetime, use_language
-from core.kinds import Role, Status
+from core.kinds import Resolution, Role, Status, WaitReason
 from core.messages import Button, Reply
-from core.model import MAX_DESCRIPTION, Request
+from core.model import MAX_DESCRIPTION, MAX_FIELD, Request
 from core.permissions import check_internal_note
 
 if TYPE_CHECKING:
@@ -82,10 +95,14 @@ def welcome(turn: Turn) -> Reply:
 
 async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
     e = turn.engine
-    if turn.state.state in ("intake.type", "intake.assignee", "intake.summary"):
+    if turn.state.state in ("intake.type", "intake.assignee", "intake.summary",
+                            "wait.autoclose", "reopen.ask"):
         return [Reply(_("Please choose one of the options above, or send /cancel."))]
     if text.upper().startswith(REFERENCE_PREFIX) and len(text) < 40:
         return await show_reference(turn, text)
+    answered = await workflow.free_text(turn, text)
+    if answered is not None:
+        return answered
     if not text:
         hint = _("I didn't get any text.")
     else:
@@ -114,6 +131,8 @@ async def on_type(turn: Turn, action: Action) -> list[Reply]:
     async with e.uow_factory() as uow:
         rtype = await uow.types.get(int(action.arg or 0))
         assistants = [p for p in await uow.people.list(Role.ASSISTANT) if p.active]
+    if rtype is not None and rtype.assistant_ids:  # routing: only the type's assistants
+        assistants = [p for p in assistants if p.id in rtype.assistant_ids]
     if rtype is None or not rtype.active or (rtype.internal and not turn.is_staff):
         return await start_intake(turn)
     if not assistants:
@@ -142,8 +161,32 @@ async def on_description(turn: Turn, text: str) -> list[Reply]:
         return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
                         length=len(text), limit=MAX_DESCRIPTION))]
     data = {**turn.state.data, "description": text}
+    return await _next_field(turn, data)
+
+
+async def _next_field(turn: Turn, data: dict[str, Any]) -> list[Reply]:
+    """Ask the type's next required extra field, or show the summary when all are given."""
+    async with turn.engine.uow_factory() as uow:
+        rtype = await uow.types.get(int(str(data["type_id"])))
+    filled: dict[str, str] = dict(data.get("fields") or {})
+    missing = [name for name in (rtype.fields if rtype else ()) if name not in filled]
+    if missing:
+        await turn.set_state("intake.field", **{**data, "fields": filled, "field": missing[0]})
+        return [Reply(_("{field}:", field=missing[0]))]
     await turn.set_state("intake.summary", **data)
     return [await _summary(turn, data)]
+
+
+async def on_field(turn: Turn, text: str) -> list[Reply]:
+    data = dict(turn.state.data)
+    name = str(data.pop("field", ""))
+    if not text:
+        return [Reply(_("Please fill in “{field}”.", field=name))]
+    if len(text) > MAX_FIELD:
+        return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
+                        length=len(text), limit=MAX_FIELD))]
+    data["fields"] = {**dict(data.get("fields") or {}), name: text}
+    return await _next_field(turn, data)
 
 
 async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
@@ -157,6 +200,7 @@ async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
         _("Type: {type}", type=rtype.name if rtype else "?"),
         _("Assistant: {name}", name=target.name if target else _("anyone")),
         _("Problem: {description}", description=data["description"]),
+        *(f"{name}: {value}" for name, value in dict(data.get("fields") or {}).items()),
     ])
     return Reply(text, (button(e.codec, _("Place"), "place"), button(e.codec, _("Cancel"), "drop")))
 
@@ -169,7 +213,7 @@ async def on_place(turn: Turn, action: Action) -> list[Reply]:
         req = await services.place(
             e.uow_factory, e.clock, actor_id=turn.person.id, type_id=int(data["type_id"]),
             description=str(data["description"]), target_id=data.get("target_id"),
-            channel=turn.channel,
+            channel=turn.channel, fields=dict(data.get("fields") or {}),
         )
     except (Invalid, Refused):
         await turn.set_state(None)
@@ -248,7 +292,44 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
     if req.resolution_note:
         lines.append(_("Note: {note}", note=req.resolution_note))
     lines += await attachments.card_lines(turn, req.id or 0)
+    lines.extend(_workflow_lines(turn, req))
     return [Reply("\n".join(lines), _card_buttons(turn, req))]
+
+
+def _workflow_lines(turn: Turn, req: Request) -> list[str]:
+    """Waiting reason, resolution method, SLA time left and the rating, as the card shows."""
+    now, zone = turn.engine.clock.now(), turn.person.timezone or turn.engine.default_timezone
+    lines: list[str] = []
+    if req.status is Status.WAITING and req.wait_reason is not None:
+        label = wait_label(req.wait_reason)
+        if req.wait_reason is WaitReason.UNTIL and req.wait_until is not None:
+            label = _("on hold until {date}", date=format_datetime(req.wait_until, zone))
+        lines.append(_("Waiting: {reason}", reason=label))
+    if req.resolution_method not in (None, Resolution.SOLVED):
+        lines.append(_("Resolution: {method}", method=resolution_label(req.resolution_method)))
+    if req.status is Status.OPEN and req.claim_due is not None:
+        lines.append(_("Time to claim: {left}", left=left_text(_left_minutes(req.claim_due, now))))
+    left = sla.resolve_left(req, now)
+    if req.status in (Status.OPEN, Status.IN_PROGRESS, Status.WAITING) and left is not None:
+        text = _("Time to resolve: {left}", left=left_text(_ceil_minutes(left)))
+        if sla.resolve_paused(req):
+            text += " " + _("(paused while waiting)")
+        lines.append(text)
+    if req.status is Status.RESOLVED and req.feedback_until is not None:
+        lines.append(_("Closes by itself on {date} unless confirmed or reopened.",
+                       date=format_datetime(req.feedback_until, zone)))
+    if req.rating is not None and (turn.is_staff or req.initiator_id == turn.person.id):
+        lines.append(_("Rating: {stars}/5", stars=req.rating.stars))
+    return lines
+
+
+def _ceil_minutes(delta: timedelta) -> int:
+    """Whole minutes, rounded up: "1 minute left" until the very end."""
+    return -(-int(delta.total_seconds()) // 60)
+
+
+def _left_minutes(due: datetime, now: datetime) -> int:
+    return _ceil_minutes(due - now)
 
 
 def _card_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
@@ -273,12 +354,17 @@ def action_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
             return (button(c, _("Cancel request"), "cancel", rid),)
         if req.status is Status.RESOLVED:
             return confirm_buttons(c, rid, req.minutes_logged)
+        if (req.status is Status.CLOSED and req.rating is None and req.resolved_by_id
+                and req.resolution_method is not Resolution.SPAM):
+            return rating_buttons(c, rid)
         return ()
     if req.status is Status.OPEN:
         return (button(c, _("Claim"), "claim", rid),)
+    if req.status is Status.WAITING:
+        return waiting_buttons(c, rid)
     if req.status is Status.IN_PROGRESS:
         extra = (button(c, _("Correct time"), "correct", rid),) if req.was_resolved else ()
-        return work_buttons(c, rid) + extra
+        return more_work_buttons(c, rid) + extra
     if req.status is Status.RESOLVED:
         return (button(c, _("Correct time"), "correct", rid),)
     return ()
@@ -353,9 +439,10 @@ async def on_finish_time(turn: Turn, text: str) -> list[Reply]:
 
 async def on_finish_note(turn: Turn, text: str) -> list[Reply]:
     e, data = turn.engine, turn.state.data
+    method = workflow.check_method(data.get("method"))
     req = await services.finish(e.uow_factory, e.clock, actor_id=turn.person.id,
                                 request_id=int(data["request_id"]), minutes=int(data["minutes"]),
-                                note=text, channel=turn.channel)
+                                note=text, channel=turn.channel, method=method)
     await turn.set_state(None)
     return [Reply(_("{ref} is resolved with {time} logged; the person who asked will confirm it.",
                     ref=req.reference, time=format_duration(req.minutes_logged)))]
@@ -387,8 +474,12 @@ async def on_confirm(turn: Turn, action: Action) -> list[Reply]:
     req = await services.confirm(e.uow_factory, e.clock, actor_id=turn.person.id,
                                  request_id=action.request_id, seen_minutes=seen,
                                  channel=turn.channel)
-    return [Reply(_("Thank you! {ref} is confirmed with {time} and closed.", ref=req.reference,
-                    time=format_duration(req.minutes_logged)), edit=True)]
+    text = _("Thank you! {ref} is confirmed with {time} and closed.", ref=req.reference,
+             time=format_duration(req.minutes_logged))
+    if req.resolved_by_id and req.rating is None:  # one message: the rating prompt follows
+        prompt = workflow.rating_prompt(turn, req.id or 0)
+        return [Reply(text + "\n" + prompt.text, prompt.buttons, edit=True)]
+    return [Reply(text, edit=True)]
 
 
 async def on_dispute(turn: Turn, action: Action) -> list[Reply]:
@@ -485,11 +576,13 @@ def _stale() -> Reply:
 
 TEXT_STEPS: dict[str, TextStep] = {
     "intake.describe": on_description,
+    "intake.field": on_field,
     "finish.time": on_finish_time,
     "finish.note": on_finish_note,
     "correct.time": on_correct_time,
     "dispute.reason": on_dispute_reason,
     "comment.body": on_comment_body,
+    **workflow.TEXT_STEPS,
 }
 
 BUTTONS: dict[str, ButtonHandler] = {
@@ -512,4 +605,5 @@ BUTTONS: dict[str, ButtonHandler] = {
     "lang": on_language,
     "comment": on_comment,
     "history": history.on_history,
+    **workflow.BUTTONS,
 }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from core.actions import Action, ActionCodec
 from core.attachment_ports import format_size
 from core.durations import format_duration
-from core.i18n import Text, _, translate
-from core.kinds import STATUS_LABELS, Status
+from core.i18n import Text, _, format_datetime, translate
+from core.kinds import RESOLUTION_LABELS, STATUS_LABELS, WAIT_LABELS, Resolution, Status, WaitReason
 from core.messages import Attachment, Button, Reply
 from core.notifications import Notification
 
@@ -26,10 +27,64 @@ def claim_buttons(codec: ActionCodec, request_id: int) -> tuple[Button, ...]:
 
 
 def work_buttons(codec: ActionCodec, request_id: int) -> tuple[Button, ...]:
+    """The assignee's buttons after claiming (Finish = resolved as solved)."""
     return (
         button(codec, _("Finish"), "finish", request_id),
         button(codec, _("Release"), "release", request_id),
     )
+
+
+def more_work_buttons(codec: ActionCodec, request_id: int) -> tuple[Button, ...]:
+    """Finish and Release, then Wait and Resolve as… (the card and workflow notices)."""
+    return work_buttons(codec, request_id) + (
+        button(codec, _("Wait"), "wait", request_id),
+        button(codec, _("Resolve as…"), "resolveas", request_id),
+    )
+
+
+def waiting_buttons(codec: ActionCodec, request_id: int) -> tuple[Button, ...]:
+    """The assignee's buttons on a waiting request."""
+    return (
+        button(codec, _("Resume"), "resume", request_id),
+        button(codec, _("Finish"), "finish", request_id),
+        button(codec, _("Release"), "release", request_id),
+        button(codec, _("Resolve as…"), "resolveas", request_id),
+    )
+
+
+def rating_buttons(codec: ActionCodec, request_id: int) -> tuple[Button, ...]:
+    return tuple(button(codec, str(n), "rate", request_id, str(n)) for n in range(1, 6))
+
+
+def wait_label(reason: str | WaitReason | None) -> str:
+    try:
+        return translate(Text(WAIT_LABELS[WaitReason(reason)]))
+    except (ValueError, KeyError):
+        return ""
+
+
+def resolution_label(method: str | Resolution | None) -> str:
+    try:
+        return translate(Text(RESOLUTION_LABELS[Resolution(method)]))
+    except (ValueError, KeyError):
+        return ""
+
+
+def moment(value: object, timezone: str | None) -> str:
+    """An ISO date and time from a notification, in the reader's time zone."""
+    try:
+        return format_datetime(datetime.fromisoformat(str(value)), timezone)
+    except ValueError:
+        return str(value)
+
+
+def left_text(minutes: int) -> str:
+    """"2 h 30 min left", or "overdue by 10 min"."""
+    if minutes > 0:
+        return _("{time} left", time=format_duration(minutes))
+    if minutes == 0:
+        return _("due now")
+    return _("overdue by {time}", time=format_duration(-minutes))
 
 
 def confirm_buttons(codec: ActionCodec, request_id: int, minutes: int) -> tuple[Button, ...]:
@@ -39,8 +94,9 @@ def confirm_buttons(codec: ActionCodec, request_id: int, minutes: int) -> tuple[
     )
 
 
-def render_notification(codec: ActionCodec, n: Notification) -> Reply:
-    """The message a notification becomes for its recipient."""
+def render_notification(codec: ActionCodec, n: Notification,
+                        timezone: str | None = None) -> Reply:
+    """The message a notification becomes for its recipient (dates in ``timezone``)."""
     d: dict[str, Any] = dict(n.data)
     if "minutes" in d:
         d["time"] = format_duration(int(d["minutes"]))
@@ -62,11 +118,11 @@ def render_notification(codec: ActionCodec, n: Notification) -> Reply:
         case "released":
             return Reply(_("{ref} is back in the queue; another assistant will take it.", **d))
         case "resolved":
-            return Reply(
-                _("{ref} was resolved by {assignee}.\nTime logged: {time}\nNote: {note}\n"
-                  "Please confirm the time, or dispute it.", **d),
-                confirm_buttons(codec, rid, int(d["minutes"])),
-            )
+            text = _("{ref} was resolved by {assignee}.\nTime logged: {time}\nNote: {note}\n"
+                     "Please confirm the time, or dispute it.", **d)
+            if d.get("method"):
+                text += "\n" + _("Resolution: {method}", method=resolution_label(d["method"]))
+            return Reply(text, confirm_buttons(codec, rid, int(d["minutes"])))
         case "time_corrected":
             return Reply(
                 _("{assignee} corrected the time logged on {ref}: {before} → {time}.\n"
@@ -94,6 +150,53 @@ def render_notification(codec: ActionCodec, n: Notification) -> Reply:
             return Reply(_("Internal note from {author} on {ref}: {body}", **d))
         case "attachment":
             return attachment_reply(d)
+        case "question":  # always sent (001): a question addressed to the initiator
+            return Reply(_("{assignee} has a question about {ref}:\n{question}\n"
+                           "Just reply here with your answer.", **d),
+                         (button(codec, _("Answer"), "comment", rid),))
+        case "waiting":
+            if d.get("until"):
+                return Reply(_("{ref} is on hold until {until}.", ref=d["ref"],
+                               until=moment(d["until"], timezone)))
+            return Reply(_("{ref} is waiting for a third party; {assignee} will come back "
+                           "to you.", **d))
+        case "resumed":
+            return Reply(_("{ref} is in progress again.", **d))
+        case "replied":
+            return Reply(_("{author} answered on {ref}: {body}\nIt is in progress again.", **d),
+                         more_work_buttons(codec, rid))
+        case "wait_over":
+            return Reply(_("{ref} was on hold until {until}; it is back in progress.",
+                           ref=d["ref"], until=moment(d.get("until"), timezone)),
+                         more_work_buttons(codec, rid))
+        case "reopened":
+            return Reply(_("{initiator} reopened {ref}: {body}", **d),
+                         more_work_buttons(codec, rid))
+        case "closed_no_response":
+            return Reply(_("{ref} was closed: no answer from the customer within {days} days.",
+                           **d))
+        case "auto_closed":
+            return Reply(_("{ref} is closed: the time to confirm or reopen it has ended.", **d),
+                         rating_buttons(codec, rid) if d.get("rate") else ())
+        case "rated":
+            if d.get("comment"):
+                return Reply(_("{initiator} rated {ref}: {stars}/5 — “{comment}”", **d))
+            return Reply(_("{initiator} rated {ref}: {stars}/5", **d))
+        case "sla_warning":
+            if d.get("clock") == "claim":
+                return Reply(_("SLA: {ref} ({type}) must be claimed soon — {left}.",
+                               ref=d["ref"], type=d["type"], left=left_text(int(d["left"]))),
+                             claim_buttons(codec, rid))
+            return Reply(_("SLA: {ref} ({type}) must be resolved soon — {left}.",
+                           ref=d["ref"], type=d["type"], left=left_text(int(d["left"]))))
+        case "sla_breach":
+            limit = format_duration(int(d.get("limit") or 0))
+            if d.get("clock") == "claim":
+                return Reply(_("SLA breached: {ref} ({type}) was not claimed within {limit}.",
+                               ref=d["ref"], type=d["type"], limit=limit))
+            return Reply(_("SLA breached: {ref} ({type}) was not resolved within {limit} "
+                           "(assistant: {name}).", ref=d["ref"], type=d["type"], limit=limit,
+                           name=d.get("assignee") or "—"))
         case "sms_failed":  # SMS channel: a text could not be delivered (to supervisors)
             return Reply(_("A text message to {name} ({phone}) could not be delivered "
                            "(error {code}): {text}", **d))

@@ -59,3 +59,45 @@ class Act(enum.StrEnum):
     DISPUTE = "dispute"
     COMMENT = "comment"
     ASK_RELEASE = "ask_release"
+    WAIT = "wait"
+    RESUME = "resume"
+    REOPEN = "reopen"
+    RATE = "rate"
+
+
+class WaitReason(enum.StrEnum):
+    """Why a request is waiting (SPEC §3): the SLA clock stops for the first two."""
+
+    CUSTOMER = "customer"  # a question to the initiator; their reply resumes it
+    THIRD_PARTY = "third_party"
+    UNTIL = "until"  # back by itself at a date and time
+
+    @property
+    def pauses_sla(self) -> bool:
+        return self is not WaitReason.UNTIL
+
+
+WAIT_LABELS: dict[WaitReason, str] = {
+    WaitReason.CUSTOMER: N_("waiting for the customer's answer"),
+    WaitReason.THIRD_PARTY: N_("waiting for a third party"),
+    WaitReason.UNTIL: N_("on hold until a date"),
+}
+
+RESOLUTION_LABELS: dict[Resolution, str] = {
+    Resolution.SOLVED: N_("solved"),
+    Resolution.NO_CUSTOMER_RESPONSE: N_("no customer response"),
+    Resolution.REJECTED: N_("rejected"),
+    Resolution.SPAM: N_("spam"),
+}
+
+
+class TimerKind(enum.StrEnum):
+    """Future actions, each a durable row in the timers table (see ``core.timers``)."""
+
+    CLAIM_WARN = "claim_warn"
+    CLAIM_BREACH = "claim_breach"
+    RESOLVE_WARN = "resolve_warn"
+    RESOLVE_BREACH = "resolve_breach"
+    WAIT_UNTIL = "wait_until"
+    WAIT_AUTOCLOSE = "wait_autoclose"
+    FEEDBACK_CLOSE = "feedback_close"

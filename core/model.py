@@ -9,17 +9,25 @@ two concurrent changes can never both win.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from core import permissions
 from core.errors import Invalid
 from core.i18n import N_
-from core.kinds import Act, Resolution, Role, Status
+from core.kinds import Act, Resolution, Role, Status, WaitReason
+from core.sla import (
+    DEFAULT_FEEDBACK_MINUTES,
+    DEFAULT_PRIORITY,
+    SlaPolicy,
+)
 
 MAX_DESCRIPTION = 4000
 MAX_NOTE = 2000
 MAX_ENTRY_MINUTES = 24 * 60
+MAX_FIELD = 200
+MAX_AUTOCLOSE_DAYS = 90
+MAX_WAIT = timedelta(days=366)
 
 
 @dataclass
@@ -34,10 +42,30 @@ class Person:
 
 @dataclass
 class RequestType:
+    """A configured kind of request: who may choose it, what it asks, its SLA and routing."""
+
     id: int
     name: str
     internal: bool = False
     active: bool = True
+    # Priority → policy; "normal" (or the defaults) for priorities without their own.
+    sla: dict[str, SlaPolicy] = field(default_factory=dict)
+    feedback_minutes: int = DEFAULT_FEEDBACK_MINUTES
+    fields: tuple[str, ...] = ()  # extra required fields the intake asks for
+    assistant_ids: tuple[int, ...] = ()  # routing: only these assistants; () = everyone
+
+    def policy(self, priority: str = DEFAULT_PRIORITY) -> SlaPolicy:
+        return self.sla.get(priority) or self.sla.get(DEFAULT_PRIORITY) or SlaPolicy()
+
+
+@dataclass(frozen=True)
+class Rating:
+    """The initiator's feedback (1–5 and an optional message) about who resolved it (001)."""
+
+    stars: int
+    assistant_id: int | None
+    at: datetime
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +135,25 @@ class Request:
     resolved_by_id: int | None = None
     resolution_note: str | None = None
     resolution_method: Resolution | None = None
-    priority: str = "normal"
+    priority: str = DEFAULT_PRIORITY
+    fields: dict[str, str] = field(default_factory=dict)
+    pool: tuple[int, ...] = ()  # the assistants the type routes it to; () = every assistant
+    # SLA (core.sla): the policy snapshot, the running deadlines and what was already said.
+    sla_claim_minutes: int = SlaPolicy().claim_minutes
+    sla_resolve_minutes: int = SlaPolicy().resolve_minutes
+    feedback_minutes: int = DEFAULT_FEEDBACK_MINUTES
+    claim_due: datetime | None = None
+    resolve_due: datetime | None = None
+    resolve_left_seconds: int | None = None  # kept while the resolve clock is paused
+    sla_flags: set[str] = field(default_factory=set)
+    # Waiting (SPEC §3).
+    wait_reason: WaitReason | None = None
+    wait_until: datetime | None = None
+    wait_since: datetime | None = None
+    wait_autoclose_days: int | None = None
+    resolved_at: datetime | None = None
+    feedback_until: datetime | None = None
+    rating: Rating | None = None
     time_entries: list[TimeEntry] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
@@ -115,6 +161,7 @@ class Request:
     new_events: list[Event] = field(default_factory=list, repr=False)
     new_time_entries: list[TimeEntry] = field(default_factory=list, repr=False)
     new_comments: list[Comment] = field(default_factory=list, repr=False)
+    rating_changed: bool = field(default=False, repr=False)
     loaded_version: int = field(default=1, repr=False)
 
     # -- queries ---------------------------------------------------------------
@@ -125,6 +172,11 @@ class Request:
     @property
     def was_resolved(self) -> bool:
         return self.resolution_note is not None
+
+    def in_feedback_window(self, now: datetime) -> bool:
+        """Resolved, and the initiator may still reopen it (SPEC §3 reopen)."""
+        return self.status is Status.RESOLVED and (
+            self.feedback_until is None or now < self.feedback_until)
 
     # -- factory ---------------------------------------------------------------
     @classmethod
@@ -138,12 +190,27 @@ class Request:
         target: Person | None,
         at: datetime,
         channel: str | None,
+        fields: dict[str, str] | None = None,
+        priority: str = DEFAULT_PRIORITY,
     ) -> Request:
         """A new open request; the reference is given by the repository when it is saved."""
         permissions.check_place(actor, initiator, rtype, target)
         description = _require_text(
             description, MAX_DESCRIPTION, N_("Please describe the problem in a few words.")
         )
+        given = {k.strip(): (v or "").strip() for k, v in (fields or {}).items()}
+        values: dict[str, str] = {}
+        for name in rtype.fields:
+            value = given.get(name, "")
+            if not value:
+                raise Invalid(N_("Please fill in “{field}”."), field=name)
+            if len(value) > MAX_FIELD:
+                raise Invalid(
+                    N_("That is too long ({length} characters); please keep it under {limit}."),
+                    length=len(value), limit=MAX_FIELD,
+                )
+            values[name] = value
+        policy = rtype.policy(priority)
         req = cls(
             id=None,
             reference="",
@@ -154,6 +221,14 @@ class Request:
             created_at=at,
             updated_at=at,
             target_id=target.id if target else None,
+            priority=priority,
+            fields=values,
+            pool=tuple(rtype.assistant_ids),
+            sla_claim_minutes=policy.claim_minutes,
+            sla_resolve_minutes=policy.resolve_minutes,
+            feedback_minutes=rtype.feedback_minutes,
+            claim_due=at + timedelta(minutes=policy.claim_minutes),
+            resolve_due=at + timedelta(minutes=policy.resolve_minutes),
         )
         req._record("place", actor, at, channel, None, {"type": rtype.name})
         return req
@@ -164,6 +239,7 @@ class Request:
         old = self.status
         self.status = Status.IN_PROGRESS
         self.assignee_id, self.assignee_name = actor.id, actor.name
+        self.claim_due = None
         self._record(Act.CLAIM, actor, at, channel, old)
 
     def release(self, actor: Person, at: datetime, channel: str | None = None) -> None:
@@ -171,12 +247,17 @@ class Request:
         old, previous = self.status, self.assignee_id
         self.status = Status.OPEN
         self.assignee_id = self.assignee_name = None
+        self._leave_waiting(at)
+        # Back in the queue: a new time to claim starts (the resolve clock keeps running).
+        self.claim_due = at + timedelta(minutes=self.sla_claim_minutes)
+        self.sla_flags -= {"claim_warned", "claim_breached"}
         self._record(Act.RELEASE, actor, at, channel, old, {"previous_assignee": previous})
 
     def cancel(self, actor: Person, at: datetime, channel: str | None = None) -> None:
         permissions.check(Act.CANCEL, actor, self)
         old = self.status
         self.status = Status.CANCELLED
+        self._stop_clocks()
         self._record(Act.CANCEL, actor, at, channel, old)
 
     def finish(
@@ -188,14 +269,27 @@ class Request:
         channel: str | None = None,
         method: Resolution = Resolution.SOLVED,
     ) -> None:
+        """Resolve it; the feedback window starts. Spam closes it at once, nothing to confirm."""
         permissions.check(Act.FINISH, actor, self)
-        validate_minutes(minutes)
+        if method is Resolution.SPAM and not minutes and not (note or "").strip():
+            note = "spam"  # spam: nothing to log, nothing to explain
+        else:
+            validate_minutes(minutes)
         note = _require_text(note, MAX_NOTE, N_("Please write a short resolution note."))
-        self._log_time(TimeEntry(minutes, actor.id, at))
+        if minutes:
+            self._log_time(TimeEntry(minutes, actor.id, at))
         old = self.status
-        self.status = Status.RESOLVED
+        self._leave_waiting(at)  # resolving a waiting request (no customer response, ...)
         self.resolved_by_id = actor.id
         self.resolution_note, self.resolution_method = note, method
+        self.resolved_at = at
+        if method is Resolution.SPAM:
+            self.status = Status.CLOSED
+            self._stop_clocks()
+        else:
+            self.status = Status.RESOLVED
+            self._pause_resolve(at)
+            self.feedback_until = at + timedelta(minutes=self.feedback_minutes)
         self._record(
             Act.FINISH, actor, at, channel, old,
             {"minutes": minutes, "total": self.minutes_logged, "method": method.value},
@@ -214,6 +308,10 @@ class Request:
             self._log_time(TimeEntry(total_minutes - before, actor.id, at, kind="correction"))
         old = self.status
         self.status = Status.RESOLVED
+        self._pause_resolve(at)
+        # The initiator must confirm again: a fresh feedback window.
+        self.resolved_at = at
+        self.feedback_until = at + timedelta(minutes=self.feedback_minutes)
         self._record(
             Act.CORRECT_TIME, actor, at, channel, old, {"from": before, "to": total_minutes}
         )
@@ -222,6 +320,7 @@ class Request:
         permissions.check(Act.CONFIRM, actor, self)
         old = self.status
         self.status = Status.CLOSED
+        self._stop_clocks()
         self._record(Act.CONFIRM, actor, at, channel, old, {"minutes": self.minutes_logged})
 
     def dispute(
@@ -231,6 +330,8 @@ class Request:
         reason = _require_text(reason, MAX_NOTE, N_("Please say what is wrong."))
         old = self.status
         self.status = Status.IN_PROGRESS
+        self._restart_resolve(at)
+        self.feedback_until = None
         self.new_comments.append(Comment(actor.id, reason, at))
         self._record(Act.DISPUTE, actor, at, channel, old, {"reason": reason})
 
@@ -247,7 +348,131 @@ class Request:
         self.new_comments.append(comment)
         self._record(Act.COMMENT, actor, at, channel, self.status,
                      {"length": len(body), "internal": internal})
+        if self.is_reply(actor, internal):
+            # The initiator's answer to a question: back in progress, SLA clock restarts (001).
+            old = self.status
+            self.status = Status.IN_PROGRESS
+            reason = self._leave_waiting(at)
+            self._record(Act.RESUME, actor, at, channel, old, {"reason": reason, "by": "reply"})
         return comment
+
+    def is_reply(self, actor: Person, internal: bool = False) -> bool:
+        """A public comment by the initiator now answers the assistant's question."""
+        return (not internal and actor.id == self.initiator_id
+                and self.status is Status.WAITING and self.wait_reason is WaitReason.CUSTOMER)
+
+    def wait(
+        self,
+        actor: Person,
+        reason: WaitReason,
+        at: datetime,
+        channel: str | None = None,
+        *,
+        question: str | None = None,
+        until: datetime | None = None,
+        autoclose_days: int | None = None,
+    ) -> None:
+        """Put it on hold: for the customer's answer (the question is sent to them and kept
+        as a public comment), for a third party, or until a date and time."""
+        permissions.check(Act.WAIT, actor, self)
+        details: dict[str, Any] = {"reason": reason.value}
+        if reason is WaitReason.CUSTOMER:
+            question = _require_text(question or "", MAX_NOTE,
+                                     N_("Please write the question for the customer."))
+            if autoclose_days is not None and not 1 <= autoclose_days <= MAX_AUTOCLOSE_DAYS:
+                raise Invalid(N_("Automatic closing takes 1 to {max} days."),
+                              max=MAX_AUTOCLOSE_DAYS)
+            details["autoclose_days"] = autoclose_days
+        else:
+            autoclose_days = None
+        if reason is WaitReason.UNTIL:
+            if until is None or until <= at:
+                raise Invalid(N_("That moment has already passed; please give a later one."))
+            if until - at > MAX_WAIT:
+                raise Invalid(N_("That is too far away; at most a year."))
+            details["until"] = until.isoformat()
+        else:
+            until = None
+        old = self.status
+        self.status = Status.WAITING
+        self.wait_reason, self.wait_until, self.wait_since = reason, until, at
+        self.wait_autoclose_days = autoclose_days
+        if reason.pauses_sla:
+            self._pause_resolve(at)
+        if question:
+            self.new_comments.append(Comment(actor.id, question, at))
+            details["question"] = question
+        self._record(Act.WAIT, actor, at, channel, old, details)
+
+    def resume(self, actor: Person | None, at: datetime, channel: str | None = None) -> None:
+        """Back to in progress: by the assignee, or by the clock (``actor`` None) at ``until``."""
+        if actor is not None:
+            permissions.check(Act.RESUME, actor, self)
+        elif self.status is not Status.WAITING:
+            raise Invalid(N_("{ref} is not waiting."), ref=self.reference)
+        old = self.status
+        self.status = Status.IN_PROGRESS
+        reason = self._leave_waiting(at)
+        self._record(Act.RESUME, actor, at, channel, old,
+                     {"reason": reason, "by": "clock" if actor is None else "hand"})
+
+    def reopen(self, actor: Person, message: str, at: datetime,
+               channel: str | None = None) -> None:
+        """Inside the feedback window the initiator reopens it to its assignee (003, 004)."""
+        permissions.check(Act.REOPEN, actor, self)
+        permissions.check_feedback_window(self, at)
+        message = _require_text(message, MAX_DESCRIPTION, N_("The comment is empty."))
+        old = self.status
+        self.status = Status.IN_PROGRESS
+        self.feedback_until = None
+        self._restart_resolve(at)
+        self.new_comments.append(Comment(actor.id, message, at))
+        self._record(Act.REOPEN, actor, at, channel, old, {"body": message})
+
+    def rate(self, actor: Person, stars: int, at: datetime, channel: str | None = None,
+             comment: str | None = None) -> Rating:
+        """1–5 and an optional message about the assistant who resolved it (001).
+        Rating again replaces the earlier rating."""
+        permissions.check(Act.RATE, actor, self)
+        if not 1 <= stars <= 5:
+            raise Invalid(N_("Please rate from 1 to 5."))
+        text = None
+        if comment is not None and comment.strip():
+            text = _require_text(comment, MAX_NOTE, N_("The comment is empty."))
+        self.rating = Rating(stars, self.resolved_by_id, at, text)
+        self.rating_changed = True
+        self._record(Act.RATE, actor, at, channel, self.status,
+                     {"stars": stars, "comment": text})
+        return self.rating
+
+    # -- the clock's actions (timers) ----------------------------------------------------
+    def close_unconfirmed(self, at: datetime) -> None:
+        """The feedback window ended without confirmation (003): closed."""
+        if self.status is not Status.RESOLVED:
+            raise Invalid(N_("{ref} is not resolved."), ref=self.reference)
+        self.status = Status.CLOSED
+        self._stop_clocks()
+        self._record_system("auto_close", at, Status.RESOLVED, {"reason": "feedback_window"})
+
+    def close_no_response(self, at: datetime) -> None:
+        """No answer from the customer within the days set when asking (003)."""
+        if self.status is not Status.WAITING or self.wait_reason is not WaitReason.CUSTOMER:
+            raise Invalid(N_("{ref} is not waiting."), ref=self.reference)
+        days = self.wait_autoclose_days
+        self.status = Status.CLOSED
+        self.resolution_method = Resolution.NO_CUSTOMER_RESPONSE
+        self.resolved_by_id = self.resolved_by_id or self.assignee_id
+        self.resolved_at = at
+        self._leave_waiting(at)
+        self._stop_clocks()
+        self._record_system("auto_close", at, Status.WAITING,
+                            {"reason": "no_customer_response", "days": days})
+
+    def mark_sla(self, flag: str, at: datetime) -> None:
+        """Record an SLA warning or breach (``claim_warned``, ``resolve_breached``...)."""
+        self.sla_flags.add(flag)
+        action = "sla_breach" if flag.endswith("breached") else "sla_warning"
+        self._record_system(action, at, self.status, {"clock": flag.split("_")[0]})
 
     def ask_release(self, actor: Person, at: datetime, channel: str | None = None) -> None:
         """The initiator asks the assignee to release it so that it can be cancelled."""
@@ -261,6 +486,39 @@ class Request:
         self._record("attach", actor, at, channel, self.status, {"name": name, "size": size})
 
     # -- internals ---------------------------------------------------------------
+    def _pause_resolve(self, at: datetime) -> None:
+        if self.resolve_due is not None:
+            self.resolve_left_seconds = int((self.resolve_due - at).total_seconds())
+            self.resolve_due = None
+
+    def _restart_resolve(self, at: datetime) -> None:
+        if self.resolve_due is None and self.resolve_left_seconds is not None:
+            self.resolve_due = at + timedelta(seconds=self.resolve_left_seconds)
+            self.resolve_left_seconds = None
+
+    def _stop_clocks(self) -> None:
+        self.claim_due = self.resolve_due = None
+        self.resolve_left_seconds = None
+        self.feedback_until = None
+
+    def _leave_waiting(self, at: datetime) -> str | None:
+        """Forget the wait; restart the resolve clock if the wait had paused it."""
+        reason = self.wait_reason.value if self.wait_reason else None
+        self.wait_reason = self.wait_until = self.wait_since = None
+        self.wait_autoclose_days = None
+        if self.status is not Status.CLOSED:
+            self._restart_resolve(at)
+        return reason
+
+    def _record_system(self, action: str, at: datetime, from_status: Status,
+                       details: dict[str, Any]) -> None:
+        """An event done by the clock (no actor)."""
+        event = Event(action, None, at, "clock", from_status, self.status, details)
+        self.events.append(event)
+        self.new_events.append(event)
+        self.updated_at = at
+        self.version += 1
+
     def _log_time(self, entry: TimeEntry) -> None:
         self.time_entries.append(entry)
         self.new_time_entries.append(entry)
@@ -268,13 +526,15 @@ class Request:
     def _record(
         self,
         action: str,
-        actor: Person,
+        actor: Person | None,
         at: datetime,
         channel: str | None,
         from_status: Status | None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        event = Event(str(action), actor.id, at, channel, from_status, self.status, details or {})
+        event = Event(str(action), actor.id if actor else None, at,
+                      channel if actor else (channel or "clock"), from_status, self.status,
+                      details or {})
         self.events.append(event)
         self.new_events.append(event)
         self.updated_at = at

@@ -5,19 +5,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from core.errors import NotFound, Refused
 from core.i18n import N_, Text
-from core.kinds import STATUS_LABELS, Act, Role, Status
+from core.kinds import STATUS_LABELS, Act, Resolution, Role, Status
 
 if TYPE_CHECKING:
     from core.model import Person, Request, RequestType
 
 
 # Actions only the person who placed the request may do, and those only staff may do.
-OWNER_ACTS = {"cancel", "confirm", "dispute", "ask_release"}
-STAFF_ACTS = {"claim", "release", "finish", "correct_time"}
+OWNER_ACTS = {"cancel", "confirm", "dispute", "ask_release", "reopen", "rate"}
+STAFF_ACTS = {"claim", "release", "finish", "correct_time", "wait", "resume"}
+# Actions only the assignee (or a supervisor) may do.
+HOLDER_ACTS = {"release", "finish", "wait", "resume"}
 
 ROLE_REFUSALS = {
     "claim": N_("Only assistants can claim requests."),
@@ -28,6 +31,10 @@ ROLE_REFUSALS = {
     "confirm": N_("Only the person who placed {ref} can confirm it."),
     "dispute": N_("Only the person who placed {ref} can dispute it."),
     "ask_release": N_("Only the person who placed {ref} can ask for its release."),
+    "wait": N_("Only the assistant holding {ref} can put it on hold."),
+    "resume": N_("Only the assistant holding {ref} can resume it."),
+    "reopen": N_("Only the person who placed {ref} can reopen it."),
+    "rate": N_("Only the person who placed {ref} can rate it."),
 }
 
 # From which statuses each action is allowed.
@@ -35,12 +42,16 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "claim": {"open"},
     "release": {"in_progress", "waiting"},
     "cancel": {"open"},
-    "finish": {"in_progress"},
+    "finish": {"in_progress", "waiting"},
     "correct_time": {"resolved", "in_progress"},
     "confirm": {"resolved"},
     "dispute": {"resolved"},
     "comment": {"open", "in_progress", "waiting", "resolved"},
     "ask_release": {"in_progress", "waiting"},
+    "wait": {"in_progress"},
+    "resume": {"waiting"},
+    "reopen": {"resolved"},
+    "rate": {"resolved", "closed"},
 }
 
 
@@ -52,7 +63,26 @@ def can_see(person: Person, req: Request) -> bool:
         return False
     if req.assignee_id == person.id:
         return not req.status.is_final
-    return req.status is Status.OPEN and req.target_id in (None, person.id)
+    return req.status is Status.OPEN and meant_for(person, req)
+
+
+def meant_for(person: Person, req: Request) -> bool:
+    """Targeted at them, or untargeted and routed to them (or to every assistant)."""
+    if req.target_id is not None:
+        return req.target_id == person.id
+    return not req.pool or person.id in req.pool
+
+
+def sees_internal(person: Person) -> bool:
+    """Internal notes and the staff's own events: assistants and supervisors only."""
+    return person.role.is_staff
+
+
+def check_feedback_window(req: Request, at: datetime) -> None:
+    """Reopening is possible only inside the feedback window (SPEC §3)."""
+    if not req.in_feedback_window(at):
+        raise Refused(N_("The time to reopen {ref} has ended; please place a new request."),
+                      ref=req.reference)
 
 
 def check_place(
@@ -66,6 +96,10 @@ def check_place(
         raise Refused(N_("Only staff can place a request on behalf of someone else."))
     if target is not None and (target.role is Role.INITIATOR or not target.active):
         raise Refused(N_("{name} is not an assistant."), name=target.name)
+    if target is not None and rtype.assistant_ids and target.id not in rtype.assistant_ids \
+            and target.role is not Role.SUPERVISOR:
+        raise Refused(N_("{name} does not handle “{type}” requests."), name=target.name,
+                      type=rtype.name)
 
 
 def check_internal_note(actor: Person) -> None:
@@ -89,7 +123,7 @@ def check(act: Act | str, actor: Person, req: Request) -> None:
         raise Refused(ROLE_REFUSALS[act], ref=ref)
     if actor.role is Role.ASSISTANT and not is_owner:
         _check_assistant_access(act, actor, req, status_label)
-    if act in ("release", "finish") and actor.role is not Role.SUPERVISOR:
+    if act in HOLDER_ACTS and actor.role is not Role.SUPERVISOR:
         if req.assignee_id is not None and req.assignee_id != actor.id:
             raise Refused(ROLE_REFUSALS[act], ref=ref)
 
@@ -97,6 +131,9 @@ def check(act: Act | str, actor: Person, req: Request) -> None:
         raise _status_refusal(act, actor, req, status_label)
     if act == "correct_time" and not req.was_resolved:
         raise Refused(N_("{ref} has no logged time yet; use Finish."), ref=ref)
+    if act == "rate" and (req.resolved_by_id is None or req.resolution_method is Resolution.SPAM):
+        raise Refused(N_("{ref} was not resolved by an assistant, so there is nobody to rate."),
+                      ref=ref)
 
 
 def _check_assistant_access(act: str, actor: Person, req: Request, status_label: Text) -> None:
@@ -111,7 +148,7 @@ def _check_assistant_access(act: str, actor: Person, req: Request, status_label:
         raise Refused(
             N_("Already claimed by {name}."), code="taken", ref=ref, name=req.assignee_name or "?"
         )
-    if req.assignee_id is None and req.target_id not in (None, actor.id):
+    if req.assignee_id is None and not meant_for(actor, req):
         raise NotFound(N_("{ref} is meant for another assistant."), ref=ref)
     if act == "correct_time" and req.resolved_by_id not in (None, actor.id):
         raise Refused(ROLE_REFUSALS[act], ref=ref)

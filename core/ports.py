@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from core.kinds import Role
+from core.kinds import Role, TimerKind
 from core.messages import Reply
 from core.model import Person, Request, RequestType
 from core.notifications import Notification
+from core.timers import Timer
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ class RequestTypeRepository(abc.ABC):
     async def list(self, include_internal: bool = True) -> list[RequestType]:
         """Active types, in the order they were added."""
 
+    async def save(self, rtype: RequestType) -> None:
+        """Write a type's settings (internal, SLA, feedback window, fields, routing)."""
+        raise NotImplementedError
+
 
 class RequestRepository(abc.ABC):
     @abc.abstractmethod
@@ -145,6 +150,36 @@ class Outbox(abc.ABC):
     async def pending_count(self) -> int: ...
 
 
+class TimerStore(abc.ABC):
+    """Durable timers (``core.timers``): rows that survive restarts, leased by workers so
+    that several workers never fire one twice."""
+
+    @abc.abstractmethod
+    async def sync(self, request_id: int, wanted: dict[TimerKind, datetime]) -> None:
+        """Make the request's pending timers exactly ``wanted``: schedule new ones, move
+        changed ones, cancel the others (fired ones are kept as a record)."""
+
+    @abc.abstractmethod
+    async def pending(self, request_id: int) -> list[Timer]: ...
+
+    @abc.abstractmethod
+    async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[Timer]:
+        """Lease up to ``limit`` timers due at ``now`` (``FOR UPDATE SKIP LOCKED`` on
+        PostgreSQL); a leased timer is not given to anyone else until the lease ends."""
+
+    @abc.abstractmethod
+    async def mark_fired(self, timer_id: int, now: datetime, outcome: str) -> bool:
+        """Mark it fired, in the transaction that applies its effect. False when it was
+        fired or cancelled meanwhile: then the caller must not apply anything."""
+
+    @abc.abstractmethod
+    async def mark_failed(self, timer_id: int, error: str, retry_at: datetime | None) -> None:
+        """Record a failed attempt; retry at ``retry_at``, or give up when it is None."""
+
+    @abc.abstractmethod
+    async def pending_count(self) -> int: ...
+
+
 class SentMessages(abc.ABC):
     """The platform message ids we sent under an edit key, so stale buttons can be edited."""
 
@@ -163,6 +198,7 @@ class UnitOfWork(abc.ABC):
     requests: RequestRepository
     outbox: Outbox
     sent: SentMessages
+    timers: TimerStore
 
     async def __aenter__(self) -> UnitOfWork:
         return self

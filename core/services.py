@@ -8,16 +8,19 @@ Nothing is committed unless the whole use case succeeds.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
+from core import sla
 from core.clock import Clock
 from core.errors import ConcurrentChange, Invalid, NotFound
 from core.i18n import N_
-from core.kinds import Role, Status
+from core.kinds import Resolution, Role, Status, TimerKind, WaitReason
 from core.model import Person, Request
 from core.notifications import Notification, confirm_key, offer_key, work_key
 from core.permissions import can_see, check
 from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.timers import RUNNING, Timer, plan
 
 CAS_ATTEMPTS = 5
 SNIPPET = 120
@@ -50,10 +53,27 @@ def _snapshot(req: Request, type_name: str, **extra: Any) -> dict[str, Any]:
 
 
 async def _eligible_assistants(uow: UnitOfWork, req: Request) -> list[Person]:
+    """The chosen assistant, else those the type routes it to, else every assistant."""
     if req.target_id is not None:
         target = await uow.people.get(req.target_id)
         return [target] if target and target.active else []
-    return [p for p in await uow.people.list(Role.ASSISTANT) if p.active]
+    assistants = [p for p in await uow.people.list(Role.ASSISTANT) if p.active]
+    if req.pool:
+        return [p for p in assistants if p.id in req.pool]
+    return assistants
+
+
+async def _supervisors(uow: UnitOfWork) -> list[Person]:
+    return [p for p in await uow.people.list(Role.SUPERVISOR) if p.active]
+
+
+async def _sync_timers(uow: UnitOfWork, req: Request) -> None:
+    """Make the stored timers match what the request's state asks for (``core.timers``)."""
+    await uow.timers.sync(req.id or 0, plan(req))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 async def _type_name(uow: UnitOfWork, req: Request) -> str:
@@ -83,8 +103,13 @@ async def place(
     target_id: int | None = None,
     channel: str | None = None,
     initiator_id: int | None = None,
+    fields: dict[str, str] | None = None,
+    priority: str = sla.DEFAULT_PRIORITY,
 ) -> Request:
-    """Place a request (an assistant may place one on behalf of an initiator)."""
+    """Place a request (an assistant may place one on behalf of an initiator), with the
+    type's extra fields; its SLA clocks start and its timers are scheduled."""
+    if priority not in sla.PRIORITIES:
+        raise Invalid(N_("Unknown priority {priority}."), priority=priority[:20])
     async with uow_factory() as uow:
         actor = await load_person(uow, actor_id)
         initiator = await load_person(uow, initiator_id) if initiator_id else actor
@@ -96,9 +121,10 @@ async def place(
             raise Invalid(N_("That assistant does not exist any more."))
         req = Request.place(
             actor=actor, initiator=initiator, rtype=rtype, description=description,
-            target=target, at=clock.now(), channel=channel,
+            target=target, at=clock.now(), channel=channel, fields=fields, priority=priority,
         )
         await uow.requests.add(req)
+        await _sync_timers(uow, req)
         await _offer_notifications(uow, req, initiator)
         await uow.commit()
         return req
@@ -120,6 +146,7 @@ async def _change(
                 await uow.requests.save(req)
             except ConcurrentChange:
                 continue
+            await _sync_timers(uow, req)
             await uow.commit()
             return req
     raise ConcurrentChange(f"request {request_id} kept changing")
@@ -197,11 +224,18 @@ async def ask_release(
 async def finish(
     uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
     minutes: int, note: str, channel: str | None = None,
+    method: Resolution = Resolution.SOLVED,
 ) -> Request:
+    """Resolve it with a method (solved, no customer response, rejected); the initiator gets
+    the resolution with Confirm / Dispute. Spam is closed at once and nobody is asked."""
+
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
-        req.finish(actor, minutes, note, clock.now(), channel)
+        req.finish(actor, minutes, note, clock.now(), channel, method=method)
+        if method is Resolution.SPAM:
+            return
+        extra = {} if method is Resolution.SOLVED else {"method": method.value}
         data = _snapshot(req, await _type_name(uow, req), assignee=actor.name,
-                         minutes=req.minutes_logged, note=req.resolution_note)
+                         minutes=req.minutes_logged, note=req.resolution_note, **extra)
         await uow.outbox.add(
             Notification(req.initiator_id, "resolved", request_id, data,
                          edit_key=confirm_key(request_id))
@@ -277,8 +311,14 @@ async def comment(
     reaches the staff on the request (assignee, who resolved it) and never the initiator."""
 
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        replying = req.is_reply(actor, internal)
         req.comment(actor, body, clock.now(), channel, internal=internal)
         data = _snapshot(req, await _type_name(uow, req), author=actor.name, body=body.strip())
+        if replying and req.assignee_id:
+            # The answer to the assistant's question: it is back in progress (001).
+            await uow.outbox.add(Notification(req.assignee_id, "replied", request_id, data,
+                                              edit_key=work_key(request_id)))
+            return
         if internal:
             recipients = {req.assignee_id, req.resolved_by_id} - {actor.id, req.initiator_id}
             kind = "internal_note"
@@ -318,3 +358,209 @@ async def report_undelivered(
             if supervisor.active:
                 await uow.outbox.add(Notification(supervisor.id, "sms_failed", 0, data))
         await uow.commit()
+
+
+# -- waiting, reopening, rating (SPEC §3) ----------------------------------------------
+
+
+async def wait(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    reason: WaitReason, question: str | None = None, until: datetime | None = None,
+    autoclose_days: int | None = None, channel: str | None = None,
+) -> Request:
+    """Put an in-progress request on hold. A question for the customer is always sent to
+    them (even with status notices off); other waits are status notices."""
+
+    async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        req.wait(actor, reason, clock.now(), channel, question=question, until=until,
+                 autoclose_days=autoclose_days)
+        data = _snapshot(req, await _type_name(uow, req), assignee=actor.name,
+                         reason=reason.value, until=_iso(until), days=autoclose_days)
+        if reason is WaitReason.CUSTOMER:
+            data["question"] = (question or "").strip()
+            await uow.outbox.add(Notification(req.initiator_id, "question", request_id, data))
+        else:
+            await uow.outbox.add(Notification(req.initiator_id, "waiting", request_id, data))
+
+    return await _change(uow_factory, actor_id, request_id, mutate)
+
+
+async def resume(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    channel: str | None = None,
+) -> Request:
+    """The assignee takes a waiting request back into work; the SLA clock restarts."""
+
+    async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        req.resume(actor, clock.now(), channel)
+        data = _snapshot(req, await _type_name(uow, req), assignee=actor.name)
+        await uow.outbox.add(Notification(req.initiator_id, "resumed", request_id, data))
+
+    return await _change(uow_factory, actor_id, request_id, mutate)
+
+
+async def reopen(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    message: str, channel: str | None = None,
+) -> Request:
+    """Inside the feedback window the initiator reopens it to the assistant who resolved it."""
+
+    async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        req.reopen(actor, message, clock.now(), channel)
+        data = _snapshot(req, await _type_name(uow, req), initiator=actor.name,
+                         body=message.strip())
+        if req.assignee_id:
+            await uow.outbox.add(Notification(req.assignee_id, "reopened", request_id, data,
+                                              edit_key=work_key(request_id)))
+
+    return await _change(uow_factory, actor_id, request_id, mutate)
+
+
+async def rate(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    stars: int, comment: str | None = None, channel: str | None = None,
+) -> Request:
+    """The initiator rates the help (1–5, optional message); it is kept against the
+    assistant who resolved the request, who is told."""
+
+    async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        rating = req.rate(actor, stars, clock.now(), channel, comment)
+        data = _snapshot(req, await _type_name(uow, req), initiator=actor.name,
+                         stars=rating.stars, comment=rating.comment)
+        if rating.assistant_id:
+            await uow.outbox.add(Notification(rating.assistant_id, "rated", request_id, data))
+
+    return await _change(uow_factory, actor_id, request_id, mutate)
+
+
+# -- timers (core.timers): what the clock does ------------------------------------------
+
+
+async def fire_timer(uow_factory: UnitOfWorkFactory, clock: Clock, timer: Timer) -> str:
+    """Apply a due timer: ``fired``, ``stale`` (the request moved on: nothing done) or
+    ``gone`` (fired or cancelled meanwhile). The effect, its notifications and the
+    timer's "fired" mark are one transaction, so a timer never acts twice."""
+    for _attempt in range(CAS_ATTEMPTS):
+        async with uow_factory() as uow:
+            now = clock.now()
+            req = await uow.requests.get(timer.request_id)
+            if req is None:
+                gone = not await uow.timers.mark_fired(timer.id, now, "stale")
+                await uow.commit()
+                return "gone" if gone else "stale"
+            outcome = "fired" if await _apply_timer(uow, req, timer.kind, now) else "stale"
+            try:
+                # Saved even when stale: the request row is locked before any timer row, in
+                # the same order as every use case (no deadlock), and checked for changes.
+                await uow.requests.save(req)
+            except ConcurrentChange:
+                continue
+            if not await uow.timers.mark_fired(timer.id, now, outcome):
+                return "gone"
+            # A stale timer (moved meanwhile) is scheduled again from the request's state.
+            await _sync_timers(uow, req)
+            await uow.commit()
+            return outcome
+    raise ConcurrentChange(f"request {timer.request_id} kept changing")
+
+
+def _minutes(delta: timedelta) -> int:
+    """Whole minutes, rounded up (a warning never says less time than is left)."""
+    seconds = max(0, int(delta.total_seconds()))
+    return -(-seconds // 60)
+
+
+async def _apply_timer(uow: UnitOfWork, req: Request, kind: TimerKind, now: datetime) -> bool:
+    """Re-check the request and act; False (nothing done) when the timer is stale."""
+    rid = req.id or 0
+    flags = req.sla_flags
+    if kind in (TimerKind.CLAIM_WARN, TimerKind.CLAIM_BREACH):
+        if req.status is not Status.OPEN or req.claim_due is None:
+            return False
+        limit = req.sla_claim_minutes
+        if kind is TimerKind.CLAIM_WARN:
+            if "claim_warned" in flags or now < req.claim_due - sla.warn_before(limit):
+                return False
+            req.mark_sla("claim_warned", now)
+            data = _snapshot(req, await _type_name(uow, req), clock="claim",
+                             left=_minutes(req.claim_due - now))
+            for person in await _eligible_assistants(uow, req):
+                await uow.outbox.add(Notification(person.id, "sla_warning", rid, data))
+            return True
+        if "claim_breached" in flags or now < req.claim_due:
+            return False
+        req.mark_sla("claim_breached", now)
+        data = _snapshot(req, await _type_name(uow, req), clock="claim", limit=limit)
+        for person in await _supervisors(uow):
+            await uow.outbox.add(Notification(person.id, "sla_breach", rid, data))
+        return True
+    if kind in (TimerKind.RESOLVE_WARN, TimerKind.RESOLVE_BREACH):
+        if req.status not in RUNNING or req.resolve_due is None:
+            return False
+        limit = req.sla_resolve_minutes
+        if kind is TimerKind.RESOLVE_WARN:
+            if "resolve_warned" in flags or now < req.resolve_due - sla.warn_before(limit):
+                return False
+            req.mark_sla("resolve_warned", now)
+            data = _snapshot(req, await _type_name(uow, req), clock="resolve",
+                             left=_minutes(req.resolve_due - now))
+            if req.assignee_id:
+                recipients = [req.assignee_id]
+            else:
+                recipients = [p.id for p in await _eligible_assistants(uow, req)]
+            for person_id in recipients:
+                await uow.outbox.add(Notification(person_id, "sla_warning", rid, data))
+            return True
+        if "resolve_breached" in flags or now < req.resolve_due:
+            return False
+        req.mark_sla("resolve_breached", now)
+        data = _snapshot(req, await _type_name(uow, req), clock="resolve", limit=limit,
+                         assignee=req.assignee_name)
+        for person in await _supervisors(uow):
+            await uow.outbox.add(Notification(person.id, "sla_breach", rid, data))
+        return True
+    if kind is TimerKind.WAIT_UNTIL:
+        if (req.status is not Status.WAITING or req.wait_reason is not WaitReason.UNTIL
+                or req.wait_until is None or now < req.wait_until):
+            return False
+        until = req.wait_until
+        req.resume(None, now)
+        data = _snapshot(req, await _type_name(uow, req), until=_iso(until),
+                         assignee=req.assignee_name)
+        if req.assignee_id:
+            await uow.outbox.add(Notification(req.assignee_id, "wait_over", rid, data,
+                                              edit_key=work_key(rid)))
+        await uow.outbox.add(Notification(req.initiator_id, "resumed", rid, data))
+        return True
+    if kind is TimerKind.WAIT_AUTOCLOSE:
+        if (req.status is not Status.WAITING or req.wait_reason is not WaitReason.CUSTOMER
+                or not req.wait_autoclose_days or req.wait_since is None
+                or now < req.wait_since + timedelta(days=req.wait_autoclose_days)):
+            return False
+        days = req.wait_autoclose_days
+        req.close_no_response(now)
+        data = _snapshot(req, await _type_name(uow, req), days=days,
+                         assignee=req.assignee_name)
+        # A resolution: always sent to the initiator (001).
+        await uow.outbox.add(Notification(req.initiator_id, "closed_no_response", rid, data))
+        if req.assignee_id:
+            await uow.outbox.add(Notification(req.assignee_id, "closed_no_response", rid,
+                                              data, edit_key=work_key(rid)))
+        return True
+    if kind is TimerKind.FEEDBACK_CLOSE:
+        if (req.status is not Status.RESOLVED or req.feedback_until is None
+                or now < req.feedback_until):
+            return False
+        req.close_unconfirmed(now)
+        data = _snapshot(req, await _type_name(uow, req), minutes=req.minutes_logged,
+                         assignee=req.assignee_name)
+        if req.resolved_by_id:
+            await uow.outbox.add(Notification(req.resolved_by_id, "auto_closed", rid, data,
+                                              edit_key=work_key(rid)))
+        # The initiator may still rate it (1-5 buttons on this notice).
+        rate = req.resolved_by_id is not None and req.rating is None
+        await uow.outbox.add(Notification(req.initiator_id, "auto_closed", rid,
+                                          {**data, "rate": rate},
+                                          edit_key=confirm_key(rid)))
+        return True
+    return False

@@ -10,14 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import ConcurrentChange, Invalid
 from core.i18n import N_
-from core.kinds import Resolution, Role, Status
-from core.model import Comment, Event, Person, Request, RequestType, TimeEntry
+from core.kinds import Resolution, Role, Status, WaitReason
+from core.model import Comment, Event, Person, Rating, Request, RequestType, TimeEntry
+from core.permissions import can_see
 from core.ports import Account, PersonRepository, RequestRepository, RequestTypeRepository
+from core.sla import DEFAULT_FEEDBACK_MINUTES, SlaPolicy
 from persistence.tables import (
     AccountRow,
     CommentRow,
     EventRow,
     PersonRow,
+    RatingRow,
     RequestRow,
     RequestTypeRow,
     TimeEntryRow,
@@ -119,7 +122,22 @@ class SqlRequestTypeRepository(RequestTypeRepository):
 
     @staticmethod
     def _type(row: RequestTypeRow) -> RequestType:
-        return RequestType(row.id, row.name, row.internal, row.active)
+        sla = {priority: SlaPolicy(int(pair[0]), int(pair[1]))
+               for priority, pair in (row.sla or {}).items()}
+        return RequestType(
+            row.id, row.name, row.internal, row.active, sla=sla,
+            feedback_minutes=row.feedback_minutes or DEFAULT_FEEDBACK_MINUTES,
+            fields=tuple(row.fields or ()), assistant_ids=tuple(row.assistant_ids or ()),
+        )
+
+    async def save(self, rtype: RequestType) -> None:
+        await self.s.execute(
+            update(RequestTypeRow).where(RequestTypeRow.id == rtype.id).values(
+                name=rtype.name, internal=rtype.internal, active=rtype.active,
+                sla={p: [v.claim_minutes, v.resolve_minutes] for p, v in rtype.sla.items()},
+                feedback_minutes=rtype.feedback_minutes, fields=list(rtype.fields),
+                assistant_ids=list(rtype.assistant_ids),
+            ))
 
     async def get(self, type_id: int) -> RequestType | None:
         row = await self.s.get(RequestTypeRow, type_id)
@@ -165,6 +183,12 @@ class SqlRequestRepository(RequestRepository):
             select(CommentRow).where(CommentRow.request_id == row.id).order_by(CommentRow.id))
         events = await self.s.scalars(
             select(EventRow).where(EventRow.request_id == row.id).order_by(EventRow.id))
+        rating_row = await self.s.get(RatingRow, row.id)
+        rating = None
+        if rating_row is not None:
+            rating = Rating(rating_row.stars, rating_row.assistant_id, rating_row.at,
+                            rating_row.comment)
+        defaults = Request.__dataclass_fields__
         return Request(
             id=row.id,
             reference=row.reference or "",
@@ -183,6 +207,23 @@ class SqlRequestRepository(RequestRepository):
             resolution_note=row.resolution_note,
             resolution_method=Resolution(row.resolution_method) if row.resolution_method else None,
             priority=row.priority,
+            fields=dict(row.fields or {}),
+            pool=tuple(row.pool or ()),
+            sla_claim_minutes=row.sla_claim_minutes or defaults["sla_claim_minutes"].default,
+            sla_resolve_minutes=(row.sla_resolve_minutes
+                                 or defaults["sla_resolve_minutes"].default),
+            feedback_minutes=row.feedback_minutes or DEFAULT_FEEDBACK_MINUTES,
+            claim_due=row.claim_due,
+            resolve_due=row.resolve_due,
+            resolve_left_seconds=row.resolve_left_seconds,
+            sla_flags=set(row.sla_flags or ()),
+            wait_reason=WaitReason(row.wait_reason) if row.wait_reason else None,
+            wait_until=row.wait_until,
+            wait_since=row.wait_since,
+            wait_autoclose_days=row.wait_autoclose_days,
+            resolved_at=row.resolved_at,
+            feedback_until=row.feedback_until,
+            rating=rating,
             time_entries=[TimeEntry(e.minutes, e.author_id, e.at, e.kind) for e in entries],
             comments=[Comment(c.author_id, c.body, c.at, c.internal) for c in comments],
             events=[
@@ -215,6 +256,21 @@ class SqlRequestRepository(RequestRepository):
             "resolution_note": req.resolution_note,
             "resolution_method": req.resolution_method.value if req.resolution_method else None,
             "updated_at": req.updated_at,
+            "fields": req.fields,
+            "pool": list(req.pool),
+            "sla_claim_minutes": req.sla_claim_minutes,
+            "sla_resolve_minutes": req.sla_resolve_minutes,
+            "feedback_minutes": req.feedback_minutes,
+            "claim_due": req.claim_due,
+            "resolve_due": req.resolve_due,
+            "resolve_left_seconds": req.resolve_left_seconds,
+            "sla_flags": sorted(req.sla_flags),
+            "wait_reason": req.wait_reason.value if req.wait_reason else None,
+            "wait_until": req.wait_until,
+            "wait_since": req.wait_since,
+            "wait_autoclose_days": req.wait_autoclose_days,
+            "resolved_at": req.resolved_at,
+            "feedback_until": req.feedback_until,
         }
 
     async def add(self, request: Request) -> None:
@@ -253,6 +309,14 @@ class SqlRequestRepository(RequestRepository):
                 request_id=req.id, action=e.action, actor_id=e.actor_id, channel=e.channel,
                 from_status=e.from_status.value if e.from_status else None,
                 to_status=e.to_status.value, details=e.details, at=e.at))
+        if req.rating_changed and req.rating is not None:
+            row = await self.s.get(RatingRow, req.id)
+            if row is None:
+                row = RatingRow(request_id=req.id)
+                self.s.add(row)
+            row.assistant_id, row.stars = req.rating.assistant_id, req.rating.stars
+            row.comment, row.at = req.rating.comment, req.rating.at
+            req.rating_changed = False
         req.new_time_entries.clear()
         req.new_comments.clear()
         req.new_events.clear()
@@ -273,5 +337,8 @@ class SqlRequestRepository(RequestRepository):
         open_ = (RequestRow.status == Status.OPEN.value)
         if person.role is not Role.SUPERVISOR:
             open_ = open_ & or_(RequestRow.target_id.is_(None), RequestRow.target_id == person.id)
-        return await self._many(
-            select(RequestRow).where(or_(held, open_)).order_by(RequestRow.id.desc()).limit(limit))
+        # Routing (a type's assistants) is decided in core.permissions: over-fetch, filter.
+        found = await self._many(
+            select(RequestRow).where(or_(held, open_)).order_by(RequestRow.id.desc())
+            .limit(limit * 3))
+        return [r for r in found if can_see(person, r)][:limit]

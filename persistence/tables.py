@@ -72,6 +72,11 @@ class RequestTypeRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Workflow (migration 0004_workflow): {"normal": [claim, resolve], "high": [...]} minutes.
+    sla: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    feedback_minutes: Mapped[int | None] = mapped_column(Integer)
+    fields: Mapped[list[str] | None] = mapped_column(JSON)
+    assistant_ids: Mapped[list[int] | None] = mapped_column(JSON)
 
 
 class RequestRow(Base):
@@ -92,6 +97,22 @@ class RequestRow(Base):
     resolution_method: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Workflow (migration 0004_workflow): extra fields, routing, SLA, waiting, feedback.
+    fields: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    pool: Mapped[list[int] | None] = mapped_column(JSON)
+    sla_claim_minutes: Mapped[int | None] = mapped_column(Integer)
+    sla_resolve_minutes: Mapped[int | None] = mapped_column(Integer)
+    feedback_minutes: Mapped[int | None] = mapped_column(Integer)
+    claim_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolve_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolve_left_seconds: Mapped[int | None] = mapped_column(Integer)
+    sla_flags: Mapped[list[str] | None] = mapped_column(JSON)
+    wait_reason: Mapped[str | None] = mapped_column(String(20))
+    wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    wait_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    wait_autoclose_days: Mapped[int | None] = mapped_column(Integer)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    feedback_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class TimeEntryRow(Base):
@@ -192,3 +213,36 @@ class LinkUseRow(Base):
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
     kind: Mapped[str] = mapped_column(String(20))
     used_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# -- Workflow: ratings and durable timers (issue: full workflow, migration 0004_workflow) -----
+
+
+class RatingRow(Base):
+    """The initiator's rating of a request, kept against the assistant who resolved it."""
+
+    __tablename__ = "ratings"
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    assistant_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TimerRow(Base):
+    """A future action (core.timers): leased by a worker, fired once, kept as a record."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "fired_at", "fire_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    fire_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -13,6 +13,7 @@ from persistence.repositories import (
     SqlRequestRepository,
     SqlRequestTypeRepository,
 )
+from persistence.timers import SqlTimerStore
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -30,6 +31,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.requests = SqlRequestRepository(session)
         self.outbox = SqlOutbox(session)
         self.sent = SqlSentMessages(session)
+        self.timers = SqlTimerStore(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

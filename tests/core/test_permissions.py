@@ -11,7 +11,7 @@ import pytest
 
 from core.errors import DomainError
 from core.i18n import translate
-from core.kinds import Act, Role, Status
+from core.kinds import Act, Role, Status, WaitReason
 from core.model import Person, Request, TimeEntry
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -67,6 +67,14 @@ def do(act: Act, actor: Person, req: Request) -> None:
             req.comment(actor, "Any news?", AT)
         case Act.ASK_RELEASE:
             req.ask_release(actor, AT)
+        case Act.WAIT:
+            req.wait(actor, WaitReason.THIRD_PARTY, AT)
+        case Act.RESUME:
+            req.resume(actor, AT)
+        case Act.REOPEN:
+            req.reopen(actor, "Still broken", AT)
+        case Act.RATE:
+            req.rate(actor, 5, AT)
 
 
 LIVE = ("open", "in_progress", "waiting", "resolved")
@@ -74,13 +82,17 @@ ALLOWED: dict[Act, set[tuple[str, str]]] = {
     Act.CLAIM: {("holder", "open"), ("other_assistant", "open"), ("supervisor", "open")},
     Act.RELEASE: {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
     Act.CANCEL: {("owner", "open")},
-    Act.FINISH: {("holder", "in_progress"), ("supervisor", "in_progress")},
+    Act.FINISH: {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
     Act.CORRECT_TIME: {("holder", "resolved"), ("supervisor", "resolved")},
     Act.CONFIRM: {("owner", "resolved")},
     Act.DISPUTE: {("owner", "resolved")},
     Act.COMMENT: {(a, s) for a in ("owner", "holder", "supervisor") for s in LIVE}
     | {("other_assistant", "open")},
     Act.ASK_RELEASE: {("owner", "in_progress"), ("owner", "waiting")},
+    Act.WAIT: {("holder", "in_progress"), ("supervisor", "in_progress")},
+    Act.RESUME: {("holder", "waiting"), ("supervisor", "waiting")},
+    Act.REOPEN: {("owner", "resolved")},
+    Act.RATE: {("owner", "resolved"), ("owner", "closed")},
 }
 RESULT = {
     Act.CLAIM: Status.IN_PROGRESS,
@@ -90,6 +102,9 @@ RESULT = {
     Act.CORRECT_TIME: Status.RESOLVED,
     Act.CONFIRM: Status.CLOSED,
     Act.DISPUTE: Status.IN_PROGRESS,
+    Act.WAIT: Status.WAITING,
+    Act.RESUME: Status.IN_PROGRESS,
+    Act.REOPEN: Status.IN_PROGRESS,
 }
 
 CASES = list(itertools.product(list(Act), list(ACTORS), list(Status)))
@@ -117,7 +132,7 @@ def test_permission_matrix(act: Act, actor_name: str, status: Status) -> None:
 
 
 def test_matrix_covers_every_combination() -> None:
-    assert len(CASES) == len(Act) * 5 * len(Status) == 270
+    assert len(CASES) == len(Act) * 5 * len(Status) == 390
 
 
 def test_refusal_messages_are_specific() -> None:

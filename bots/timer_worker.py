@@ -1,0 +1,105 @@
+"""The timer worker: fires durable timers (``core.timers``) when they are due.
+
+Every future action — a waiting request's automatic return, the automatic close after N
+days without the customer's answer, the end of the feedback window, SLA warnings and
+breaches — is a row in the ``timers`` table. The worker leases due rows (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, plus a lease time), applies each through ``core.services.fire_timer``
+(the effect, its notifications and the "fired" mark are one transaction) and retries a
+failed one later with exponential backoff. Timers survive restarts; several workers never
+fire one twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from core import services
+from core.clock import Clock, SystemClock
+from core.ports import UnitOfWorkFactory
+from core.timers import Timer
+
+log = logging.getLogger(__name__)
+
+
+class TimerWorker:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        clock: Clock | None = None,
+        batch: int = 50,
+        lease_seconds: float = 60.0,
+        base_delay: float = 5.0,
+        max_delay: float = 900.0,
+        max_attempts: int = 20,
+        concurrency: int = 8,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock or SystemClock()
+        self.batch = batch
+        self.lease_seconds = lease_seconds
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.max_attempts = max_attempts
+        self._limit = asyncio.Semaphore(concurrency)
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds to wait after the ``attempts``-th failure: 5, 10, 20, ... capped."""
+        return min(self.max_delay, self.base_delay * 2 ** max(0, attempts - 1))
+
+    async def run_once(self) -> int:
+        """Fire what is due now; returns how many timers were leased (0: nothing is due)."""
+        async with self.uow_factory() as uow:
+            timers = await uow.timers.claim_due(self.clock.now(), self.batch, self.lease_seconds)
+            await uow.commit()
+        by_request: dict[int, list[Timer]] = defaultdict(list)
+        for timer in timers:
+            by_request[timer.request_id].append(timer)
+        # Requests in parallel (waiting on the database, not the CPU); one request's timers
+        # in order, so they don't race each other for its version.
+        await asyncio.gather(*(self._fire_in_order(queue) for queue in by_request.values()))
+        return len(timers)
+
+    async def _fire_in_order(self, queue: list[Timer]) -> None:
+        for timer in queue:
+            try:
+                async with self._limit:
+                    await services.fire_timer(self.uow_factory, self.clock, timer)
+            except Exception as exc:  # retry later; the other timers go on
+                await self._failed(timer, exc)
+
+    async def drain(self, max_rounds: int = 1000) -> int:
+        """Fire until nothing more is due now (failed timers wait for their retry time)."""
+        total = 0
+        for _ in range(max_rounds):
+            done = await self.run_once()
+            total += done
+            if done == 0:
+                break
+        return total
+
+    async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                done = await self.run_once()
+            except Exception:  # the loop must survive a database hiccup
+                log.exception("timer round failed")
+                done = 0
+            if done == 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), idle_seconds)
+                except TimeoutError:
+                    pass
+
+    async def _failed(self, timer: Timer, exc: Exception) -> None:
+        attempts = timer.attempts + 1
+        give_up = attempts >= self.max_attempts
+        retry_at = None if give_up else self.clock.now() + timedelta(seconds=self.backoff(attempts))
+        log.warning("timer %s (%s, request %s) failed (attempt %s): %r",
+                    timer.id, timer.kind.value, timer.request_id, attempts, exc)
+        async with self.uow_factory() as uow:
+            await uow.timers.mark_failed(timer.id, repr(exc), retry_at)
+            await uow.commit()

@@ -1,0 +1,162 @@
+"""Durable timers: rows that survive restarts, leased with ``FOR UPDATE SKIP LOCKED`` so that
+several worker processes never fire one twice."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bots.bootstrap import App, bootstrap
+from bots.timer_worker import TimerWorker
+from core import services
+from core.clock import ManualClock
+from core.kinds import Role, Status, TimerKind, WaitReason
+from persistence.db import make_engine, make_sessionmaker
+from persistence.redis_store import embedded_redis
+from persistence.tables import EventRow, OutboxRow, TimerRow
+from persistence.uow import uow_factory
+from tests.conftest import settings_for
+
+HERE = Path(__file__).resolve().parent
+
+
+async def people(app: App) -> tuple[int, int, int, int]:
+    async with app.uow_factory() as uow:
+        ion = await uow.people.add("Ion", Role.INITIATOR)
+        ana = await uow.people.add("Ana", Role.ASSISTANT)
+        sofia = await uow.people.add("Sofia", Role.SUPERVISOR)
+        rtype = await uow.types.add("Peripherals")
+        await uow.commit()
+    return ion.id, ana.id, sofia.id, rtype.id
+
+
+async def test_store_schedules_moves_and_cancels(db_url: str) -> None:
+    clock = ManualClock()
+    app = await bootstrap(settings_for(db_url), clock=clock, redis=embedded_redis())
+    try:
+        ion, ana, _sofia, type_id = await people(app)
+        req = await services.place(app.uow_factory, clock, actor_id=ion, type_id=type_id,
+                                   description="Printer jams")
+        rid = req.id or 0
+        t0 = clock.now()
+        async with app.uow_factory() as uow:
+            pending = {t.kind: t.fire_at for t in await uow.timers.pending(rid)}
+            assert pending[TimerKind.CLAIM_BREACH] == t0 + timedelta(minutes=30)
+            assert await uow.timers.pending_count() == 4
+            # Nothing is due yet; a lease hides a due timer from other workers.
+            assert await uow.timers.claim_due(clock.now(), 10, 60) == []
+            first = await uow.timers.claim_due(t0 + timedelta(minutes=24), 10, 60)
+            assert [t.kind for t in first] == [TimerKind.CLAIM_WARN]
+            assert await uow.timers.claim_due(t0 + timedelta(minutes=24), 10, 60) == []
+            assert await uow.timers.mark_fired(first[0].id, clock.now(), "fired")
+            assert not await uow.timers.mark_fired(first[0].id, clock.now(), "fired")
+            await uow.commit()
+        await services.claim(app.uow_factory, clock, actor_id=ana, request_id=rid)
+        async with app.uow_factory() as uow:
+            kinds = {t.kind for t in await uow.timers.pending(rid)}
+        assert kinds == {TimerKind.RESOLVE_WARN, TimerKind.RESOLVE_BREACH}
+    finally:
+        await app.close()
+
+
+async def test_timers_fire_after_a_restart(db_url: str) -> None:
+    """Stop the worker with timers pending (one even leased by the stopped worker), start a
+    new application and worker on the same database: they fire, once."""
+    clock = ManualClock()
+    app = await bootstrap(settings_for(db_url), clock=clock, redis=embedded_redis())
+    ion, ana, _sofia, type_id = await people(app)
+    rids = []
+    for _ in range(3):
+        req = await services.place(app.uow_factory, clock, actor_id=ion, type_id=type_id,
+                                   description="Printer jams")
+        await services.claim(app.uow_factory, clock, actor_id=ana, request_id=req.id or 0)
+        await services.wait(app.uow_factory, clock, actor_id=ana, request_id=req.id or 0,
+                            reason=WaitReason.UNTIL, until=clock.now() + timedelta(hours=1))
+        rids.append(req.id or 0)
+    stop = asyncio.Event()
+    assert app.timer_worker is not None
+    task = asyncio.create_task(app.timer_worker.run_forever(stop, idle_seconds=0.01))
+    await asyncio.sleep(0.05)  # a few idle rounds: nothing is due
+    stop.set()
+    await task
+    clock.advance(hours=1)
+    async with app.uow_factory() as uow:  # the old worker leased one, then "crashed"
+        leased = await uow.timers.claim_due(clock.now(), 1, 60)
+        await uow.commit()
+    assert len(leased) == 1
+    await app.close()
+
+    again = await bootstrap(settings_for(db_url), clock=clock, redis=embedded_redis())
+    try:
+        worker = TimerWorker(again.uow_factory, clock=clock)
+        await worker.drain()
+        async with again.uow_factory() as uow:
+            statuses = [(await uow.requests.get(r)).status for r in rids]  # type: ignore[union-attr]
+        assert statuses.count(Status.IN_PROGRESS) == 2  # the leased one waits for its lease
+        clock.advance(seconds=61)
+        await worker.drain()
+        async with again.uow_factory() as uow:
+            statuses = [(await uow.requests.get(r)).status for r in rids]  # type: ignore[union-attr]
+            resumes = [e for r in rids for e in (await uow.requests.get(r)).events  # type: ignore[union-attr]
+                       if e.action == "resume"]
+        assert statuses == [Status.IN_PROGRESS] * 3
+        assert len(resumes) == 3
+    finally:
+        await again.close()
+
+
+async def test_two_worker_processes_fire_1000_timers_exactly_once(pg_url: str,
+                                                                  tmp_path: Path) -> None:
+    """250 requests × 4 SLA timers, all due at once; two worker processes race for them."""
+    clock = ManualClock()  # January 2026: every timer is long due for the real clock
+    engine = make_engine(pg_url)
+    uows = uow_factory(make_sessionmaker(engine))
+    from core.model import Request
+
+    async with uows() as uow:
+        ion = await uow.people.add("Ion", Role.INITIATOR)
+        await uow.people.add("Ana", Role.ASSISTANT)
+        await uow.people.add("Sofia", Role.SUPERVISOR)
+        rtype = await uow.types.add("Peripherals")
+        for _ in range(250):
+            req = Request.place(actor=ion, initiator=ion, rtype=rtype, description="Jam",
+                                target=None, at=clock.now(), channel=None)
+            await uow.requests.add(req)
+            from core.timers import plan
+
+            await uow.timers.sync(req.id or 0, plan(req))
+        await uow.commit()
+        assert await uow.timers.pending_count() == 1000
+
+    go = tmp_path / "go"
+    procs = [await asyncio.create_subprocess_exec(
+        sys.executable, str(HERE / "timer_proc.py"), pg_url, str(go),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for _ in range(2)]
+    await asyncio.sleep(0.5)
+    go.touch()
+    outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), 300)
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err.decode()
+    leased = [int(out.decode().split()[-1]) for out, _err in outputs]
+    assert all(n > 0 for n in leased), f"one worker did nothing: {leased}"
+
+    async with engine.connect() as conn:
+        fired = await conn.scalar(select(func.count()).select_from(TimerRow)
+                                  .where(TimerRow.fired_at.is_not(None)))
+        pending = await conn.scalar(select(func.count()).select_from(TimerRow)
+                                    .where(TimerRow.fired_at.is_(None)))
+        events = (await conn.execute(
+            select(EventRow.request_id, EventRow.action, func.count())
+            .where(EventRow.action.in_(["sla_warning", "sla_breach"]))
+            .group_by(EventRow.request_id, EventRow.action))).all()
+        breaches = await conn.scalar(select(func.count()).select_from(OutboxRow)
+                                     .where(OutboxRow.kind == "sla_breach"))
+    await engine.dispose()
+    assert fired == 1000 and pending == 0
+    # Each request: one claim and one resolve warning, one claim and one resolve breach.
+    assert len(events) == 500 and all(count == 2 for _r, _a, count in events)
+    assert breaches == 500  # one supervisor, two breaches per request
