@@ -55,8 +55,9 @@ async def test_an_internal_note_never_reaches_the_initiator_in_the_console(app: 
         "/new", "3", "1", "The printer does not print", "1",  # Ion places it
         "/as Bogdan", "1",  # Bogdan claims it from his notification
         f"/note {ref} {NOTES[0]}",
-        ref, "4", NOTES[1],  # the card: 1 Finish, 2 Release, 3 Comment, 4 Internal note
-        ref, "3", PUBLIC,
+        # the card: 1 Finish, 2 Release, 3 Wait, 4 Resolve as…, 5 Comment, 6 Internal note
+        ref, "6", NOTES[1],
+        ref, "5", PUBLIC,
         f"/history {ref}",
         "/as Ion", f"/history {ref}", ref, "3",  # Ion's card: 1 Cancel, 2 Comment, 3 History
         "/quit", "",
