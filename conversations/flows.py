@@ -318,6 +318,10 @@ def _workflow_lines(turn: Turn, req: Request) -> list[str]:
     if req.status is Status.RESOLVED and req.feedback_until is not None:
         lines.append(_("Closes by itself on {date} unless confirmed or reopened.",
                        date=format_datetime(req.feedback_until, zone)))
+    if (req.initiator_id == turn.person.id and req.status is Status.CLOSED
+            and req.rating is None and req.resolved_by_id
+            and req.resolution_method is not Resolution.SPAM):
+        lines.append(_("How would you rate the help? 1 = poor, 5 = excellent."))
     if req.rating is not None and (turn.is_staff or req.initiator_id == turn.person.id):
         lines.append(_("Rating: {stars}/5", stars=req.rating.stars))
     return lines
@@ -474,12 +478,10 @@ async def on_confirm(turn: Turn, action: Action) -> list[Reply]:
     req = await services.confirm(e.uow_factory, e.clock, actor_id=turn.person.id,
                                  request_id=action.request_id, seen_minutes=seen,
                                  channel=turn.channel)
-    text = _("Thank you! {ref} is confirmed with {time} and closed.", ref=req.reference,
-             time=format_duration(req.minutes_logged))
-    if req.resolved_by_id and req.rating is None:  # one message: the rating prompt follows
-        prompt = workflow.rating_prompt(turn, req.id or 0)
-        return [Reply(text + "\n" + prompt.text, prompt.buttons, edit=True)]
-    return [Reply(text, edit=True)]
+    # The rating buttons are on the closed request's card and the automatic-close notice;
+    # this message keeps no buttons (the stale Confirm / Dispute disappear).
+    return [Reply(_("Thank you! {ref} is confirmed with {time} and closed.", ref=req.reference,
+                    time=format_duration(req.minutes_logged)), edit=True)]
 
 
 async def on_dispute(turn: Turn, action: Action) -> list[Reply]:

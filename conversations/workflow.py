@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from conversations.views import (
     button,
     more_work_buttons,
-    rating_buttons,
     resolution_label,
     waiting_buttons,
 )
@@ -177,11 +176,6 @@ async def on_method(turn: Turn, action: Action) -> list[Reply]:
 
 
 # -- rating ----------------------------------------------------------------------------------
-
-
-def rating_prompt(turn: Turn, request_id: int) -> Reply:
-    return Reply(_("How would you rate the help? 1 = poor, 5 = excellent."),
-                 rating_buttons(turn.engine.codec, request_id))
 
 
 async def on_rate(turn: Turn, action: Action) -> list[Reply]:

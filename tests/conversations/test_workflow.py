@@ -176,10 +176,15 @@ async def test_confirm_then_rate_with_a_message(chat: Chat) -> None:
     await chat.send("Ana", "30m")
     await chat.send("Ana", "New toner")
     await chat.press("Ion", "Confirm", from_notification=True)
-    chat.expect("Ion", "is confirmed", "How would you rate the help?")
+    chat.expect("Ion", "is confirmed")
+    await chat.send("Ion", ref)  # the closed request's card offers the rating
+    chat.expect("Ion", "Status: closed")
     await chat.press("Ion", "4")
     await chat.send("Ion", "Quick and friendly")
     chat.expect("Ion", "Thank you for your feedback!")
+    await chat.send("Ion", ref)
+    chat.expect("Ion", "Rating: 4/5")
+    assert not chat.buttons_for("Ion")
     assert any("Ion rated" in t and "4/5" in t and "Quick and friendly" in t
                for t in chat.notices("Ana"))
     req = await request(chat, ref)
