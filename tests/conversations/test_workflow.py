@@ -184,7 +184,7 @@ async def test_confirm_then_rate_with_a_message(chat: Chat) -> None:
     chat.expect("Ion", "Thank you for your feedback!")
     await chat.send("Ion", ref)
     chat.expect("Ion", "Rating: 4/5")
-    assert not chat.buttons_for("Ion")
+    assert [b.label for b in chat.buttons_for("Ion")] == ["History"]  # no more rating
     assert any("Ion rated" in t and "4/5" in t and "Quick and friendly" in t
                for t in chat.notices("Ana"))
     req = await request(chat, ref)
