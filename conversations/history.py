@@ -61,12 +61,13 @@ def lines_of(req: Request) -> list[Line]:
     A comment is matched to its event by author and moment (they are written together); a
     comment no event claims still gets a line of its own, so nothing is ever left out."""
     pending: dict[tuple[int, datetime], deque[Comment]] = defaultdict(deque)
-    for comment in req.comments:
-        pending[(comment.author_id, comment.at)].append(comment)
+    for written in req.comments:
+        pending[(written.author_id, written.at)].append(written)
     lines: list[Line] = []
     for event in req.events:
         details = dict(event.details or {})
-        comment, body = None, None
+        comment: Comment | None = None
+        body: str | None = None
         if event.action in COMMENT_ACTIONS:
             queue = pending.get((event.actor_id or 0, event.at))
             comment = queue.popleft() if queue else None
