@@ -45,6 +45,8 @@ STATUS_NOTICE_KINDS: frozenset[str] = frozenset({
     "claimed",    # initiator: an assistant took the request (open → in progress)
     "released",   # initiator: the request is back in the queue (in progress → open)
     "confirmed",  # assistant: the initiator confirmed, the request is closed
+    "waiting",    # initiator: on hold until a time / waiting for a third party
+    "resumed",    # initiator: in progress again after waiting
 })
 
 
