@@ -23,7 +23,7 @@ class FloodLimiter:
         per_chat_per_second: float = 1,
         per_group_per_minute: float = 20,
         window: float = 1.0,
-        margin: float = 1.04,
+        margin: float = 1.06,
     ) -> None:
         self.global_gap = window / overall_per_second * margin
         self.chat_gap = window / per_chat_per_second * margin

@@ -22,7 +22,7 @@ TOKEN = "123456:TEST-TOKEN"
 SECRET = "webhook-secret-for-tests"
 WINDOW = 0.05  # the flood limits, scaled down 20× so tests run fast
 # At 1/20 scale a few milliseconds of scheduling jitter matter: the limiter keeps a wider
-# margin in tests than the 4 % it keeps against Telegram's one-second windows.
+# margin in tests than the 6 % it keeps against Telegram's one-second windows.
 _update_ids = itertools.count(1000)
 
 
