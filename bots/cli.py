@@ -186,6 +186,9 @@ def add_person(
         "person's platform, else DEFAULT_LANGUAGE"),
     timezone: str | None = typer.Option(
         None, help="IANA time zone, e.g. Europe/Bucharest; default DEFAULT_TIMEZONE"),
+    prefer: str | None = typer.Option(
+        None, help="where notifications go: telegram, slack, sms or email (one of the "
+        "accounts given); default: the channel the person used last"),
 ) -> None:
     """Add a person with their channel accounts."""
     name = " ".join(name.split())
@@ -214,6 +217,11 @@ def add_person(
         raise fail(f"unknown language {language!r}: use one of {', '.join(LANGUAGES)}")
     if timezone is not None and not valid_timezone(timezone):
         raise fail(f"unknown time zone {timezone!r}: use a name like Europe/Bucharest")
+    if prefer is not None:
+        prefer = prefer.strip().lower()
+        if prefer not in {channel for channel, _ in accounts[1:]}:
+            raise fail(f"cannot prefer {prefer!r}: give that account too "
+                       "(--telegram, --slack, --phone or --email)")
     spoken = language.lower() if language else None
     if spoken is None and phone is not None:
         spoken = language_for_phone(dict(accounts)["sms"])
@@ -225,8 +233,40 @@ def add_person(
             person = await uow.people.add(name, role_value, spoken, timezone)
             for channel, address in accounts:
                 await uow.people.add_account(person.id, channel, address)
+            if prefer is not None:
+                await uow.people.set_preferred_channel(person.id, prefer)
             await uow.commit()
         typer.echo(f"added {name} ({role_value.value}), id {person.id}")
+
+    run(main)
+
+
+PREFERABLE = {"telegram", "slack", "sms", "email"}
+
+
+@admin.command("prefer")
+def prefer_channel(
+    name: str,
+    channel: str = typer.Argument(..., help="telegram, slack, sms, email, or auto (the "
+                                  "channel the person used last)"),
+) -> None:
+    """Choose where a person's notifications go (e.g. e-mail rather than chat)."""
+    wanted = channel.strip().lower()
+    if wanted not in PREFERABLE | {"auto"}:
+        raise fail(f"unknown channel {channel!r}: use telegram, slack, sms, email or auto")
+
+    async def main(application: App) -> None:
+        async with application.uow_factory() as uow:
+            person = await uow.people.by_name(name)
+            if person is None:
+                raise fail(f"nobody is called {name!r}")
+            if wanted != "auto" and wanted not in {
+                    a.channel for a in await uow.people.accounts(person.id)}:
+                raise fail(f"{person.name} has no {wanted} account; add it first")
+            await uow.people.set_preferred_channel(person.id, None if wanted == "auto" else wanted)
+            await uow.commit()
+        typer.echo(f"{person.name}: notifications go to "
+                   f"{'the channel used last' if wanted == 'auto' else wanted}")
 
     run(main)
 

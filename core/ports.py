@@ -79,6 +79,11 @@ class PersonRepository(abc.ABC):
     @abc.abstractmethod
     async def preferred_channel(self, person_id: int) -> str | None: ...
 
+    @abc.abstractmethod
+    async def set_preferred_channel(self, person_id: int, channel: str | None) -> None:
+        """The channel notifications go to when the person has an account there (None: the
+        one they used last)."""
+
 
 class RequestTypeRepository(abc.ABC):
     @abc.abstractmethod

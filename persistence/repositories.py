@@ -109,6 +109,10 @@ class SqlPersonRepository(PersonRepository):
             .values(last_channel=channel)
         )
 
+    async def set_preferred_channel(self, person_id: int, channel: str | None) -> None:
+        await self.s.execute(
+            update(PersonRow).where(PersonRow.id == person_id).values(preferred_channel=channel))
+
     async def preferred_channel(self, person_id: int) -> str | None:
         row = await self.s.get(PersonRow, person_id)
         if row is None:
