@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from bots.polling import PollingWorker
 from conversations.engine import Conversations
 from core.clock import Clock, SystemClock
 from core.notifications import is_optional
@@ -24,7 +25,10 @@ class NoRoute(Exception):
     """The person has no account on any running channel (yet)."""
 
 
-class DeliveryWorker:
+class DeliveryWorker(PollingWorker):
+    idle_seconds = 0.2
+    drain_rounds = 100
+
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
@@ -53,10 +57,6 @@ class DeliveryWorker:
         # Who turned status-change notices off: those are skipped (done, not failed).
         self.preferences = preferences
 
-    def backoff(self, attempts: int) -> float:
-        """Seconds to wait after the ``attempts``-th failure: 1, 2, 4, ... capped."""
-        return min(self.max_delay, self.base_delay * 2 ** max(0, attempts - 1))
-
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many items were sent."""
         async with self.uow_factory() as uow:
@@ -69,29 +69,6 @@ class DeliveryWorker:
             by_recipient[item.notification.recipient_id].append(item)
         results = await asyncio.gather(*(self._deliver_in_order(q) for q in by_recipient.values()))
         return sum(results)
-
-    async def drain(self, max_rounds: int = 100) -> int:
-        """Deliver until nothing more is due now (failed items wait for their retry time)."""
-        total = 0
-        for _ in range(max_rounds):
-            sent = await self.run_once()
-            total += sent
-            if sent == 0:
-                break
-        return total
-
-    async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 0.2) -> None:
-        while not stop.is_set():
-            try:
-                sent = await self.run_once()
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("outbox delivery round failed")
-                sent = 0
-            if sent == 0:
-                try:
-                    await asyncio.wait_for(stop.wait(), idle_seconds)
-                except TimeoutError:
-                    pass
 
     async def _deliver_in_order(self, queue: list[OutboxItem]) -> int:
         sent = 0

@@ -16,6 +16,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from bots.polling import PollingWorker
 from core import services
 from core.clock import Clock, SystemClock
 from core.ports import UnitOfWorkFactory
@@ -24,7 +25,10 @@ from core.timers import Timer
 log = logging.getLogger(__name__)
 
 
-class TimerWorker:
+class TimerWorker(PollingWorker):
+    idle_seconds = 1.0
+    drain_rounds = 1000
+
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
@@ -46,10 +50,6 @@ class TimerWorker:
         self.max_attempts = max_attempts
         self._limit = asyncio.Semaphore(concurrency)
 
-    def backoff(self, attempts: int) -> float:
-        """Seconds to wait after the ``attempts``-th failure: 5, 10, 20, ... capped."""
-        return min(self.max_delay, self.base_delay * 2 ** max(0, attempts - 1))
-
     async def run_once(self) -> int:
         """Fire what is due now; returns how many timers were leased (0: nothing is due)."""
         async with self.uow_factory() as uow:
@@ -70,29 +70,6 @@ class TimerWorker:
                     await services.fire_timer(self.uow_factory, self.clock, timer)
             except Exception as exc:  # retry later; the other timers go on
                 await self._failed(timer, exc)
-
-    async def drain(self, max_rounds: int = 1000) -> int:
-        """Fire until nothing more is due now (failed timers wait for their retry time)."""
-        total = 0
-        for _ in range(max_rounds):
-            done = await self.run_once()
-            total += done
-            if done == 0:
-                break
-        return total
-
-    async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                done = await self.run_once()
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("timer round failed")
-                done = 0
-            if done == 0:
-                try:
-                    await asyncio.wait_for(stop.wait(), idle_seconds)
-                except TimeoutError:
-                    pass
 
     async def _failed(self, timer: Timer, exc: Exception) -> None:
         attempts = timer.attempts + 1
