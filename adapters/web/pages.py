@@ -14,12 +14,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from aiohttp import web
 
-from adapters.web.tokens import Link, LinkExpired, LinkInvalid, LinkSigner
+from adapters.web.tokens import Link, LinkExpired, LinkInvalid, LinkSigner, same_origin
 from core.actions import ActionCodec, BadPayload
 from core.clock import Clock
 from core.errors import DomainError
@@ -204,15 +203,8 @@ class LinkPages:
             return self._sorry(request)
 
     def _same_origin(self, request: web.Request) -> bool:
-        origin = request.headers.get("Origin")
-        if not origin or origin == "null":
-            return origin is None
-        if self.public_base_url:
-            base = urlsplit(self.public_base_url)
-            expected = f"{base.scheme}://{base.netloc}"
-        else:
-            expected = f"{request.scheme}://{request.host}"
-        return origin.rstrip("/") == expected
+        return same_origin(request.headers.get("Origin"), self.public_base_url,
+                           f"{request.scheme}://{request.host}")
 
     async def _act(self, request: web.Request, link: Link, language: str) -> web.Response:
         with use_language(language):

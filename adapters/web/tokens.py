@@ -13,6 +13,7 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, Signer, TimestampSigner
 from itsdangerous.signer import HMACAlgorithm
@@ -118,3 +119,15 @@ class LinkSigner:
 
     def check_form(self, token: str, what: str, given: str) -> bool:
         return hmac.compare_digest(self.form_token(token, what), given or "")
+
+
+def same_origin(origin: str | None, public_base_url: str | None, served_at: str) -> bool:
+    """Whether a POST's ``Origin`` header is this site's (forms posted from elsewhere are
+    refused). No header (older browsers, mail programs) passes; ``null`` does not. The
+    site is ``public_base_url`` when set, else ``served_at`` (scheme://host of the request)."""
+    if not origin or origin == "null":
+        return origin is None
+    if public_base_url:
+        base = urlsplit(public_base_url)
+        served_at = f"{base.scheme}://{base.netloc}"
+    return origin.rstrip("/") == served_at

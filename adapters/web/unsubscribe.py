@@ -17,13 +17,12 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from itsdangerous import BadSignature, Signer
 
 from adapters.web.pages import SECURITY_HEADERS, TITLE, ButtonForm, _env, accepted_language
-from adapters.web.tokens import LinkExpired, LinkInvalid, _ClockSigner, _ShortHMAC
+from adapters.web.tokens import LinkExpired, LinkInvalid, _ClockSigner, _ShortHMAC, same_origin
 from core.clock import Clock
 from core.i18n import _, use_language
 from core.preference_ports import NoticePreferences
@@ -183,15 +182,8 @@ class UnsubscribePages:
             return self._sorry(request)
 
     def _same_origin(self, request: web.Request) -> bool:
-        origin = request.headers.get("Origin")
-        if not origin or origin == "null":
-            return origin is None
-        if self.public_base_url:
-            base = urlsplit(self.public_base_url)
-            expected = f"{base.scheme}://{base.netloc}"
-        else:
-            expected = f"{request.scheme}://{request.host}"
-        return origin.rstrip("/") == expected
+        return same_origin(request.headers.get("Origin"), self.public_base_url,
+                           f"{request.scheme}://{request.host}")
 
     async def _act(self, request: web.Request, person_id: int, language: str) -> web.Response:
         token = request.match_info["token"]
