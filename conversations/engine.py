@@ -28,7 +28,7 @@ from core.kinds import Role
 from core.messages import Inbound, Reply
 from core.model import MAX_DESCRIPTION, Person
 from core.notifications import Notification
-from core.ports import DialogKey, DialogState, DialogStore, UnitOfWorkFactory
+from core.ports import DialogKey, DialogState, DialogStore, Held, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class Turn:
     key: DialogKey
     inbound: Inbound
     state: DialogState
+    held: Held | None = None  # the conversation lock: state changes are stored on release
 
     @property
     def channel(self) -> str:
@@ -57,11 +58,17 @@ class Turn:
         return self.person.role.is_staff
 
     async def set_state(self, name: str | None, **data: Any) -> None:
-        self.state = DialogState(name, data)
-        if name is None:
+        """The next step of this conversation (None: no step pending). Under the lock it is
+        stored as the lock is released (no extra round trip; nothing when unchanged)."""
+        new = DialogState(name, data if name is not None else {})
+        if self.held is not None:
+            if new != self.state or self.held.final is not None:
+                self.held.keep(new, self.engine.dialog_ttl)
+        elif name is None:
             await self.engine.dialogs.clear(self.key)
         else:
-            await self.engine.dialogs.set(self.key, self.state, self.engine.dialog_ttl)
+            await self.engine.dialogs.set(self.key, new, self.engine.dialog_ttl)
+        self.state = new
 
 
 class Conversations:
@@ -231,7 +238,7 @@ class Conversations:
                     yield None
                 return
             with use_language(person.language or inbound.language or self.default_language):
-                yield Turn(self, person, key, inbound, held.state)
+                yield Turn(self, person, key, inbound, held.state, held)
 
     async def open_form(self, inbound: Inbound,
                         kind: str | None = None) -> Form | list[Reply] | None:

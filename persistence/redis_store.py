@@ -22,9 +22,11 @@ if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 return {0}
 """
-# KEYS: lock, state. ARGV: token, new state ('' = none), its ttl ms. Store, then release.
+# KEYS: lock, state. ARGV: token, new state ('' = unchanged, '-' = none), its ttl ms.
+# Store, then release.
 STORE_AND_RELEASE = """
-if ARGV[2] ~= '' then redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+if ARGV[2] == '-' then redis.call('del', KEYS[2])
+elseif ARGV[2] ~= '' then redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
 if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
 return 1
 """
@@ -104,7 +106,7 @@ class RedisDialogStore(DialogStore):
             payload, ttl_ms = "", 0
             if held.final is not None:
                 state, ttl = held.final
-                payload = _encode(state)
+                payload = _encode(state) if state != DialogState() else "-"
                 ttl_ms = int((ttl if ttl is not None else self.default_ttl) * 1000)
             await self._store_and_release(keys=[lock_key, state_key],
                                           args=[token, payload, ttl_ms])

@@ -17,6 +17,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 
 from adapters.telegram.files import upload
 from adapters.telegram.limiter import FloodLimiter
+from adapters.telegram.responses import keep_response_models
 from adapters.telegram.translate import CHANNEL, keyboard, split_text
 from core.attachment_ports import FileStore
 from core.messages import Attachment, Reply
@@ -35,6 +36,7 @@ class TelegramSender(ChannelSender):
         self.limiter = limiter or FloodLimiter()
         self.max_retries = max_retries
         self.files = files  # where forwarded attachments are read from
+        keep_response_models()
 
     async def _call(self, chat_id: int, call: Callable[[], Awaitable[T]]) -> T:
         for _attempt in range(self.max_retries):
