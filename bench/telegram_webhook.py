@@ -32,7 +32,7 @@ from bench import echo_bot  # noqa: E402
 from bench.lifecycle import create_database, drop_database  # noqa: E402
 from bots.bootstrap import bootstrap  # noqa: E402
 from bots.channel_telegram import Plugin  # noqa: E402
-from bots.server import build  # noqa: E402
+from bots.server import build, settle_heap  # noqa: E402
 from bots.settings import Settings  # noqa: E402
 from core import services  # noqa: E402
 from core.kinds import Role  # noqa: E402
@@ -116,6 +116,7 @@ async def engine_only(app: Any, inbounds: list[Inbound], concurrency: int) -> di
 async def run_echo(fake: FakeTelegramAPI, n: int, concurrency: int) -> dict[str, float]:
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
     runner, base = await serve(echo_bot.make_app(bot))
+    settle_heap()  # both sides start from a settled heap, as `helpdesk serve` does
     try:
         updates = [callback(10_000_000 + i, 2_000_000 + i, "echo") for i in range(n + WARMUP)]
         await load(f"{base}/webhook", updates[:WARMUP], fake, concurrency)
@@ -137,6 +138,7 @@ async def run_ours(fake: FakeTelegramAPI, n: int, concurrency: int,
     await app.dialogs.redis.flushdb()
     running = await build(app, [Plugin(limiter=FloodLimiter(**UNLIMITED))])
     runner, base = await serve(running.web_app)
+    settle_heap()
     try:
         users = [1_000_000 + i for i in range(n + WARMUP)]
         async with app.uow_factory() as uow:  # people known already, as after their first /start

@@ -4,6 +4,7 @@ workers."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -67,6 +68,14 @@ async def build(app: App, plugins: list[ChannelPlugin] | None = None) -> Running
     return Running(app, web_app, plugins)
 
 
+def settle_heap() -> None:
+    """Move everything start-up built (modules, models, mappers) out of the garbage
+    collector's view: it lives as long as the process, and rescanning it in every full
+    collection cost about 5 % of the CPU per update in ``bench/telegram_webhook.py``."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve_forever(app: App) -> None:
     settings = app.settings
     running = await build(app)
@@ -80,6 +89,7 @@ async def serve_forever(app: App) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, running.stop.set)
     await running.start_background()
+    settle_heap()
     await running.stop.wait()
     await running.shutdown()
     await runner.cleanup()

@@ -168,7 +168,7 @@ async def _next_field(turn: Turn, data: dict[str, Any]) -> list[Reply]:
     """Ask the type's next required extra field, or show the summary when all are given."""
     async with turn.engine.uow_factory() as uow:
         rtype = await uow.types.get(int(str(data["type_id"])))
-    filled: dict[str, str] = dict(data.get("fields") or {})
+    filled: dict[str, str] = _fields(data)
     missing = [name for name in (rtype.fields if rtype else ()) if name not in filled]
     if missing:
         await turn.set_state("intake.field", **{**data, "fields": filled, "field": missing[0]})
@@ -185,8 +185,14 @@ async def on_field(turn: Turn, text: str) -> list[Reply]:
     if len(text) > MAX_FIELD:
         return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
                         length=len(text), limit=MAX_FIELD))]
-    data["fields"] = {**dict(data.get("fields") or {}), name: text}
+    data["fields"] = {**_fields(data), name: text}
     return await _next_field(turn, data)
+
+
+def _fields(data: dict[str, object]) -> dict[str, str]:
+    """The extra fields entered so far in an intake dialog."""
+    fields = data.get("fields")
+    return {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
 
 
 async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
@@ -200,9 +206,32 @@ async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
         _("Type: {type}", type=rtype.name if rtype else "?"),
         _("Assistant: {name}", name=target.name if target else _("anyone")),
         _("Problem: {description}", description=data["description"]),
-        *(f"{name}: {value}" for name, value in dict(data.get("fields") or {}).items()),
+        *(f"{name}: {value}" for name, value in _fields(data).items()),
+        _("Priority: {priority}", priority=sla.priority_label(_priority(data))),
     ])
-    return Reply(text, (button(e.codec, _("Place"), "place"), button(e.codec, _("Cancel"), "drop")))
+    return Reply(text, (button(e.codec, _("Place"), "place"), button(e.codec, _("Cancel"), "drop"),
+                        button(e.codec, _("Priority"), "prio")))
+
+
+def _priority(data: dict[str, object]) -> str:
+    priority = str(data.get("priority") or sla.DEFAULT_PRIORITY)
+    return priority if priority in sla.PRIORITIES else sla.DEFAULT_PRIORITY
+
+
+async def on_priority(turn: Turn, action: Action) -> list[Reply]:
+    """Priority on the summary: without an argument, offer the choices; with one, set it and
+    show the summary again."""
+    e, data = turn.engine, turn.state.data
+    if turn.state.state != "intake.summary" or "description" not in data:
+        return [_stale()]
+    if not action.arg:
+        return [Reply(_("How urgent is it?"), tuple(
+            button(e.codec, sla.priority_label(p), "prio", 0, p) for p in sla.PRIORITIES))]
+    if action.arg not in sla.PRIORITIES:
+        return [_stale()]
+    data = {**data, "priority": action.arg}
+    await turn.set_state("intake.summary", **data)
+    return [await _summary(turn, data)]
 
 
 async def on_place(turn: Turn, action: Action) -> list[Reply]:
@@ -213,7 +242,7 @@ async def on_place(turn: Turn, action: Action) -> list[Reply]:
         req = await services.place(
             e.uow_factory, e.clock, actor_id=turn.person.id, type_id=int(data["type_id"]),
             description=str(data["description"]), target_id=data.get("target_id"),
-            channel=turn.channel, fields=dict(data.get("fields") or {}),
+            channel=turn.channel, fields=_fields(data), priority=_priority(data),
         )
     except (Invalid, Refused):
         await turn.set_state(None)
@@ -285,6 +314,8 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
             req.created_at, turn.person.timezone or turn.engine.default_timezone)),
         _("Problem: {description}", description=req.description),
     ]
+    if req.priority != sla.DEFAULT_PRIORITY:
+        lines.append(_("Priority: {priority}", priority=sla.priority_label(req.priority)))
     if req.assignee_name:
         lines.append(_("Assistant: {name}", name=req.assignee_name))
     if req.minutes_logged:
@@ -595,6 +626,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "asg": on_assignee,
     "place": on_place,
     "drop": on_drop,
+    "prio": on_priority,
     "view": on_view,
     "claim": on_claim,
     "release": on_release,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from conversations.flows import _line, action_buttons
 from conversations.views import button
-from core import services
+from core import services, sla
 from core.actions import Action, BadPayload
 from core.durations import format_duration, parse_duration
 from core.errors import DomainError
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Field names of the two forms (adapters use them as block ids).
-TYPE, ASSISTANT, DESCRIPTION = "type", "assistant", "description"
+TYPE, ASSISTANT, DESCRIPTION, PRIORITY = "type", "assistant", "description", "priority"
 TIME, NOTE = "time", "note"
 ANYONE = "0"
 # Which field a refusal belongs to, by its message id; others go to the form's first field.
@@ -52,6 +52,7 @@ _FIELD_OF = {
     "The type “{type}” is for staff only.": TYPE,
     "That assistant does not exist any more.": ASSISTANT,
     "{name} is not an assistant.": ASSISTANT,
+    "Unknown priority {priority}.": PRIORITY,
     "Please describe the problem in a few words.": DESCRIPTION,
     "I couldn't read that time. Write it like 1h30, 90m, 1:30 or 45.": TIME,
     "The time spent must be more than zero.": TIME,
@@ -130,6 +131,8 @@ async def _request_form(turn: Turn) -> Form | list[Reply]:
         fields.append(FormField(ASSISTANT, label, "select", choices, initial=ANYONE))
     fields.append(FormField(DESCRIPTION, _("Describe the problem in a few words."), "multiline",
                             max_length=MAX_DESCRIPTION))
+    fields.append(FormField(PRIORITY, _("How urgent is it?"), "select", tuple(
+        Choice(p, sla.priority_label(p)) for p in sla.PRIORITIES), initial=sla.DEFAULT_PRIORITY))
     return Form(REQUEST_FORM, _("New request"), _("Place"), _("Cancel"), tuple(fields),
                 context=e.codec.pack(Action(REQUEST_FORM)))
 
@@ -208,6 +211,7 @@ async def _submit_request(turn: Turn, values: dict[str, str]) -> FormResult:
     req = await services.place(
         e.uow_factory, e.clock, actor_id=turn.person.id, type_id=type_id,
         description=description, target_id=int(target) or None, channel=turn.channel,
+        priority=values.get(PRIORITY) or sla.DEFAULT_PRIORITY,
     )
     if (turn.state.state or "").startswith("intake."):
         await turn.set_state(None)  # a half-done step-by-step intake is superseded

@@ -12,6 +12,7 @@ from core.i18n import Text, _, format_datetime, translate
 from core.kinds import RESOLUTION_LABELS, STATUS_LABELS, WAIT_LABELS, Resolution, Status, WaitReason
 from core.messages import Attachment, Button, Reply
 from core.notifications import Notification
+from core.sla import priority_label
 
 
 def status_label(status: Status) -> str:
@@ -57,6 +58,8 @@ def rating_buttons(codec: ActionCodec, request_id: int) -> tuple[Button, ...]:
 
 
 def wait_label(reason: str | WaitReason | None) -> str:
+    if reason is None:
+        return ""
     try:
         return translate(Text(WAIT_LABELS[WaitReason(reason)]))
     except (ValueError, KeyError):
@@ -64,6 +67,8 @@ def wait_label(reason: str | WaitReason | None) -> str:
 
 
 def resolution_label(method: str | Resolution | None) -> str:
+    if method is None:
+        return ""
     try:
         return translate(Text(RESOLUTION_LABELS[Resolution(method)]))
     except (ValueError, KeyError):
@@ -105,10 +110,10 @@ def render_notification(codec: ActionCodec, n: Notification,
     rid = n.request_id
     match n.kind:
         case "new_request":
-            return Reply(
-                _("New request {ref} ({type}) from {initiator}:\n{description}", **d),
-                claim_buttons(codec, rid),
-            )
+            text = _("New request {ref} ({type}) from {initiator}:\n{description}", **d)
+            if d.get("priority"):
+                text += "\n" + _("Priority: {priority}", priority=priority_label(d["priority"]))
+            return Reply(text, claim_buttons(codec, rid))
         case "offer_taken":
             return Reply(_("{ref} ({type}) was claimed by {assignee}.", **d))
         case "offer_cancelled":

@@ -83,6 +83,8 @@ async def _type_name(uow: UnitOfWork, req: Request) -> str:
 
 async def _offer_notifications(uow: UnitOfWork, req: Request, initiator: Person) -> None:
     data = _snapshot(req, await _type_name(uow, req), initiator=initiator.name)
+    if req.priority != sla.DEFAULT_PRIORITY:
+        data["priority"] = req.priority
     for person in await _eligible_assistants(uow, req):
         await uow.outbox.add(
             Notification(person.id, "new_request", req.id or 0, data,

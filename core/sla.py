@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from core.i18n import N_, Text, translate
+
 if TYPE_CHECKING:
     from core.model import Request
 
@@ -25,6 +27,13 @@ DEFAULT_FEEDBACK_MINUTES = 72 * 60
 WARN_AT = 0.8  # warn when 80 % of the allowed time is used
 PRIORITIES = ("low", "normal", "high", "urgent")
 DEFAULT_PRIORITY = "normal"
+PRIORITY_LABELS = {"low": N_("Low"), "normal": N_("Normal"), "high": N_("High"),
+                   "urgent": N_("Urgent")}
+
+
+def priority_label(priority: str | None) -> str:
+    """The priority in the current language ("Normal" for none or an unknown one)."""
+    return translate(Text(PRIORITY_LABELS.get(priority or "", PRIORITY_LABELS[DEFAULT_PRIORITY])))
 
 
 @dataclass(frozen=True)

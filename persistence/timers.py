@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.kinds import TimerKind
@@ -24,7 +24,7 @@ def _timer(row: TimerRow) -> Timer:
                  row.data or {})
 
 
-def _pending() -> object:
+def _pending() -> ColumnElement[bool]:
     return TimerRow.fired_at.is_(None) & TimerRow.gave_up_at.is_(None)
 
 

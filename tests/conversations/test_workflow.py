@@ -10,6 +10,7 @@ from bots.bootstrap import App
 from core.clock import ManualClock
 from core.kinds import Resolution, Role, Status
 from core.model import RequestType
+from core.sla import SlaPolicy
 from tests.harness import Chat
 
 
@@ -243,3 +244,48 @@ async def test_intake_asks_the_types_fields_and_routes_to_its_assistants(chat: C
     assert any(ref in t for t in chat.notices("Bogdan"))
     assert not any(ref in t for t in chat.notices("Ana"))
     assert (await request(chat, ref)).fields == {"Room": "4.12"}
+
+
+async def test_priority_chosen_on_the_summary_sets_the_sla_and_reaches_the_assistants(
+        chat: Chat) -> None:
+    async with chat.app.uow_factory() as uow:
+        rtype = await uow.types.by_name("Peripherals")
+        assert rtype is not None
+        await uow.types.save(RequestType(rtype.id, rtype.name, sla={
+            "normal": SlaPolicy(30, 480), "urgent": SlaPolicy(10, 120)}))
+        await uow.commit()
+    await chat.send("Ion", "/new")
+    await chat.press("Ion", "Peripherals")
+    await chat.press("Ion", "Anyone")
+    await chat.send("Ion", "Server room is flooding")
+    chat.expect("Ion", "Please check your request", "Priority: Normal")
+    await chat.press("Ion", "Priority")
+    chat.expect("Ion", "How urgent is it?")
+    assert [b.label for b in chat.buttons_for("Ion")] == ["Low", "Normal", "High", "Urgent"]
+    urgent = chat.buttons_for("Ion")[3].payload
+    await chat.send("Ion", "I am typing instead")
+    chat.expect("Ion", "Please choose one of the options above")
+    await chat.press_payload("Ion", urgent)
+    chat.expect("Ion", "Please check your request", "Priority: Urgent")
+    await chat.press("Ion", "Place")
+    ref = chat.said("Ion").split()[1]
+    req = await request(chat, ref)
+    assert (req.priority, req.sla_claim_minutes, req.sla_resolve_minutes) == ("urgent", 10, 120)
+    assert any(ref in t and "Priority: Urgent" in t for t in chat.notices("Ana"))
+    await chat.send("Ion", ref)
+    chat.expect("Ion", "Priority: Urgent", "Time to claim: 10 minutes left")
+
+
+async def test_a_stale_priority_button_changes_nothing(chat: Chat) -> None:
+    await chat.send("Ion", "/new")
+    await chat.press("Ion", "Peripherals")
+    await chat.press("Ion", "Anyone")
+    await chat.send("Ion", "Printer jams")
+    await chat.press("Ion", "Priority")
+    high = next(b.payload for b in chat.buttons_for("Ion") if b.label == "High")
+    await chat.send("Ion", "/cancel")
+    await chat.press_payload("Ion", high)
+    chat.expect("Ion", "This button is no longer valid")
+    async with chat.app.uow_factory() as uow:
+        assert await uow.requests.list_for_initiator(
+            (await uow.people.by_name("Ion")).id) == []  # type: ignore[union-attr]

@@ -200,7 +200,7 @@ async def test_unknown_action_ids_and_forged_values_are_refused(sqlite_url: str,
 
 @pytest.mark.parametrize("case", ["empty description", "deleted type", "no type",
                                   "forged type", "forged context", "gone assistant",
-                                  "too long"])
+                                  "too long", "forged priority"])
 async def test_bad_request_modal_gets_errors_and_places_nothing(
         sqlite_url: str, clock: ManualClock, case: str) -> None:
     async with slack_helpdesk(sqlite_url, clock) as hd:
@@ -228,6 +228,9 @@ async def test_bad_request_modal_gets_errors_and_places_nothing(
         elif case == "gone assistant":
             values["assistant"] = "777"
             field, message = "assistant", "That assistant does not exist any more."
+        elif case == "forged priority":
+            values["priority"] = "whenever"
+            field, message = "priority", "Unknown priority whenever."
         else:
             values["description"] = "x" * 4001
             message = "That is too long (4001 characters); please keep it under 4000."
@@ -237,6 +240,23 @@ async def test_bad_request_modal_gets_errors_and_places_nothing(
         await hd.settle()
         assert await request_count(hd) == 0
         assert not hd.fake.messages_in(TRIAGE)
+
+
+async def test_request_modal_asks_the_priority(sqlite_url: str, clock: ManualClock) -> None:
+    async with slack_helpdesk(sqlite_url, clock) as hd:
+        await seeded(hd)
+        modal = await open_request_modal(hd)
+        block = next(b for b in modal["blocks"] if b["block_id"] == "priority")
+        assert [o["value"] for o in block["element"]["options"]] == [
+            "low", "normal", "high", "urgent"]
+        assert block["element"]["initial_option"]["value"] == "normal"
+        await hd.submit("Ion", modal, {"type": type_id(modal, "Peripherals"), "assistant": "0",
+                                       "description": "Server down", "priority": "high"})
+        await hd.settle()
+        async with hd.stack.app.uow_factory() as uow:
+            req = await uow.requests.get(1)
+        assert req is not None and req.priority == "high"
+        assert "Priority: High" in (hd.fake.messages_in(TRIAGE)[0].text or "")
 
 
 async def test_bad_finish_modal_gets_errors(sqlite_url: str, clock: ManualClock) -> None:

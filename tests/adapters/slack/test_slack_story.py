@@ -32,7 +32,7 @@ async def test_seed_000_on_slack(db_url: str, clock: ManualClock) -> None:
         modal = hd.last_modal()
         assert modal["title"]["text"] == "New request" and modal["callback_id"] == "hd.request"
         fields = {b["block_id"]: b for b in modal["blocks"]}
-        assert list(fields) == ["type", "assistant", "description"]
+        assert list(fields) == ["type", "assistant", "description", "priority"]
         types = {o["text"]["text"]: o["value"] for o in fields["type"]["element"]["options"]}
         assert list(types) == ["Integrat.STS", "Intervention on site", "Peripherals"]
         assert fields["assistant"]["element"]["initial_option"]["text"]["text"] == "Anyone"
