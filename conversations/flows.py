@@ -509,10 +509,16 @@ async def on_confirm(turn: Turn, action: Action) -> list[Reply]:
     req = await services.confirm(e.uow_factory, e.clock, actor_id=turn.person.id,
                                  request_id=action.request_id, seen_minutes=seen,
                                  channel=turn.channel)
-    # The rating buttons are on the closed request's card and the automatic-close notice;
-    # this message keeps no buttons (the stale Confirm / Dispute disappear).
-    return [Reply(_("Thank you! {ref} is confirmed with {time} and closed.", ref=req.reference,
-                    time=format_duration(req.minutes_logged)), edit=True)]
+    # The message that carried Confirm / Dispute now asks for the rating (SPEC: rate, 001);
+    # the closed request's card keeps offering it until it is given.
+    text = _("Thank you! {ref} is confirmed with {time} and closed.", ref=req.reference,
+             time=format_duration(req.minutes_logged))
+    # Link pages (web) are single-use: the rating is left to the closed request's card there.
+    if (turn.channel != "web" and req.rating is None and req.resolved_by_id
+            and req.resolution_method is not Resolution.SPAM):
+        text += "\n" + _("How would you rate the help? 1 = poor, 5 = excellent.")
+        return [Reply(text, rating_buttons(e.codec, req.id or 0), edit=True)]
+    return [Reply(text, edit=True)]
 
 
 async def on_dispute(turn: Turn, action: Action) -> list[Reply]:

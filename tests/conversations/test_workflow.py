@@ -177,8 +177,9 @@ async def test_confirm_then_rate_with_a_message(chat: Chat) -> None:
     await chat.send("Ana", "30m")
     await chat.send("Ana", "New toner")
     await chat.press("Ion", "Confirm", from_notification=True)
-    chat.expect("Ion", "is confirmed")
-    await chat.send("Ion", ref)  # the closed request's card offers the rating
+    chat.expect("Ion", "is confirmed", "How would you rate the help?")
+    assert [b.label for b in chat.buttons_for("Ion")] == ["1", "2", "3", "4", "5"]
+    await chat.send("Ion", ref)  # the closed request's card offers it too
     chat.expect("Ion", "Status: closed")
     await chat.press("Ion", "4")
     await chat.send("Ion", "Quick and friendly")

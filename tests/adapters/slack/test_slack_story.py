@@ -107,7 +107,9 @@ async def test_seed_000_on_slack(db_url: str, clock: ManualClock) -> None:
         await hd.settle()
         confirmed = next(m for m in hd.inbox("Ion") if m.ts == resolution.ts)
         assert "is confirmed with 1 hour, 30 minutes and closed" in (confirmed.text or "")
-        assert not buttons_of(confirmed.blocks)
+        # Confirm / Dispute gave way to the rating.
+        assert [b["text"]["text"] for b in buttons_of(confirmed.blocks)] == [
+            "1", "2", "3", "4", "5"]
         assert any("Ion confirmed" in (m.text or "") for m in hd.inbox(winner))
         async with stack.app.uow_factory() as uow:
             req = await uow.requests.by_reference(ref.group(0))
