@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from conversations import attachments, history, notices, workflow
+from conversations import attachments, clients, history, notices, workflow
 from conversations.views import (
     button,
     confirm_buttons,
@@ -209,8 +209,57 @@ async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
         *(f"{name}: {value}" for name, value in _fields(data).items()),
         _("Priority: {priority}", priority=sla.priority_label(_priority(data))),
     ])
-    return Reply(text, (button(e.codec, _("Place"), "place"), button(e.codec, _("Cancel"), "drop"),
-                        button(e.codec, _("Priority"), "prio")))
+    if data.get("client_label"):
+        text += "\n" + _("For: {name}", name=data["client_label"])
+    buttons: tuple[Button, ...] = (button(e.codec, _("Place"), "place"),
+                                   button(e.codec, _("Cancel"), "drop"),
+                                   button(e.codec, _("Priority"), "prio"))
+    if turn.is_staff:
+        buttons += (button(e.codec, _("For a client"), "client"),)
+    return Reply(text, buttons)
+
+
+async def on_for_client(turn: Turn, action: Action) -> list[Reply]:
+    """Staff placing a request for a client who phoned or e-mailed: ask who it is."""
+    if (turn.state.state != "intake.summary" or "description" not in turn.state.data
+            or not turn.is_staff):
+        return [_stale()]
+    await turn.set_state("intake.client", **turn.state.data)
+    return [Reply(_("Who is it for? Write their name, or their name with a phone number "
+                    "(+40 721 234 567) or an e-mail address."))]
+
+
+async def on_client(turn: Turn, text: str) -> list[Reply]:
+    data = dict(turn.state.data)
+    contact = clients.parse_contact(text)
+    if contact is None:
+        return [Reply(_("Please write a name, a phone number or an e-mail address."))]
+    if contact.channel is None:
+        async with turn.engine.uow_factory(read_only=True) as uow:
+            person = await uow.people.by_name(contact.name)
+        if person is None:
+            return [Reply(_("There is nobody called {name} yet. Write their name with a phone "
+                            "number or an e-mail address to register them.",
+                            name=contact.name[:60]))]
+        data.update(initiator_id=person.id, client=None, client_label=person.name)
+    else:  # registered (if new) only when the request is placed
+        data.update(initiator_id=None, client=[contact.name, contact.channel, contact.address],
+                    client_label=" ".join(filter(None, (contact.name, contact.address))))
+    await turn.set_state("intake.summary", **data)
+    return [await _summary(turn, data)]
+
+
+async def _initiator_for(turn: Turn, data: dict[str, Any]) -> int | None:
+    """The client chosen on the summary (registered now when their account is new)."""
+    if data.get("initiator_id"):
+        return int(data["initiator_id"])
+    if not data.get("client") or not turn.is_staff:
+        return None
+    name, channel, address = (str(v) for v in data["client"])
+    async with turn.engine.uow_factory() as uow:
+        person = await clients.find_or_register(uow, clients.Contact(name, channel, address))
+        await uow.commit()
+    return person.id if person else None
 
 
 def _priority(data: dict[str, object]) -> str:
@@ -243,11 +292,16 @@ async def on_place(turn: Turn, action: Action) -> list[Reply]:
             e.uow_factory, e.clock, actor_id=turn.person.id, type_id=int(data["type_id"]),
             description=str(data["description"]), target_id=data.get("target_id"),
             channel=turn.channel, fields=_fields(data), priority=_priority(data),
+            initiator_id=await _initiator_for(turn, data),
         )
     except (Invalid, Refused):
         await turn.set_state(None)
         raise
     await turn.set_state(None)
+    if req.initiator_id != turn.person.id:
+        return [Reply(_("Request {ref} is placed for {name}; they are told on their channel.",
+                        ref=req.reference, name=str(data.get("client_label") or "?")),
+                      (button(e.codec, req.reference, "view", req.id or 0),), edit=True)]
     return [Reply(_("Request {ref} is placed. I will tell you when someone takes it.",
                     ref=req.reference),
                   (button(e.codec, _("My requests"), "my"),), edit=True)]
@@ -616,6 +670,7 @@ def _stale() -> Reply:
 TEXT_STEPS: dict[str, TextStep] = {
     "intake.describe": on_description,
     "intake.field": on_field,
+    "intake.client": on_client,
     "finish.time": on_finish_time,
     "finish.note": on_finish_note,
     "correct.time": on_correct_time,
@@ -633,6 +688,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "place": on_place,
     "drop": on_drop,
     "prio": on_priority,
+    "client": on_for_client,
     "view": on_view,
     "claim": on_claim,
     "release": on_release,

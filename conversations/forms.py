@@ -208,10 +208,24 @@ async def _submit_request(turn: Turn, values: dict[str, str]) -> FormResult:
                                 "{limit}.", length=len(description), limit=MAX_DESCRIPTION)
     if errors:
         return FormResult(errors)
+    priority = values.get(PRIORITY) or sla.DEFAULT_PRIORITY
+    async with e.uow_factory(read_only=True) as uow:
+        rtype = await uow.types.get(type_id)
+    if (rtype is not None and rtype.fields and rtype.active and priority in sla.PRIORITIES
+            and (turn.is_staff or not rtype.internal)):
+        # The modal cannot ask fields that depend on the type chosen in it: the intake goes
+        # on in direct messages, one field at a time, then the usual summary and Place.
+        first_field = rtype.fields[0]
+        await turn.set_state("intake.field", type_id=type_id, target_id=int(target) or None,
+                             description=description, priority=priority, fields={},
+                             field=first_field)
+        return FormResult(replies=(Reply(
+            _("Almost done: {type} needs a few more details.", type=rtype.name) + "\n"
+            + _("{field}:", field=first_field)),))
     req = await services.place(
         e.uow_factory, e.clock, actor_id=turn.person.id, type_id=type_id,
         description=description, target_id=int(target) or None, channel=turn.channel,
-        priority=values.get(PRIORITY) or sla.DEFAULT_PRIORITY,
+        priority=priority,
     )
     if (turn.state.state or "").startswith("intake."):
         await turn.set_state(None)  # a half-done step-by-step intake is superseded

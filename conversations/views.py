@@ -114,6 +114,10 @@ def render_notification(codec: ActionCodec, n: Notification,
             if d.get("priority"):
                 text += "\n" + _("Priority: {priority}", priority=priority_label(d["priority"]))
             return Reply(text, claim_buttons(codec, rid))
+        case "placed_for_you":
+            # Short (an SMS segment or two): the client knows what they phoned about.
+            return Reply(_("{by} registered your request {ref} ({type}). You will be told "
+                           "when someone takes it.", **d))
         case "offer_taken":
             return Reply(_("{ref} ({type}) was claimed by {assignee}.", **d))
         case "offer_cancelled":

@@ -128,6 +128,9 @@ async def place(
         await uow.requests.add(req)
         await _sync_timers(uow, req)
         await _offer_notifications(uow, req, initiator)
+        if initiator.id != actor.id:  # placed for a client who phoned or e-mailed
+            await uow.outbox.add(Notification(initiator.id, "placed_for_you", req.id or 0,
+                                              _snapshot(req, rtype.name, by=actor.name)))
         await uow.commit()
         return req
 

@@ -1,5 +1,6 @@
-"""Files on Telegram: photos and documents people send (downloaded on demand, within the
-size limit) and files the bot forwards (sendPhoto / sendDocument, multipart upload)."""
+"""Files on Telegram: photos, documents, videos and voice messages people send (downloaded
+on demand, within the size limit) and files the bot forwards (sendPhoto / sendDocument,
+multipart upload)."""
 
 from __future__ import annotations
 
@@ -33,16 +34,29 @@ def fetcher(bot: Bot, file_id: str) -> Fetch:
 
 
 def incoming(bot: Bot, message: Message) -> tuple[Attachment, ...]:
-    """The photo (its largest size) or document of ``message``, not downloaded yet."""
+    """The file ``message`` carries — photo (its largest size), document, video, audio, voice
+    or video note — not downloaded yet."""
     if message.photo:
         best = message.photo[-1]
         return (Attachment(f"photo_{message.message_id}.jpg", "image/jpeg", best.file_size,
                            fetcher(bot, best.file_id)),)
-    doc = message.document
-    if doc is not None:
-        name = doc.file_name or "document"
-        mime = doc.mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return (Attachment(name, mime, doc.file_size, fetcher(bot, doc.file_id)),)
+    mid = message.message_id
+    # (file, default name, default type): voice and video notes come without a name.
+    media = (
+        (message.document, "document", "application/octet-stream"),
+        (message.video, f"video_{mid}.mp4", "video/mp4"),
+        (message.animation, f"animation_{mid}.mp4", "video/mp4"),
+        (message.audio, f"audio_{mid}.mp3", "audio/mpeg"),
+        (message.voice, f"voice_{mid}.ogg", "audio/ogg"),
+        (message.video_note, f"video_note_{mid}.mp4", "video/mp4"),
+    )
+    for file, default_name, default_mime in media:
+        if file is None:
+            continue
+        name = getattr(file, "file_name", None) or default_name
+        mime = (getattr(file, "mime_type", None) or mimetypes.guess_type(name)[0]
+                or default_mime)
+        return (Attachment(name, mime, file.file_size, fetcher(bot, file.file_id)),)
     return ()
 
 

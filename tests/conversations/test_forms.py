@@ -6,6 +6,7 @@ from bots.bootstrap import App
 from core.forms import Form, FormResult, Overview
 from core.kinds import Role, Status
 from core.messages import Inbound
+from core.model import RequestType
 from tests.harness import CHANNEL, Chat
 
 
@@ -113,3 +114,31 @@ async def test_closed_registration_refuses_forms(app: App) -> None:
     assert "only serves registered people" in result.errors["type"]
     page = await app.conversations.overview(inbound("Stranger"))
     assert "only serves registered people" in page.greeting and page.sections == ()
+
+
+async def test_a_type_with_extra_fields_goes_on_in_messages(app: App) -> None:
+    chat = await setup(app)
+    async with app.uow_factory() as uow:
+        rtype = await uow.types.by_name("Peripherals")
+        assert rtype is not None
+        await uow.types.save(RequestType(rtype.id, rtype.name, fields=("Room", "Asset tag")))
+        await uow.commit()
+    form = await app.conversations.open_form(inbound("Ion"), "request")
+    assert isinstance(form, Form)
+    result = await app.conversations.submit_form(
+        inbound("Ion"), "request", {"type": str(rtype.id), "assistant": "0",
+                                    "description": "Printer jams", "priority": "high"},
+        form.context)
+    assert result.ok and result.replies[0].text.endswith("needs a few more details.\nRoom:")
+    async with app.uow_factory() as uow:
+        assert await uow.requests.get(1) is None  # nothing placed yet
+    await chat.send("Ion", "4.12")
+    chat.expect("Ion", "Asset tag:")
+    await chat.send("Ion", "PR-0042")
+    chat.expect("Ion", "Please check your request", "Room: 4.12", "Asset tag: PR-0042",
+                "Priority: High")
+    await chat.press("Ion", "Place")
+    async with app.uow_factory() as uow:
+        req = await uow.requests.get(1)
+    assert req is not None and req.priority == "high"
+    assert req.fields == {"Room": "4.12", "Asset tag": "PR-0042"}

@@ -404,10 +404,11 @@ class FakeTelegramAPI:
         user_id: int | None = None,
         **user: Any,
     ) -> Payload:
-        """A ``message`` (not queued) carrying a photo or document a user sends; the file is
-        registered for ``getFile`` and download. ``push_update({"message": ...})`` queues it."""
-        if kind not in ("photo", "document"):
-            raise ValueError("kind must be 'photo' or 'document'")
+        """A ``message`` (not queued) carrying a file a user sends (``kind``: one of
+        ``FILE_KINDS``); the file is registered for ``getFile`` and download.
+        ``push_update({"message": ...})`` queues it."""
+        if kind not in FILE_KINDS:
+            raise ValueError(f"kind must be one of {FILE_KINDS}")
         stored = self._store(kind, data, file_name, mime_type)
         self._last_message_id[chat_id] += 1
         message: Payload = {
@@ -992,6 +993,9 @@ def _chat_json(chat_id: int) -> Payload:
     return {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
 
 
+FILE_KINDS = ("photo", "document", "video", "audio", "voice", "video_note")
+
+
 def _file_json(stored: StoredFile, kind: str) -> Payload | list[Payload]:
     ids = {
         "file_id": stored.file_id,
@@ -1000,7 +1004,14 @@ def _file_json(stored: StoredFile, kind: str) -> Payload | list[Payload]:
     }
     if kind == "photo":
         return [{**ids, "width": 320, "height": 320}]  # one size; dimensions are made up
-    document = {**ids, "mime_type": stored.mime_type}
+    if kind == "video_note":  # no name, no MIME type
+        return {**ids, "length": 240, "duration": 3}
+    # Made-up media metadata: what Bot API objects of that kind require.
+    extra = {"voice": {"duration": 3}, "audio": {"duration": 3},
+             "video": {"width": 320, "height": 240, "duration": 3}}.get(kind, {})
+    document = {**ids, **extra, "mime_type": stored.mime_type}
+    if kind == "voice":
+        return document
     if stored.file_name:
         document["file_name"] = stored.file_name
     return document

@@ -62,3 +62,17 @@ async def test_a_file_over_the_limit_is_refused_before_downloading(tg: TelegramS
                                    "Nothing was stored.")
     assert tg.fake.calls_of("getFile") == []
     assert await tg.app.attachments.index.for_request(1) == []
+
+
+async def test_voice_and_video_messages_are_stored_and_forwarded(tg: TelegramStack) -> None:
+    await place_request(tg)
+    await tg.press("Ana", "Claim")
+    await tg.deliver()
+    voice, video = b"OggS voice", b"\x00\x00\x00\x18ftypmp42 clip"
+    await send_file(tg, "Ion", voice, kind="voice", mime_type="audio/ogg")
+    assert "is attached to HD-" in tg.texts("Ion")[-1]
+    await send_file(tg, "Ion", video, kind="video_note")
+    names = [name for _kind, _data, name in files_in(tg, "Ana")]
+    assert [data for _kind, data, _name in files_in(tg, "Ana")] == [voice, video]
+    assert names[0].startswith("voice_") and names[0].endswith(".ogg")
+    assert names[1].startswith("video_note_") and names[1].endswith(".mp4")
