@@ -9,6 +9,7 @@ from adapters.web import UnsubscribeSigner
 from core import services
 from core.clock import ManualClock
 from core.kinds import Role, Status
+from core.messages import Inbound, Reply
 from tests.adapters.email.emailstack import ADDRESSES, FROM, email_helpdesk
 from tests.conftest import SECRET
 
@@ -165,3 +166,37 @@ async def test_smtp_failure_is_retried_through_the_outbox(sqlite_url: str,
         assert len(hd.inbox("Ana")) == 1
         async with app.uow_factory() as uow:
             assert await uow.outbox.pending_count() == 0
+
+
+async def test_a_client_registered_by_e_mail_is_told_by_e_mail(sqlite_url: str,
+                                                               clock: ManualClock) -> None:
+    """Ana places a request for a client who phoned; the client, new to the helpdesk, is
+    registered with their e-mail address and told there (the later notices follow)."""
+    async with email_helpdesk(sqlite_url, clock) as hd:
+        await hd.stack.add_type("Peripherals")
+        await hd.stack.add_person("Ana", Role.ASSISTANT, email=ADDRESSES["Ana"])
+        await hd.stack.add_person("Bogdan", Role.ASSISTANT, email=ADDRESSES["Bogdan"])
+        replies: list[Reply] = []
+
+        async def ana(text: str | None = None, press: str | None = None) -> None:
+            payload = None
+            if press is not None:
+                payload = next(b.payload for r in replies for b in r.buttons if b.label == press)
+            replies[:] = await hd.stack.app.conversations.handle(
+                Inbound("email", ADDRESSES["Ana"], text=text, payload=payload))
+
+        await ana("/new")
+        await ana(press="Peripherals")
+        await ana(press="Anyone")
+        await ana("Laptop does not boot")
+        await ana(press="For a client")
+        await ana("Joana Silva <Joana@Example.PT>")
+        await ana(press="Place")
+        assert "is placed for Joana Silva joana@example.pt" in replies[0].text
+        await hd.deliver()
+        [told] = hd.smtp.to("joana@example.pt")
+        assert told.subject.startswith("Ana registered your request HD-")
+        status, page = await hd.press(hd.last_link("Bogdan"), "Claim")
+        assert status == 200
+        await hd.deliver()
+        assert "Bogdan has taken your request" in hd.smtp.to("joana@example.pt")[-1].subject
