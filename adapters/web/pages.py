@@ -56,6 +56,20 @@ _env = jinja2.Environment(
 )
 
 
+def render_page(language: str, *, status: int = 200, notice: str | None = None,
+                notice_kind: str = "info", lines: str = "", forms: tuple[ButtonForm, ...] = (),
+                text_form: dict[str, Any] | None = None, hint: str | None = None,
+                action: str = "") -> web.Response:
+    """A phone-sized page (``templates/page.html``): a notice, the text, one form per button
+    (the first one primary), an optional text answer and a hint — every link page's shape."""
+    html = _env.get_template("page.html").render(
+        lang=language, title=TITLE, notice=notice, notice_kind=notice_kind, lines=lines,
+        forms=forms, text_form=text_form, hint=hint, action=action,
+    )
+    return web.Response(text=html, status=status, content_type="text/html",
+                        headers=SECURITY_HEADERS)
+
+
 @dataclass(frozen=True)
 class ButtonForm:
     label: str
@@ -109,16 +123,8 @@ class LinkPages:
         web_app.router.add_post(PATH, self.act)
 
     # -- rendering ---------------------------------------------------------------------------
-    def page(self, language: str, *, status: int = 200, notice: str | None = None,
-             notice_kind: str = "info", lines: str = "", forms: tuple[ButtonForm, ...] = (),
-             text_form: dict[str, Any] | None = None, hint: str | None = None,
-             action: str = "") -> web.Response:
-        html = _env.get_template("page.html").render(
-            lang=language, title=TITLE, notice=notice, notice_kind=notice_kind, lines=lines,
-            forms=forms, text_form=text_form, hint=hint, action=action,
-        )
-        return web.Response(text=html, status=status, content_type="text/html",
-                            headers=SECURITY_HEADERS)
+    def page(self, language: str, **parts: Any) -> web.Response:
+        return render_page(language, **parts)
 
     def text_form(self, token: str) -> dict[str, Any]:
         return {"csrf": self.signer.form_token(token, "text"), "label": _("Your answer"),

@@ -80,45 +80,69 @@ class _ClockSigner(TimestampSigner):
         return int(self._clock.now().timestamp())
 
 
-class LinkSigner:
-    """Makes and reads link tokens, and the per-form tokens of the pages they open."""
+class DatedTokens:
+    """Signed, dated tokens and the hidden tokens of the forms on the pages they open.
 
-    def __init__(self, secret: str, clock: Clock) -> None:
+    ``salt`` and ``form_salt`` keep each kind of token apart (neither opens the other's
+    page); they are part of every token already sent, so they never change.
+    """
+
+    def __init__(self, secret: str, clock: Clock, salt: str, form_salt: str) -> None:
         self._clock = clock
-        self._links = _ClockSigner(secret, clock, "helpdesk.link")
-        self._forms = Signer(secret, salt="helpdesk.form", sep=".",
+        self._links = _ClockSigner(secret, clock, salt)
+        self._forms = Signer(secret, salt=form_salt, sep=".",
                              algorithm=_ShortHMAC(hashlib.sha256))
 
-    def make(self, person_id: int, request_id: int, kind: str) -> str:
-        """A token for ``person_id`` to do ``kind`` on ``request_id``."""
-        code = KINDS[kind][0]
-        return self._links.sign(f"{code}{person_id:x}-{request_id:x}").decode()
+    def sign_value(self, value: str) -> str:
+        return self._links.sign(value).decode()
 
-    def read(self, token: str) -> Link:
-        """The link a token stands for; raises ``LinkInvalid`` or ``LinkExpired``."""
+    def read_value(self, token: str, max_age: timedelta | None = None) -> tuple[str, datetime]:
+        """The signed value and when it was issued; raises ``LinkInvalid`` (forged, altered,
+        too long, issued in the future) or ``LinkExpired`` (older than ``max_age``)."""
         if not token or len(token) > MAX_TOKEN:
             raise LinkInvalid("bad length")
         try:
             raw, issued = self._links.unsign(token, return_timestamp=True)
         except BadSignature as exc:
             raise LinkInvalid(str(exc)) from None
-        match = _VALUE.match(raw.decode("ascii", "replace"))
-        if not match or match.group(1) not in _BY_CODE:
-            raise LinkInvalid("unknown link")
-        kind = _BY_CODE[match.group(1)]
-        age = self._clock.now() - issued.astimezone(UTC)
-        if age > KINDS[kind][1]:
+        issued = issued.astimezone(UTC)
+        age = self._clock.now() - issued
+        if max_age is not None and age > max_age:
             raise LinkExpired(f"issued {issued.isoformat()}")
         if age < -timedelta(minutes=5):
             raise LinkInvalid("issued in the future")
-        return Link(token, int(match.group(2), 16), int(match.group(3), 16), kind, issued)
+        return raw.decode("ascii", "replace"), issued
 
     def form_token(self, token: str, what: str) -> str:
-        """The hidden token of a form on the page of ``token`` (a button payload or "text")."""
+        """The hidden token of a form on the page of ``token`` (a button payload, a choice
+        or "text")."""
         return self._forms.get_signature(f"{token}|{what}").decode()
 
     def check_form(self, token: str, what: str, given: str) -> bool:
         return hmac.compare_digest(self.form_token(token, what), given or "")
+
+
+class LinkSigner(DatedTokens):
+    """Makes and reads link tokens, and the per-form tokens of the pages they open."""
+
+    def __init__(self, secret: str, clock: Clock) -> None:
+        super().__init__(secret, clock, "helpdesk.link", "helpdesk.form")
+
+    def make(self, person_id: int, request_id: int, kind: str) -> str:
+        """A token for ``person_id`` to do ``kind`` on ``request_id``."""
+        code = KINDS[kind][0]
+        return self.sign_value(f"{code}{person_id:x}-{request_id:x}")
+
+    def read(self, token: str) -> Link:
+        """The link a token stands for; raises ``LinkInvalid`` or ``LinkExpired``."""
+        raw, issued = self.read_value(token)
+        match = _VALUE.match(raw)
+        if not match or match.group(1) not in _BY_CODE:
+            raise LinkInvalid("unknown link")
+        kind = _BY_CODE[match.group(1)]
+        if self._clock.now() - issued > KINDS[kind][1]:
+            raise LinkExpired(f"issued {issued.isoformat()}")
+        return Link(token, int(match.group(2), 16), int(match.group(3), 16), kind, issued)
 
 
 def same_origin(origin: str | None, public_base_url: str | None, served_at: str) -> bool:
