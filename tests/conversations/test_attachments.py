@@ -53,16 +53,6 @@ async def app(tmp_path: Path, clock: ManualClock) -> AsyncIterator[App]:
     await application.close()
 
 
-@pytest.fixture
-async def chat(app: App) -> Chat:
-    chat = Chat(app)
-    await chat.add_type("Peripherals")
-    await chat.add_person("Ion", Role.INITIATOR)
-    await chat.add_person("Ana", Role.ASSISTANT)
-    await chat.add_person("Bogdan", Role.ASSISTANT)
-    return chat
-
-
 def stored_files(app: App) -> list[Path]:
     return [p for p in Path(app.settings.attachments_dir).rglob("*.bin")]
 

@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-from bots.bootstrap import App
-from core.kinds import Role
 from tests.conversations.test_story import place
 from tests.harness import Chat
-
-
-@pytest.fixture
-async def chat(app: App) -> Chat:
-    chat = Chat(app)
-    await chat.add_type("Peripherals")
-    await chat.add_person("Ion", Role.INITIATOR)
-    await chat.add_person("Ana", Role.ASSISTANT)
-    await chat.add_person("Bogdan", Role.ASSISTANT)
-    return chat
 
 
 async def test_internal_notes_never_reach_the_initiator(chat: Chat) -> None:

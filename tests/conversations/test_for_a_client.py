@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bots.bootstrap import App
 from conversations.clients import Contact, parse_contact
 from core.kinds import Role
 from tests.harness import Chat, RecordingSender
@@ -33,16 +32,6 @@ def test_parse_contact_never_fails(text: str) -> None:
     contact = parse_contact(text)
     if contact is not None:
         assert len(contact.name) <= 200 and (contact.channel is None) == (contact.address is None)
-
-
-@pytest.fixture
-async def chat(app: App) -> Chat:
-    chat = Chat(app)
-    await chat.add_type("Peripherals")
-    await chat.add_person("Ion", Role.INITIATOR)
-    await chat.add_person("Ana", Role.ASSISTANT)
-    await chat.add_person("Bogdan", Role.ASSISTANT)
-    return chat
 
 
 async def describe(chat: Chat, who: str, text: str = "Printer at the front desk is jammed") -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,16 +21,6 @@ from persistence.redis_store import embedded_redis
 from tests.conftest import settings_for
 from tests.conversations.test_story import place
 from tests.harness import CHANNEL, Chat
-
-
-@pytest.fixture
-async def chat(app: App) -> Chat:
-    chat = Chat(app)
-    await chat.add_type("Peripherals")
-    await chat.add_person("Ion", Role.INITIATOR)
-    await chat.add_person("Ana", Role.ASSISTANT)
-    await chat.add_person("Bogdan", Role.ASSISTANT)
-    return chat
 
 
 async def add_person(chat: Chat, name: str, role: Role, language: str | None = None,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from bots.bootstrap import App
 from core.clock import ManualClock
 from core.kinds import Resolution, Role, Status
 from core.model import RequestType
@@ -15,12 +14,7 @@ from tests.harness import Chat
 
 
 @pytest.fixture
-async def chat(app: App) -> Chat:
-    chat = Chat(app)
-    await chat.add_type("Peripherals")
-    await chat.add_person("Ion", Role.INITIATOR)
-    await chat.add_person("Ana", Role.ASSISTANT)
-    await chat.add_person("Bogdan", Role.ASSISTANT)
+async def chat(chat: Chat) -> Chat:
     await chat.add_person("Sofia", Role.SUPERVISOR)
     return chat
 
