@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.delivery import DeliveryWorker
+from bots.retention import RetentionWorker
 from bots.settings import Settings
 from bots.timer_worker import TimerWorker
 from conversations.engine import Conversations
@@ -51,6 +52,7 @@ class App:
     # Who turned status-change notices off (unsubscribe link, e-mail channel).
     preferences: NoticePreferences | None = None
     timer_worker: TimerWorker | None = None
+    retention: RetentionWorker | None = None  # ATTACHMENT_RETENTION_DAYS > 0
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -119,6 +121,9 @@ async def bootstrap(
         attachments=attachments,
         preferences=preferences,
     )
+    retention = None
+    if settings.attachment_retention_days:
+        retention = RetentionWorker(attachments, clock, settings.attachment_retention_days)
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
                attachments=attachments, preferences=preferences,
-               timer_worker=TimerWorker(uows, clock=clock))
+               timer_worker=TimerWorker(uows, clock=clock), retention=retention)

@@ -422,6 +422,30 @@ def set_type(
     run(main)
 
 
+@admin.command("purge-files")
+def purge_files(
+    days: int | None = typer.Option(
+        None, min=1, help="delete the files of requests closed or cancelled this many days ago "
+        "(default: ATTACHMENT_RETENTION_DAYS)"),
+) -> None:
+    """Delete stored files of requests closed or cancelled long ago (the requests stay)."""
+    from datetime import timedelta
+
+    from core.attachment_service import purge_before
+
+    async def main(application: App) -> None:
+        keep = days or application.settings.attachment_retention_days
+        if not keep:
+            raise fail("give --days N (or set ATTACHMENT_RETENTION_DAYS)")
+        assert application.attachments is not None
+        cutoff = application.clock.now() - timedelta(days=keep)
+        deleted = await purge_before(application.attachments, cutoff)
+        typer.echo(f"deleted {deleted} stored files of requests closed or cancelled before "
+                   f"{cutoff:%Y-%m-%d %H:%M} UTC")
+
+    run(main)
+
+
 @admin.command("list")
 def list_all() -> None:
     """Show people, their accounts, and request types."""

@@ -38,11 +38,14 @@ class Running:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start_background(self) -> None:
-        """Start the delivery worker, the timer worker and every plugin's background tasks."""
+        """Start the delivery, timer and retention workers and every plugin's background
+        tasks."""
         if self.app.worker is not None:
             self.tasks.append(asyncio.create_task(self.app.worker.run_forever(self.stop)))
         if self.app.timer_worker is not None:
             self.tasks.append(asyncio.create_task(self.app.timer_worker.run_forever(self.stop)))
+        if self.app.retention is not None:
+            self.tasks.append(asyncio.create_task(self.app.retention.run_forever(self.stop)))
         for plugin in self.plugins:
             self.tasks.extend(await plugin.start(self.app, self.stop))
 

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # Attachments (issue 6): where files are kept and the largest file accepted
     attachments_dir: str = Field("./attachments", description="Directory for stored files.")
     attachment_max_mb: float = Field(20.0, gt=0, le=2000)
+    attachment_retention_days: int = Field(
+        0, ge=0, le=36500, description="Delete the stored files of requests closed or "
+        "cancelled this many days ago (0: keep them for ever).")
 
     @field_validator("database_url")
     @classmethod

@@ -67,6 +67,10 @@ class AttachmentIndex(abc.ABC):
     async def remove(self, attachment_id: int) -> None: ...
 
     @abc.abstractmethod
+    async def of_requests_final_before(self, cutoff: datetime) -> list[StoredAttachment]:
+        """Attachments of requests closed or cancelled before ``cutoff`` (for retention)."""
+
+    @abc.abstractmethod
     async def uses(self, key: str) -> int:
         """How many attachments point at the stored file ``key`` (identical contents share
         one file)."""

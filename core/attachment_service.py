@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from core.attachment_ports import (
@@ -111,6 +112,20 @@ async def attach(
         await _forget_file(config, key)
         raise
     return req, stored
+
+
+async def purge_before(config: AttachmentConfig, cutoff: datetime) -> int:
+    """Retention: delete the files of requests closed or cancelled before ``cutoff`` (the
+    requests, their history and the files' names stay). Returns how many were deleted."""
+    purged = 0
+    for stored in await config.index.of_requests_final_before(cutoff):
+        await config.index.remove(stored.id)
+        await _forget_file(config, stored.key)
+        purged += 1
+    if purged:
+        log.info("retention: deleted %s stored files of requests final before %s",
+                 purged, cutoff.isoformat())
+    return purged
 
 
 async def _forget_file(config: AttachmentConfig, key: str) -> None:

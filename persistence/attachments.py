@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.attachment_ports import AttachmentIndex, FileStore, StoredAttachment
-from persistence.tables import Base, UTCDateTime
+from core.kinds import Status
+from persistence.tables import Base, RequestRow, UTCDateTime
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -117,6 +118,15 @@ class SqlAttachmentIndex(AttachmentIndex):
         async with self._sessions() as session:
             await session.execute(delete(AttachmentRow).where(AttachmentRow.id == attachment_id))
             await session.commit()
+
+    async def of_requests_final_before(self, cutoff: datetime) -> list[StoredAttachment]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(AttachmentRow).join(RequestRow, RequestRow.id == AttachmentRow.request_id)
+                .where(RequestRow.status.in_([Status.CLOSED.value, Status.CANCELLED.value]),
+                       RequestRow.updated_at < cutoff)
+                .order_by(AttachmentRow.id))
+            return [_stored(r) for r in rows]
 
     async def uses(self, key: str) -> int:
         async with self._sessions() as session:
