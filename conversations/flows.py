@@ -262,15 +262,30 @@ async def _initiator_for(turn: Turn, data: dict[str, Any]) -> int | None:
     return person.id if person else None
 
 
+async def _triage(turn: Turn, action: Action) -> list[Reply]:
+    e, rid = turn.engine, action.request_id
+    if not action.arg:
+        req = await services.check_allowed(e.uow_factory, actor_id=turn.person.id,
+                                           request_id=rid, act="priority")
+        return [Reply(_("How urgent is {ref}? Now: {priority}.", ref=req.reference,
+                        priority=sla.priority_label(req.priority)), tuple(
+            button(e.codec, sla.priority_label(p), "prio", rid, p) for p in sla.PRIORITIES))]
+    await services.set_priority(e.uow_factory, e.clock, actor_id=turn.person.id,
+                                request_id=rid, priority=action.arg, channel=turn.channel)
+    return await card(turn, rid)
+
+
 def _priority(data: dict[str, object]) -> str:
     priority = str(data.get("priority") or sla.DEFAULT_PRIORITY)
     return priority if priority in sla.PRIORITIES else sla.DEFAULT_PRIORITY
 
 
 async def on_priority(turn: Turn, action: Action) -> list[Reply]:
-    """Priority on the summary: without an argument, offer the choices; with one, set it and
-    show the summary again."""
+    """Priority on the summary (or, with a request, on a staff member's card): without an
+    argument, offer the choices; with one, set it and show the summary (the card) again."""
     e, data = turn.engine, turn.state.data
+    if action.request_id:
+        return await _triage(turn, action)
     if turn.state.state != "intake.summary" or "description" not in data:
         return [_stale()]
     if not action.arg:
@@ -430,6 +445,8 @@ def _card_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
         extra = (button(c, _("Comment"), "comment", rid),)
         if turn.is_staff:
             extra += (button(c, _("Internal note"), "comment", rid, "i"),)
+            if req.status is not Status.RESOLVED and req.initiator_id != turn.person.id:
+                extra += (button(c, _("Priority"), "prio", rid),)
     return action_buttons(turn, req) + extra + (history.history_button(turn, req),)
 
 

@@ -27,6 +27,7 @@ from core.kinds import Status
 from core.messages import Button, Reply
 from core.model import Comment, Person, Request
 from core.permissions import can_see, can_see_internal
+from core.sla import priority_label
 
 if TYPE_CHECKING:
     from conversations.engine import Conversations, Turn
@@ -38,7 +39,7 @@ REFERENCE_PREFIX = "HD-"
 # Events that record a comment (its text is shown on their line).
 COMMENT_ACTIONS = frozenset({"comment", "dispute", "reopen", "reply"})
 # Events only staff see, whatever their details say.
-STAFF_ONLY_ACTIONS = frozenset({"sla_warning", "sla_breach"})
+STAFF_ONLY_ACTIONS = frozenset({"sla_warning", "sla_breach", "priority"})  # staff triage
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,9 @@ def describe(line: Line) -> str:
             return _("rated it")
         case "attach":
             return _("attached a file")
+        case "priority":
+            return _("priority: {before} → {after}", before=priority_label(d.get("from")),
+                     after=priority_label(d.get("to")))
         case "sla_warning":
             return _("SLA warning")
         case "sla_breach":

@@ -63,6 +63,7 @@ class Act(enum.StrEnum):
     RESUME = "resume"
     REOPEN = "reopen"
     RATE = "rate"
+    PRIORITY = "priority"
 
 
 class WaitReason(enum.StrEnum):

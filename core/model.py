@@ -19,6 +19,7 @@ from core.kinds import Act, Resolution, Role, Status, WaitReason
 from core.sla import (
     DEFAULT_FEEDBACK_MINUTES,
     DEFAULT_PRIORITY,
+    PRIORITIES,
     SlaPolicy,
 )
 
@@ -473,6 +474,35 @@ class Request:
         self.sla_flags.add(flag)
         action = "sla_breach" if flag.endswith("breached") else "sla_warning"
         self._record_system(action, at, self.status, {"clock": flag.split("_")[0]})
+
+    def set_priority(self, actor: Person, priority: str, policy: SlaPolicy, at: datetime,
+                     channel: str | None = None) -> bool:
+        """Triage: a new priority and its SLA policy. Running clocks move by the difference
+        (a paused resolve clock keeps the moved time left); a clock moved later may warn
+        again. False (nothing recorded) when the priority is the same."""
+        permissions.check(Act.PRIORITY, actor, self)
+        if priority not in PRIORITIES:
+            raise Invalid(N_("Unknown priority {priority}."), priority=priority[:20])
+        if priority == self.priority:
+            return False
+        claim_shift = timedelta(minutes=policy.claim_minutes - self.sla_claim_minutes)
+        resolve_shift = timedelta(minutes=policy.resolve_minutes - self.sla_resolve_minutes)
+        if self.claim_due is not None:
+            self.claim_due += claim_shift
+            if claim_shift > timedelta(0):
+                self.sla_flags -= {"claim_warned", "claim_breached"}
+        if self.resolve_due is not None:
+            self.resolve_due += resolve_shift
+        elif self.resolve_left_seconds is not None:
+            self.resolve_left_seconds += int(resolve_shift.total_seconds())
+        if resolve_shift > timedelta(0):
+            self.sla_flags -= {"resolve_warned", "resolve_breached"}
+        before, self.priority = self.priority, priority
+        self.sla_claim_minutes = policy.claim_minutes
+        self.sla_resolve_minutes = policy.resolve_minutes
+        self._record(Act.PRIORITY, actor, at, channel, self.status,
+                     {"from": before, "to": priority})
+        return True
 
     def ask_release(self, actor: Person, at: datetime, channel: str | None = None) -> None:
         """The initiator asks the assignee to release it so that it can be cancelled."""

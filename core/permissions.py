@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # Actions only the person who placed the request may do, and those only staff may do.
 OWNER_ACTS = {"cancel", "confirm", "dispute", "ask_release", "reopen", "rate"}
-STAFF_ACTS = {"claim", "release", "finish", "correct_time", "wait", "resume"}
+STAFF_ACTS = {"claim", "release", "finish", "correct_time", "wait", "resume", "priority"}
 # Actions only the assignee (or a supervisor) may do.
 HOLDER_ACTS = {"release", "finish", "wait", "resume"}
 
@@ -35,6 +35,7 @@ ROLE_REFUSALS = {
     "resume": N_("Only the assistant holding {ref} can resume it."),
     "reopen": N_("Only the person who placed {ref} can reopen it."),
     "rate": N_("Only the person who placed {ref} can rate it."),
+    "priority": N_("Only assistants can change the priority of {ref}."),
 }
 
 # From which statuses each action is allowed.
@@ -52,6 +53,7 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "resume": {"waiting"},
     "reopen": {"resolved"},
     "rate": {"resolved", "closed"},
+    "priority": {"open", "in_progress", "waiting"},
 }
 
 

@@ -178,6 +178,21 @@ async def claim(
     return await _change(uow_factory, actor_id, request_id, mutate)
 
 
+async def set_priority(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    priority: str, channel: str | None = None,
+) -> Request:
+    """Triage by staff: the request takes the type's SLA policy for ``priority``; its
+    running clocks (and timers) move by the difference."""
+
+    async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        rtype = await uow.types.get(req.type_id)
+        policy = rtype.policy(priority) if rtype else sla.SlaPolicy()
+        req.set_priority(actor, priority, policy, clock.now(), channel)
+
+    return await _change(uow_factory, actor_id, request_id, mutate)
+
+
 async def release(
     uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
     channel: str | None = None,

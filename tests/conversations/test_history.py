@@ -128,7 +128,7 @@ async def test_the_history_button_on_the_card(chat: Chat) -> None:
     chat.expect("Ion", f"{ref} — Peripherals", "Status: open")
     await chat.send("Ana", ref)
     assert [b.label for b in chat.buttons_for("Ana")] == [
-        "Claim", "Comment", "Internal note", "History"]
+        "Claim", "Comment", "Internal note", "Priority", "History"]
     # A cancelled request keeps its History button (the only one left).
     await chat.press("Ion", "Cancel request")
     await chat.send("Ion", ref)

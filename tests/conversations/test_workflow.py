@@ -284,3 +284,38 @@ async def test_a_stale_priority_button_changes_nothing(chat: Chat) -> None:
     async with chat.app.uow_factory() as uow:
         assert await uow.requests.list_for_initiator(
             (await uow.people.by_name("Ion")).id) == []  # type: ignore[union-attr]
+
+
+async def test_staff_change_the_priority_and_the_clocks_move(chat: Chat,
+                                                             clock: ManualClock) -> None:
+    async with chat.app.uow_factory() as uow:
+        rtype = await uow.types.by_name("Peripherals")
+        assert rtype is not None
+        await uow.types.save(RequestType(rtype.id, rtype.name, sla={
+            "normal": SlaPolicy(30, 480), "urgent": SlaPolicy(10, 120)}))
+        await uow.commit()
+    ref = await place(chat)
+    await chat.send("Ana", ref)
+    assert "Priority" in [b.label for b in chat.buttons_for("Ana")]
+    await chat.send("Ion", ref)
+    assert "Priority" not in [b.label for b in chat.buttons_for("Ion")]
+    clock.advance(minutes=5)
+    await chat.press("Ana", "Priority")
+    chat.expect("Ana", f"How urgent is {ref}? Now: Normal.")
+    await chat.press("Ana", "Urgent")
+    chat.expect("Ana", "Priority: Urgent", "Time to claim: 5 minutes left",
+                "Time to resolve: 1 hour, 55 minutes left")
+    req = await request(chat, ref)
+    assert (req.priority, req.sla_claim_minutes, req.sla_resolve_minutes) == ("urgent", 10, 120)
+    # The claim warning now comes at 8 minutes after placing (80 % of 10), not at 24.
+    await tick(chat, clock, minutes=3, seconds=1)
+    assert any("claim" in t.lower() and ref in t for t in chat.notices("Ana")[1:])
+    await chat.send("Ana", f"/history {ref}")
+    chat.expect("Ana", "priority: Normal → Urgent")
+    await chat.send("Ion", f"/history {ref}")
+    assert "priority" not in chat.said("Ion")  # staff triage is not shown to the initiator
+    # An initiator forging the button changes nothing.
+    urgent_payload = chat.app.conversations.pack("prio", req.id or 0, "low")
+    await chat.press_payload("Ion", urgent_payload)
+    chat.expect("Ion", "Only assistants can change the priority")
+    assert (await request(chat, ref)).priority == "urgent"

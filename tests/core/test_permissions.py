@@ -13,6 +13,7 @@ from core.errors import DomainError
 from core.i18n import translate
 from core.kinds import Act, Role, Status, WaitReason
 from core.model import Person, Request, TimeEntry
+from core.sla import SlaPolicy
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 OWNER = Person(1, "Ion", Role.INITIATOR)
@@ -75,6 +76,8 @@ def do(act: Act, actor: Person, req: Request) -> None:
             req.reopen(actor, "Still broken", AT)
         case Act.RATE:
             req.rate(actor, 5, AT)
+        case Act.PRIORITY:
+            req.set_priority(actor, "urgent", SlaPolicy(10, 120), AT)
 
 
 LIVE = ("open", "in_progress", "waiting", "resolved")
@@ -93,6 +96,8 @@ ALLOWED: dict[Act, set[tuple[str, str]]] = {
     Act.RESUME: {("holder", "waiting"), ("supervisor", "waiting")},
     Act.REOPEN: {("owner", "resolved")},
     Act.RATE: {("owner", "resolved"), ("owner", "closed")},
+    Act.PRIORITY: {("holder", "open"), ("other_assistant", "open"), ("supervisor", "open")}
+    | {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
 }
 RESULT = {
     Act.CLAIM: Status.IN_PROGRESS,
@@ -132,7 +137,7 @@ def test_permission_matrix(act: Act, actor_name: str, status: Status) -> None:
 
 
 def test_matrix_covers_every_combination() -> None:
-    assert len(CASES) == len(Act) * 5 * len(Status) == 390
+    assert len(CASES) == len(Act) * 5 * len(Status) == 420
 
 
 def test_refusal_messages_are_specific() -> None:
