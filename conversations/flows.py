@@ -25,12 +25,12 @@ from conversations.views import (
     waiting_buttons,
     work_buttons,
 )
-from core import services, sla
+from core import permissions, services, sla
 from core.actions import Action
 from core.durations import format_duration, parse_duration
 from core.errors import Invalid, NotFound, Refused
 from core.i18n import LANGUAGE_NAMES, N_, _, format_datetime, use_language
-from core.kinds import Resolution, Role, Status, WaitReason
+from core.kinds import Act, Resolution, Role, Status, WaitReason
 from core.messages import Button, Reply
 from core.model import MAX_DESCRIPTION, MAX_FIELD, Request
 from core.permissions import check_internal_note
@@ -419,8 +419,7 @@ def _workflow_lines(turn: Turn, req: Request) -> list[str]:
         lines.append(_("Closes by itself on {date} unless confirmed or reopened.",
                        date=format_datetime(req.feedback_until, zone)))
     if (req.initiator_id == turn.person.id and req.status is Status.CLOSED
-            and req.rating is None and req.resolved_by_id
-            and req.resolution_method is not Resolution.SPAM):
+            and req.awaits_rating):
         lines.append(_("How would you rate the help? 1 = poor, 5 = excellent."))
     if req.rating is not None and (turn.is_staff or req.initiator_id == turn.person.id):
         lines.append(_("Rating: {stars}/5", stars=req.rating.stars))
@@ -445,7 +444,7 @@ def _card_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
         extra = (button(c, _("Comment"), "comment", rid),)
         if turn.is_staff:
             extra += (button(c, _("Internal note"), "comment", rid, "i"),)
-            if req.status is not Status.RESOLVED and req.initiator_id != turn.person.id:
+            if permissions.allows(Act.PRIORITY, turn.person, req):
                 extra += (button(c, _("Priority"), "prio", rid),)
     return action_buttons(turn, req) + extra + (history.history_button(turn, req),)
 
@@ -460,8 +459,7 @@ def action_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
             return (button(c, _("Cancel request"), "cancel", rid),)
         if req.status is Status.RESOLVED:
             return confirm_buttons(c, rid, req.minutes_logged)
-        if (req.status is Status.CLOSED and req.rating is None and req.resolved_by_id
-                and req.resolution_method is not Resolution.SPAM):
+        if req.status is Status.CLOSED and req.awaits_rating:
             return rating_buttons(c, rid)
         return ()
     if req.status is Status.OPEN:
@@ -585,8 +583,7 @@ async def on_confirm(turn: Turn, action: Action) -> list[Reply]:
     text = _("Thank you! {ref} is confirmed with {time} and closed.", ref=req.reference,
              time=format_duration(req.minutes_logged))
     # Link pages (web) are single-use: the rating is left to the closed request's card there.
-    if (turn.channel != "web" and req.rating is None and req.resolved_by_id
-            and req.resolution_method is not Resolution.SPAM):
+    if turn.channel != "web" and req.awaits_rating:
         text += "\n" + _("How would you rate the help? 1 = poor, 5 = excellent.")
         return [Reply(text, rating_buttons(e.codec, req.id or 0), edit=True)]
     return [Reply(text, edit=True)]

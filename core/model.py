@@ -171,6 +171,12 @@ class Request:
         return sum(e.minutes for e in self.time_entries)
 
     @property
+    def awaits_rating(self) -> bool:
+        """Resolved by an assistant (not as spam) and not rated yet: the initiator is asked."""
+        return (self.rating is None and self.resolved_by_id is not None
+                and self.resolution_method is not Resolution.SPAM)
+
+    @property
     def was_resolved(self) -> bool:
         return self.resolution_note is not None
 

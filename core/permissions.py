@@ -138,6 +138,15 @@ def check(act: Act | str, actor: Person, req: Request) -> None:
                       ref=ref)
 
 
+def allows(act: Act | str, actor: Person, req: Request) -> bool:
+    """Whether ``check`` would let ``actor`` do ``act`` now (to decide which buttons show)."""
+    try:
+        check(act, actor, req)
+    except (Refused, NotFound):
+        return False
+    return True
+
+
 def _check_assistant_access(act: str, actor: Person, req: Request, status_label: Text) -> None:
     """An assistant works on the open requests meant for them and on those they hold."""
     ref = req.reference

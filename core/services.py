@@ -578,7 +578,7 @@ async def _apply_timer(uow: UnitOfWork, req: Request, kind: TimerKind, now: date
             await uow.outbox.add(Notification(req.resolved_by_id, "auto_closed", rid, data,
                                               edit_key=work_key(rid)))
         # The initiator may still rate it (1-5 buttons on this notice).
-        rate = req.resolved_by_id is not None and req.rating is None
+        rate = req.awaits_rating
         await uow.outbox.add(Notification(req.initiator_id, "auto_closed", rid,
                                           {**data, "rate": rate},
                                           edit_key=confirm_key(rid)))
