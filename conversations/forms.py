@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from conversations.flows import _line, action_buttons
 from conversations.views import button
-from core import services, sla
+from core import permissions, services, sla
 from core.actions import Action, BadPayload
 from core.durations import format_duration, parse_duration
 from core.errors import DomainError
@@ -211,8 +211,8 @@ async def _submit_request(turn: Turn, values: dict[str, str]) -> FormResult:
     priority = values.get(PRIORITY) or sla.DEFAULT_PRIORITY
     async with e.uow_factory(read_only=True) as uow:
         rtype = await uow.types.get(type_id)
-    if (rtype is not None and rtype.fields and rtype.active and priority in sla.PRIORITIES
-            and (turn.is_staff or not rtype.internal)):
+    if (rtype is not None and rtype.fields and priority in sla.PRIORITIES
+            and permissions.allows_place(turn.person, rtype)):
         # The modal cannot ask fields that depend on the type chosen in it: the intake goes
         # on in direct messages, one field at a time, then the usual summary and Place.
         first_field = rtype.fields[0]

@@ -104,6 +104,15 @@ def check_place(
                       type=rtype.name)
 
 
+def allows_place(actor: Person, rtype: RequestType) -> bool:
+    """Whether ``actor`` may place a request of ``rtype`` for themselves now."""
+    try:
+        check_place(actor, actor, rtype, None)
+    except Refused:
+        return False
+    return True
+
+
 def check_internal_note(actor: Person) -> None:
     """Internal notes are for assistants and supervisors; initiators never see them."""
     if not actor.role.is_staff:
