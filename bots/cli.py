@@ -429,19 +429,17 @@ def purge_files(
         "(default: ATTACHMENT_RETENTION_DAYS)"),
 ) -> None:
     """Delete stored files of requests closed or cancelled long ago (the requests stay)."""
-    from datetime import timedelta
-
-    from core.attachment_service import purge_before
+    from bots.retention import RetentionWorker
 
     async def main(application: App) -> None:
         keep = days or application.settings.attachment_retention_days
         if not keep:
             raise fail("give --days N (or set ATTACHMENT_RETENTION_DAYS)")
         assert application.attachments is not None
-        cutoff = application.clock.now() - timedelta(days=keep)
-        deleted = await purge_before(application.attachments, cutoff)
+        worker = RetentionWorker(application.attachments, application.clock, keep)
+        deleted = await worker.run_once()
         typer.echo(f"deleted {deleted} stored files of requests closed or cancelled before "
-                   f"{cutoff:%Y-%m-%d %H:%M} UTC")
+                   f"{worker.cutoff():%Y-%m-%d %H:%M} UTC")
 
     run(main)
 

@@ -5,7 +5,7 @@ the same once."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bots.polling import PollingWorker
 from core.attachment_service import AttachmentConfig, purge_before
@@ -25,6 +25,9 @@ class RetentionWorker(PollingWorker):
         self.clock = clock
         self.days = days
 
+    def cutoff(self) -> datetime:
+        """Requests final before this moment lose their files."""
+        return self.clock.now() - timedelta(days=self.days)
+
     async def run_once(self) -> int:
-        return await purge_before(self.attachments,
-                                  self.clock.now() - timedelta(days=self.days))
+        return await purge_before(self.attachments, self.cutoff())
