@@ -36,7 +36,7 @@ from bots.server import build, settle_heap  # noqa: E402
 from bots.settings import Settings  # noqa: E402
 from core import services  # noqa: E402
 from core.kinds import Role  # noqa: E402
-from core.messages import Inbound  # noqa: E402
+from core.messages import Inbound, Reply  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
@@ -126,9 +126,13 @@ async def run_echo(fake: FakeTelegramAPI, n: int, concurrency: int) -> dict[str,
         await bot.session.close()
 
 
-async def run_ours(fake: FakeTelegramAPI, n: int, concurrency: int,
-                   args: argparse.Namespace) -> tuple[dict[str, float], dict[str, float]]:
-    """Our webhook pipeline, then the engine alone on the same people and button."""
+async def run_ours(fake: FakeTelegramAPI, n: int, concurrency: int, args: argparse.Namespace,
+                   stub_engine: bool = False) -> tuple[dict[str, float], dict[str, float]]:
+    """Our webhook pipeline, then the engine alone on the same people and button.
+
+    ``stub_engine``: the conversation engine answers a fixed reply without touching the
+    database or its Redis dialog state — the same webhook, update record (dedupe) and Bot API
+    path, i.e. the ceiling of our pipeline whatever the engine costs."""
     url = await create_database(args.database_url)
     settings = Settings(database_url=url, redis_url=args.redis_url, secret_key="b" * 32,
                         telegram_bot_token=TOKEN, telegram_api_url=fake.base_url,
@@ -136,6 +140,10 @@ async def run_ours(fake: FakeTelegramAPI, n: int, concurrency: int,
                         _env_file=None)  # type: ignore[call-arg]
     app = await bootstrap(settings)
     await app.dialogs.redis.flushdb()
+    if stub_engine:
+        async def fixed_reply(inbound: Inbound) -> list[Reply]:
+            return [Reply("Your requests:\n• HD-2026-000001 — Peripherals — open")]
+        app.conversations.handle = fixed_reply  # type: ignore[method-assign]
     running = await build(app, [Plugin(limiter=FloodLimiter(**UNLIMITED))])
     runner, base = await serve(running.web_app)
     settle_heap()
@@ -204,12 +212,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         try:
             echo = await run_echo(fake, args.updates, args.concurrency)
             ours, engine = await run_ours(fake, args.updates, args.concurrency, args)
+            stub, _ = await run_ours(fake, args.updates, args.concurrency, args,
+                                     stub_engine=True)
         finally:
             await fake.close()
-        rounds.append({"ours": ours, "echo": echo, "engine_only": engine,
-                       "ratio": round(ours["updates_per_s"] / echo["updates_per_s"], 3)})
+        rounds.append({"ours": ours, "echo": echo, "engine_only": engine, "stub_engine": stub,
+                       "ratio": round(ours["updates_per_s"] / echo["updates_per_s"], 3),
+                       "stub_ratio": round(stub["updates_per_s"] / echo["updates_per_s"], 3)})
         print(f"ours {ours}  echo {echo}  ratio {rounds[-1]['ratio']}  "
-              f"(engine alone {engine})")
+              f"(engine alone {engine}; stub engine {stub['updates_per_s']}/s, "
+              f"ratio {rounds[-1]['stub_ratio']})")
     result = {
         "benchmark": "telegram_webhook", "updates": args.updates,
         "concurrency": args.concurrency, "runs": rounds,
@@ -220,6 +232,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "engine_only": {k: statistics.median(r["engine_only"][k] for r in rounds)
                         for k in ("updates_per_s", "cpu_ms_per_update")},
         "median_ratio": statistics.median(r["ratio"] for r in rounds),
+        "median_stub_ratio": statistics.median(r["stub_ratio"] for r in rounds),
     }
     result["broadcast"] = await broadcast(args)
     return result
@@ -240,6 +253,8 @@ def main() -> None:
     print(f"median over {args.runs} runs: ours {m['ours']}  echo {m['echo']}  "
           f"ratio {result['median_ratio']}")
     print(f"engine alone (no HTTP, no Bot API): {result['engine_only']}")
+    print(f"stub engine (webhook, dedupe and Bot API only): median ratio "
+          f"{result['median_stub_ratio']}")
     print(f"300 assistants: {result['broadcast']}")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
