@@ -9,11 +9,12 @@ request cannot be used again. Every failure is a short page in the reader's lang
 
 from __future__ import annotations
 
+import abc
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import jinja2
 from aiohttp import web
@@ -39,6 +40,7 @@ VersionOf = Callable[[int], Awaitable[int | None]]  # request_id -> its version
 ExpectsText = Callable[[int, int], Awaitable[bool]]  # (person_id, request_id)
 LanguageOf = Callable[[int], Awaitable[str | None]]  # person_id -> language
 TextsBySms = Callable[[int], Awaitable[bool]]  # person_id -> has a phone we text
+T = TypeVar("T")
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -86,7 +88,88 @@ def accepted_language(request: web.Request) -> str | None:
     return None
 
 
-class LinkPages:
+class TokenPages(abc.ABC, Generic[T]):
+    """Pages opened by a signed token in their URL: ``GET`` shows, ``POST`` acts.
+
+    A forged or expired token gets a short page in the reader's language (400 / 410); the
+    token's person's language is used once it is known; nothing raised ever reaches the reader
+    (500, "Sorry, …"). Subclasses say how to read a token and what to show and do.
+    """
+
+    default_language: str
+    public_base_url: str | None
+    language_of: LanguageOf
+
+    @abc.abstractmethod
+    def read_token(self, token: str) -> T:
+        """What ``token`` stands for; raises ``LinkInvalid`` or ``LinkExpired``."""
+
+    @abc.abstractmethod
+    def person_of(self, subject: T) -> int: ...
+
+    @abc.abstractmethod
+    async def show_page(self, request: web.Request, subject: T,
+                        language: str) -> web.Response: ...
+
+    @abc.abstractmethod
+    async def act_page(self, request: web.Request, subject: T,
+                       language: str) -> web.Response: ...
+
+    def page(self, language: str, **parts: Any) -> web.Response:
+        return render_page(language, **parts)
+
+    def expired_page(self, language: str) -> web.Response:
+        """410 for a genuine token that is too old (call inside ``use_language``)."""
+        return self.page(language, status=410, notice_kind="error",
+                         notice=_("This link has expired."))
+
+    async def _open(self, request: web.Request) -> tuple[T | None, str, web.Response | None]:
+        """The token's subject and the reader's language, or an error page."""
+        language = accepted_language(request) or self.default_language
+        try:
+            subject = self.read_token(request.match_info["token"])
+        except LinkExpired:
+            with use_language(language):
+                return None, language, self.expired_page(language)
+        except LinkInvalid:
+            with use_language(language):
+                return None, language, self.page(
+                    language, status=400, notice_kind="error",
+                    notice=_("This link is not valid. Please open it exactly as you "
+                             "received it."))
+        language = await self.language_of(self.person_of(subject)) or language
+        return subject, language, None
+
+    async def show(self, request: web.Request) -> web.Response:
+        return await self._serve(request, self.show_page)
+
+    async def act(self, request: web.Request) -> web.Response:
+        return await self._serve(request, self.act_page)
+
+    async def _serve(self, request: web.Request, respond: Callable[
+            [web.Request, T, str], Awaitable[web.Response]]) -> web.Response:
+        try:
+            subject, language, error = await self._open(request)
+            if error is not None or subject is None:
+                return error  # type: ignore[return-value]
+            return await respond(request, subject, language)
+        except Exception:
+            log.exception("%s failed on %s %s", type(self).__name__, request.method,
+                          request.path.split("/")[1])
+            return self._sorry(request)
+
+    def _same_origin(self, request: web.Request) -> bool:
+        return same_origin(request.headers.get("Origin"), self.public_base_url,
+                           f"{request.scheme}://{request.host}")
+
+    def _sorry(self, request: web.Request) -> web.Response:
+        language = accepted_language(request) or self.default_language
+        with use_language(language):
+            message = _("Sorry, something went wrong on our side. Please try again.")
+        return self.page(language, status=500, notice=message, notice_kind="error")
+
+
+class LinkPages(TokenPages[Link]):
     """The ``/l/{token}`` routes."""
 
     def __init__(
@@ -123,9 +206,6 @@ class LinkPages:
         web_app.router.add_post(PATH, self.act)
 
     # -- rendering ---------------------------------------------------------------------------
-    def page(self, language: str, **parts: Any) -> web.Response:
-        return render_page(language, **parts)
-
     def text_form(self, token: str) -> dict[str, Any]:
         return {"csrf": self.signer.form_token(token, "text"), "label": _("Your answer"),
                 "submit": _("Send"), "maxlength": MAX_TEXT}
@@ -136,36 +216,21 @@ class LinkPages:
             return None
         return _("To see your requests, send MY by text message.")
 
-    async def _open(self, request: web.Request) -> tuple[Link | None, str, web.Response | None]:
-        """The link of the request's token, the reader's language, or an error page."""
-        language = accepted_language(request) or self.default_language
-        try:
-            link = self.signer.read(request.match_info["token"])
-        except LinkExpired:
-            with use_language(language):
-                return None, language, self.page(
-                    language, status=410, notice=_("This link has expired."),
-                    notice_kind="error", hint=_("To see your requests, send MY by text "
-                                                "message."))
-        except LinkInvalid:
-            with use_language(language):
-                return None, language, self.page(
-                    language, status=400, notice_kind="error",
-                    notice=_("This link is not valid. Please open it exactly as you "
-                             "received it."))
-        language = await self.language_of(link.person_id) or language
-        return link, language, None
+    def read_token(self, token: str) -> Link:
+        return self.signer.read(token)
+
+    def person_of(self, subject: Link) -> int:
+        return subject.person_id
+
+    def expired_page(self, language: str) -> web.Response:
+        return self.page(language, status=410, notice=_("This link has expired."),
+                         notice_kind="error",
+                         hint=_("To see your requests, send MY by text message."))
 
     # -- GET ---------------------------------------------------------------------------------
-    async def show(self, request: web.Request) -> web.Response:
-        try:
-            link, language, error = await self._open(request)
-            if error is not None or link is None:
-                return error  # type: ignore[return-value]
-            return await self._show(link, language)
-        except Exception:
-            log.exception("link page failed")
-            return self._sorry(request)
+    async def show_page(self, request: web.Request, subject: Link,
+                        language: str) -> web.Response:
+        return await self._show(subject, language)
 
     async def _show(self, link: Link, language: str, notice: str | None = None,
                     notice_kind: str = "info") -> web.Response:
@@ -198,21 +263,8 @@ class LinkPages:
         return action.name in link.actions and action.request_id == link.request_id
 
     # -- POST --------------------------------------------------------------------------------
-    async def act(self, request: web.Request) -> web.Response:
-        try:
-            link, language, error = await self._open(request)
-            if error is not None or link is None:
-                return error  # type: ignore[return-value]
-            return await self._act(request, link, language)
-        except Exception:
-            log.exception("link page action failed")
-            return self._sorry(request)
-
-    def _same_origin(self, request: web.Request) -> bool:
-        return same_origin(request.headers.get("Origin"), self.public_base_url,
-                           f"{request.scheme}://{request.host}")
-
-    async def _act(self, request: web.Request, link: Link, language: str) -> web.Response:
+    async def act_page(self, request: web.Request, link: Link,
+                       language: str) -> web.Response:
         with use_language(language):
             stale = _("This page is out of date; please open the link again.")
         if not self._same_origin(request):
@@ -259,8 +311,3 @@ class LinkPages:
             return self.page(language, lines=said, text_form=text_form,
                              action=PATH.format(token=link.token))
 
-    def _sorry(self, request: web.Request) -> web.Response:
-        language = accepted_language(request) or self.default_language
-        with use_language(language):
-            message = _("Sorry, something went wrong on our side. Please try again.")
-        return self.page(language, status=500, notice=message, notice_kind="error")

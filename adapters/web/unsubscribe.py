@@ -18,8 +18,8 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from adapters.web.pages import SECURITY_HEADERS, ButtonForm, accepted_language, render_page
-from adapters.web.tokens import DatedTokens, LinkExpired, LinkInvalid, same_origin
+from adapters.web.pages import SECURITY_HEADERS, ButtonForm, TokenPages
+from adapters.web.tokens import DatedTokens, LinkInvalid
 from core.clock import Clock
 from core.i18n import _, use_language
 from core.preference_ports import NoticePreferences
@@ -56,8 +56,8 @@ class UnsubscribeSigner(DatedTokens):
         return int(match.group(1), 16)
 
 
-class UnsubscribePages:
-    """The ``/u/{token}`` routes."""
+class UnsubscribePages(TokenPages[int]):
+    """The ``/u/{token}`` routes (a token stands for a person)."""
 
     def __init__(
         self,
@@ -89,13 +89,13 @@ class UnsubscribePages:
         return self.public_base_url.rstrip("/") + UNSUBSCRIBE_PATH.format(
             token=self.signer.make(person_id))
 
-    # -- rendering ---------------------------------------------------------------------------
-    def page(self, language: str, *, status: int = 200, notice: str | None = None,
-             notice_kind: str = "info", lines: str = "", forms: tuple[ButtonForm, ...] = (),
-             action: str = "") -> web.Response:
-        return render_page(language, status=status, notice=notice, notice_kind=notice_kind,
-                           lines=lines, forms=forms, action=action)
+    def read_token(self, token: str) -> int:
+        return self.signer.read(token)
 
+    def person_of(self, subject: int) -> int:
+        return subject
+
+    # -- rendering ---------------------------------------------------------------------------
     def _choice_page(self, token: str, language: str, off: bool, *, notice: str | None = None,
                      notice_kind: str = "info") -> web.Response:
         """The page offering to turn notices off (or, when they are off, back on)."""
@@ -113,52 +113,15 @@ class UnsubscribePages:
         return self.page(language, notice=notice, notice_kind=notice_kind, lines=lines,
                          forms=(form,), action=UNSUBSCRIBE_PATH.format(token=token))
 
-    async def _open(self, request: web.Request) -> tuple[int | None, str, web.Response | None]:
-        """The person of the request's token, the reader's language, or an error page."""
-        language = accepted_language(request) or self.default_language
-        try:
-            person_id = self.signer.read(request.match_info["token"])
-        except LinkExpired:
-            with use_language(language):
-                return None, language, self.page(language, status=410, notice_kind="error",
-                                                 notice=_("This link has expired."))
-        except LinkInvalid:
-            with use_language(language):
-                return None, language, self.page(
-                    language, status=400, notice_kind="error",
-                    notice=_("This link is not valid. Please open it exactly as you "
-                             "received it."))
-        language = await self.language_of(person_id) or language
-        return person_id, language, None
-
     # -- GET ---------------------------------------------------------------------------------
-    async def show(self, request: web.Request) -> web.Response:
-        try:
-            person_id, language, error = await self._open(request)
-            if error is not None or person_id is None:
-                return error  # type: ignore[return-value]
-            off = await self.preferences.notices_off(person_id)
-            return self._choice_page(request.match_info["token"], language, off)
-        except Exception:
-            log.exception("unsubscribe page failed")
-            return self._sorry(request)
+    async def show_page(self, request: web.Request, subject: int,
+                        language: str) -> web.Response:
+        off = await self.preferences.notices_off(subject)
+        return self._choice_page(request.match_info["token"], language, off)
 
     # -- POST --------------------------------------------------------------------------------
-    async def act(self, request: web.Request) -> web.Response:
-        try:
-            person_id, language, error = await self._open(request)
-            if error is not None or person_id is None:
-                return error  # type: ignore[return-value]
-            return await self._act(request, person_id, language)
-        except Exception:
-            log.exception("unsubscribe failed")
-            return self._sorry(request)
-
-    def _same_origin(self, request: web.Request) -> bool:
-        return same_origin(request.headers.get("Origin"), self.public_base_url,
-                           f"{request.scheme}://{request.host}")
-
-    async def _act(self, request: web.Request, person_id: int, language: str) -> web.Response:
+    async def act_page(self, request: web.Request, person_id: int,
+                       language: str) -> web.Response:
         token = request.match_info["token"]
         form = await request.post()
         if form.get("List-Unsubscribe") == ONE_CLICK:
@@ -181,8 +144,3 @@ class UnsubscribePages:
                       else _("Done: you will get notices about status changes again."))
         return self._choice_page(token, language, off, notice=notice, notice_kind="success")
 
-    def _sorry(self, request: web.Request) -> web.Response:
-        language = accepted_language(request) or self.default_language
-        with use_language(language):
-            message = _("Sorry, something went wrong on our side. Please try again.")
-        return self.page(language, status=500, notice=message, notice_kind="error")
