@@ -41,6 +41,13 @@ async def to_state(chat: Chat, state: str) -> str:
     """Drive the dialog to ``state``; returns who is in it."""
     if state == "idle":
         return "Ion"
+    if state == "intake.client":  # staff placing for a client: who is it for?
+        await chat.send("Ana", "/new")
+        await chat.press("Ana", "Peripherals")
+        await chat.press("Ana", "Anyone")
+        await chat.send("Ana", "Client's mouse is dead")
+        await chat.press("Ana", "For a client")
+        return "Ana"
     await chat.send("Ion", "/new")
     if state == "intake.type":
         return "Ion"
@@ -69,7 +76,7 @@ async def to_state(chat: Chat, state: str) -> str:
 
 
 STATES = ["idle", "intake.type", "intake.assignee", "intake.describe", "intake.summary",
-          "finish.time", "finish.note", "dispute.reason"]
+          "intake.client", "finish.time", "finish.note", "dispute.reason"]
 BAD_TEXT = ["", "   ", "x" * 5000, "abc", "-5m", "0", "999h", "/frobnicate", "/",
             "/start@other_bot", "HD-1999-000000", "{ref} {0} %s", "\x00\x1b[31m"]
 
