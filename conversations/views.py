@@ -118,6 +118,9 @@ def render_notification(codec: ActionCodec, n: Notification,
             # Short (an SMS segment or two): the client knows what they phoned about.
             return Reply(_("{by} registered your request {ref} ({type}). You will be told "
                            "when someone takes it.", **d))
+        case "priority_changed":
+            return Reply(_("{by} changed the priority of {ref} ({type}) to {priority}.",
+                           **{**d, "priority": priority_label(d.get("priority"))}))
         case "offer_taken":
             return Reply(_("{ref} ({type}) was claimed by {assignee}.", **d))
         case "offer_cancelled":

@@ -188,7 +188,13 @@ async def set_priority(
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
         rtype = await uow.types.get(req.type_id)
         policy = rtype.policy(priority) if rtype else sla.SlaPolicy()
-        req.set_priority(actor, priority, policy, clock.now(), channel)
+        changed = req.set_priority(actor, priority, policy, clock.now(), channel)
+        if changed and req.assignee_id is not None and req.assignee_id != actor.id:
+            # A supervisor's triage reaches the assistant working on it.
+            data = _snapshot(req, rtype.name if rtype else "?", by=actor.name,
+                             priority=priority)
+            await uow.outbox.add(Notification(req.assignee_id, "priority_changed",
+                                              request_id, data))
 
     return await _change(uow_factory, actor_id, request_id, mutate)
 

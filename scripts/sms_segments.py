@@ -46,6 +46,7 @@ NOTIFICATIONS: list[tuple[str, str, dict[str, object]]] = [
                                "reason": "It took half an hour, not an hour and a half."}),
     ("confirmed", "assistant", {"initiator": "Ion Popescu", "minutes": 90}),
     ("comment", "assistant", {"author": "Ion Popescu", "body": "It jams again on page 3."}),
+    ("priority_changed", "assistant", {"by": "Sofia", "priority": "urgent"}),
     ("placed_for_you", "initiator", {"by": "Bogdan"}),
     ("claimed", "initiator", {"assignee": "Bogdan"}),
     ("released", "initiator", {"actor": "Bogdan"}),

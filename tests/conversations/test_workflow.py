@@ -314,8 +314,15 @@ async def test_staff_change_the_priority_and_the_clocks_move(chat: Chat,
     chat.expect("Ana", "priority: Normal → Urgent")
     await chat.send("Ion", f"/history {ref}")
     assert "priority" not in chat.said("Ion")  # staff triage is not shown to the initiator
+    # A supervisor's triage reaches the assistant holding it.
+    await chat.send("Ana", ref)
+    await chat.press("Ana", "Claim")
+    await chat.send("Sofia", ref)
+    await chat.press("Sofia", "Priority")
+    await chat.press("Sofia", "High")
+    assert chat.notices("Ana")[-1] == f"Sofia changed the priority of {ref} (Peripherals) to High."
     # An initiator forging the button changes nothing.
     urgent_payload = chat.app.conversations.pack("prio", req.id or 0, "low")
     await chat.press_payload("Ion", urgent_payload)
     chat.expect("Ion", "Only assistants can change the priority")
-    assert (await request(chat, ref)).priority == "urgent"
+    assert (await request(chat, ref)).priority == "high"
