@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.email import CHANNEL, EmailSender, SmtpClient, parse_smtp_url
-from adapters.web import KIND_FOR_ACTION, LinkSigner, UnsubscribePages, UnsubscribeSigner
-from core.actions import BadPayload
-from core.messages import Button
+from adapters.web import LinkSigner, UnsubscribePages, UnsubscribeSigner
+from bots import account_links
 from persistence.db import make_sessionmaker
 from persistence.preference_store import SqlNoticePreferences
 
@@ -66,38 +65,17 @@ class Plugin:
             channel=CHANNEL,
         )
 
-        async def person_id_of(address: str) -> int | None:
-            async with uows() as uow:
-                person = await uow.people.by_account(CHANNEL, address)
-            return person.id if person else None
-
-        async def link_for(address: str, button: Button) -> str | None:
-            if not base:
-                return None
-            try:
-                action = app.codec.unpack(button.payload)
-            except BadPayload:
-                return None
-            kind = KIND_FOR_ACTION.get(action.name)
-            if kind is None or not action.request_id:
-                return None
-            person_id = await person_id_of(address)
-            if person_id is None:
-                return None
-            return f"{base}/l/{signer.make(person_id, action.request_id, kind)}"
+        person_id_of = account_links.person_id_of(app, CHANNEL)
 
         async def unsubscribe_for(address: str) -> str | None:
             person_id = await person_id_of(address)
             return pages.url(person_id) if person_id is not None else None
 
-        async def language_of(address: str) -> str | None:
-            async with uows() as uow:
-                person = await uow.people.by_account(CHANNEL, address)
-            return (person.language if person else None) or s.default_language
-
         self.sender = EmailSender(
             SmtpClient(parse_smtp_url(s.smtp_url)), s.email_from, app.clock,
-            link_for=link_for, unsubscribe_for=unsubscribe_for, language_of=language_of,
+            link_for=account_links.button_links(app, CHANNEL, signer),
+            unsubscribe_for=unsubscribe_for,
+            language_of=account_links.reader_language(app, CHANNEL),
         )
         app.add_sender(self.sender)
         if base:

@@ -10,11 +10,11 @@ from aiohttp import web
 
 from adapters.sms import SmsSender, TwilioMessages, TwilioWebhooks, make_client
 from adapters.sms.webhook import STATUS_PATH
-from adapters.web import KIND_FOR_ACTION, FileLinks, LinkSigner
+from adapters.web import FileLinks, LinkSigner
+from bots import account_links
 from core import services
-from core.actions import BadPayload
 from core.errors import DomainError
-from core.messages import Attachment, Button
+from core.messages import Attachment
 from core.sms_ports import SmsRecord
 from persistence.db import make_sessionmaker
 from persistence.sms_store import SqlSmsStore
@@ -59,26 +59,9 @@ class Plugin:
         signer = LinkSigner(resolve_secret(s), app.clock)
         uows = app.uow_factory
 
-        async def link_for(phone: str, button: Button) -> str | None:
-            if not base:
-                return None
-            try:
-                action = app.codec.unpack(button.payload)
-            except BadPayload:
-                return None
-            kind = KIND_FOR_ACTION.get(action.name)
-            if kind is None or not action.request_id:
-                return None
-            async with uows() as uow:
-                person = await uow.people.by_account(CHANNEL, phone)
-            if person is None:
-                return None
-            return f"{base}/l/{signer.make(person.id, action.request_id, kind)}"
-
-        async def language_of(phone: str) -> str | None:
-            async with uows() as uow:
-                person = await uow.people.by_account(CHANNEL, phone)
-            return (person.language if person else None) or s.default_language
+        link_for = account_links.button_links(app, CHANNEL, signer)
+        language_of = account_links.reader_language(app, CHANNEL)
+        person_id_of = account_links.person_id_of(app, CHANNEL)
 
         async def report(record: SmsRecord) -> None:
             await services.report_undelivered(
@@ -91,11 +74,10 @@ class Plugin:
         async def file_link(phone: str, attachment: Attachment) -> str | None:
             if not base or attachment.id is None:
                 return None
-            async with uows() as uow:
-                person = await uow.people.by_account(CHANNEL, phone)
-            if person is None:
+            person_id = await person_id_of(phone)
+            if person_id is None:
                 return None
-            return f"{base}/f/{files.make(person.id, attachment.id)}"
+            return f"{base}/f/{files.make(person_id, attachment.id)}"
 
         self.sender = SmsSender(messages, store, app.clock, link_for=link_for,
                                 language_of=language_of, file_link=file_link)
