@@ -6,9 +6,12 @@ directory and the ``attachments`` table); tests may use their own fakes.
 from __future__ import annotations
 
 import abc
+import logging
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from datetime import datetime
+
+log = logging.getLogger(__name__)
 
 
 class FileTooLarge(Exception):
@@ -74,6 +77,18 @@ class AttachmentIndex(abc.ABC):
     async def uses(self, key: str) -> int:
         """How many attachments point at the stored file ``key`` (identical contents share
         one file)."""
+
+
+async def stored_content(files: FileStore | None, key: str | None, name: str) -> bytes | None:
+    """The content of a stored attachment to forward; None when there is no store or no key,
+    or the file is gone (logged: the message that announces it names it anyway)."""
+    if files is None or key is None:
+        return None
+    try:
+        return await files.read(key)
+    except FileNotFoundError:
+        log.warning("attachment %s (%s) is gone; not forwarded", name, key)
+        return None
 
 
 async def read_limited(chunks: AsyncIterable[bytes], limit: int) -> bytes:

@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import blocks
-from core.attachment_ports import FileStore
+from core.attachment_ports import FileStore, stored_content
 from core.messages import Attachment, Reply
 from core.ports import ChannelSender, DialogKey, DialogState, DialogStore
 
@@ -128,13 +128,8 @@ class SlackSender(ChannelSender):
     async def _share_file(self, channel: str, attachment: Attachment) -> None:
         """Upload a stored file into ``channel`` after the text that announces it (the text
         names it, so a file that is gone is only logged)."""
-        if self.files is None or attachment.key is None:
-            return
-        try:
-            data = await self.files.read(attachment.key)
-        except FileNotFoundError:
-            log.warning("attachment %s (%s) is gone; not forwarded", attachment.name,
-                        attachment.key)
+        data = await stored_content(self.files, attachment.key, attachment.name)
+        if data is None:
             return
         await self.client.files_upload_v2(channel=channel, file=data,
                                           filename=attachment.name, title=attachment.name)

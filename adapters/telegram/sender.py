@@ -19,7 +19,7 @@ from adapters.telegram.files import upload
 from adapters.telegram.limiter import FloodLimiter
 from adapters.telegram.responses import keep_response_models
 from adapters.telegram.translate import CHANNEL, keyboard, split_text
-from core.attachment_ports import FileStore
+from core.attachment_ports import FileStore, stored_content
 from core.messages import Attachment, Reply
 from core.ports import ChannelSender
 
@@ -65,13 +65,8 @@ class TelegramSender(ChannelSender):
     async def _send_file(self, chat_id: int, attachment: Attachment) -> None:
         """Forward a stored file after the text that announces it (the text names it, so a
         file that is gone is only logged)."""
-        if self.files is None or attachment.key is None:
-            return
-        try:
-            data = await self.files.read(attachment.key)
-        except FileNotFoundError:
-            log.warning("attachment %s (%s) is gone; not forwarded", attachment.name,
-                        attachment.key)
+        data = await stored_content(self.files, attachment.key, attachment.name)
+        if data is None:
             return
         await self._call(chat_id, lambda: upload(self.bot, chat_id, attachment, data))
 
