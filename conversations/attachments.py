@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conversations.views import button
+from conversations.views import REFERENCE_PREFIX, button
 from core import attachment_service
 from core.attachment_ports import format_size
 from core.attachment_service import AttachmentConfig
@@ -31,7 +31,6 @@ from core.model import Request
 if TYPE_CHECKING:
     from conversations.engine import Turn
 
-REFERENCE_PREFIX = "HD-"
 INTAKE_STATES = ("intake.type", "intake.assignee", "intake.describe", "intake.summary")
 
 

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from conversations import attachments, flows, forms
+from conversations import attachments, flows, forms, lists
 from conversations.keywords import keyword_command
 from conversations.views import render_notification
 from core import services
@@ -220,7 +220,7 @@ class Conversations:
         key = DialogKey(channel, str(person_id))
         with use_language(person.language or self.default_language):
             turn = Turn(self, person, key, Inbound(channel, str(person_id)), DialogState())
-            return (await flows.card(turn, request_id))[0]
+            return (await lists.card(turn, request_id))[0]
 
     def pack(self, name: str, request_id: int = 0, arg: str = "") -> str:
         return self.codec.pack(Action(name, request_id, 0, arg))

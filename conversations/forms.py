@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from conversations.flows import _line, action_buttons
+from conversations.lists import action_buttons, line
 from conversations.views import button
 from core import permissions, services, sla
 from core.actions import Action, BadPayload
@@ -298,6 +298,6 @@ def _entries(turn: Turn, reqs: list[Request], names: dict[int, str]) -> tuple[En
     for req in reqs:
         desc = req.description if len(req.description) <= SNIPPET else (
             req.description[: SNIPPET - 1].rstrip() + "…")
-        entries.append(Entry(_line(req, names.get(req.type_id, "?")) + "\n" + desc,
+        entries.append(Entry(line(req, names.get(req.type_id, "?")) + "\n" + desc,
                              action_buttons(turn, req)))
     return tuple(entries)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from conversations.views import button, status_label
+from conversations.views import REFERENCE_PREFIX, button, status_label
 from core import services
 from core.actions import Action
 from core.durations import format_duration
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 LIMIT = 20  # lines shown; the number of earlier ones is said
 SNIPPET = 200  # characters of a comment shown in a line
 MENU = 10  # requests offered by /history without a reference
-REFERENCE_PREFIX = "HD-"
 # Events that record a comment (its text is shown on their line).
 COMMENT_ACTIONS = frozenset({"comment", "dispute", "reopen", "reply"})
 # Events only staff see, whatever their details say.

@@ -14,6 +14,14 @@ from core.messages import Attachment, Button, Reply
 from core.notifications import Notification
 from core.sla import priority_label
 
+REFERENCE_PREFIX = "HD-"  # every request reference starts with it: HD-2026-000042
+
+
+def stale() -> Reply:
+    """The answer to a button that no longer applies (a toast where the channel has them)."""
+    message = _("This button is no longer valid.")
+    return Reply(message, toast=message)
+
 
 def status_label(status: Status) -> str:
     return translate(Text(STATUS_LABELS[status]))

@@ -13,6 +13,7 @@ from conversations.views import (
     button,
     more_work_buttons,
     resolution_label,
+    stale,
     waiting_buttons,
 )
 from core import services
@@ -63,7 +64,7 @@ async def on_wait_reason(turn: Turn, action: Action) -> list[Reply]:
     e = turn.engine
     reason = REASON_ARGS.get(action.arg)
     if reason is None:
-        return [_stale()]
+        return [stale()]
     req = await services.check_allowed(e.uow_factory, actor_id=turn.person.id,
                                        request_id=action.request_id, act="wait")
     if reason is WaitReason.THIRD_PARTY:
@@ -100,7 +101,7 @@ async def on_wait_autoclose(turn: Turn, action: Action) -> list[Reply]:
     e, data = turn.engine, turn.state.data
     if turn.state.state != "wait.autoclose" or data.get("request_id") != action.request_id \
             or not action.arg.isdigit():
-        return [_stale()]
+        return [stale()]
     days = int(action.arg) or None
     req = await services.wait(e.uow_factory, e.clock, actor_id=turn.person.id,
                               request_id=action.request_id, reason=WaitReason.CUSTOMER,
@@ -156,7 +157,7 @@ async def on_method(turn: Turn, action: Action) -> list[Reply]:
     e = turn.engine
     method = METHOD_ARGS.get(action.arg)
     if method is None:
-        return [_stale()]
+        return [stale()]
     if method is Resolution.SPAM:
         req = await services.finish(e.uow_factory, e.clock, actor_id=turn.person.id,
                                     request_id=action.request_id, minutes=0, note="",
@@ -181,7 +182,7 @@ async def on_method(turn: Turn, action: Action) -> list[Reply]:
 async def on_rate(turn: Turn, action: Action) -> list[Reply]:
     e = turn.engine
     if not action.arg.isdigit():
-        return [_stale()]
+        return [stale()]
     req = await services.rate(e.uow_factory, e.clock, actor_id=turn.person.id,
                               request_id=action.request_id, stars=int(action.arg),
                               channel=turn.channel)
@@ -245,7 +246,7 @@ async def free_text(turn: Turn, text: str) -> list[Reply] | None:
 async def on_reopen(turn: Turn, action: Action) -> list[Reply]:
     e, data = turn.engine, turn.state.data
     if turn.state.state != "reopen.ask" or data.get("request_id") != action.request_id:
-        return [_stale()]
+        return [stale()]
     text = str(data.get("text", ""))
     await turn.set_state(None)
     if action.arg == "y":
@@ -257,11 +258,6 @@ async def on_reopen(turn: Turn, action: Action) -> list[Reply]:
     req = await services.comment(e.uow_factory, e.clock, actor_id=turn.person.id,
                                  request_id=action.request_id, body=text, channel=turn.channel)
     return [Reply(_("Comment added to {ref}.", ref=req.reference), edit=True)]
-
-
-def _stale() -> Reply:
-    message = _("This button is no longer valid.")
-    return Reply(message, toast=message)
 
 
 def check_method(value: object) -> Resolution:

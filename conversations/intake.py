@@ -1,0 +1,248 @@
+"""The intake wizard: type, assignee, description, extra fields, summary, place.
+
+Handlers take the ``Turn`` and return the replies for the sender; ``conversations.flows``
+registers them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from conversations import clients
+from conversations.views import (
+    button,
+)
+from core import services, sla
+from core.actions import Action
+from core.errors import Invalid, Refused
+from core.i18n import _
+from core.kinds import Role
+from core.messages import Button, Reply
+from core.model import MAX_DESCRIPTION, MAX_FIELD
+
+if TYPE_CHECKING:
+    from conversations.engine import Turn
+
+
+from conversations import work
+from conversations.views import stale
+
+
+async def start_intake(turn: Turn) -> list[Reply]:
+    e = turn.engine
+    async with e.uow_factory() as uow:
+        types = await uow.types.list(include_internal=turn.is_staff)
+    if not types:
+        await turn.set_state(None)
+        return [Reply(_("No request types are configured yet; please tell your helpdesk admin."))]
+    await turn.set_state("intake.type")
+    return [Reply(_("What is it about?"),
+                  tuple(button(e.codec, t.name, "type", 0, str(t.id)) for t in types))]
+
+
+
+async def on_type(turn: Turn, action: Action) -> list[Reply]:
+    e = turn.engine
+    async with e.uow_factory() as uow:
+        rtype = await uow.types.get(int(action.arg or 0))
+        assistants = [p for p in await uow.people.list(Role.ASSISTANT) if p.active]
+    if rtype is not None and rtype.assistant_ids:  # routing: only the type's assistants
+        assistants = [p for p in assistants if p.id in rtype.assistant_ids]
+    if rtype is None or not rtype.active or (rtype.internal and not turn.is_staff):
+        return await start_intake(turn)
+    if not assistants:
+        await turn.set_state("intake.describe", type_id=rtype.id, target_id=None)
+        return [Reply(_("Describe the problem in a few words."))]
+    await turn.set_state("intake.assignee", type_id=rtype.id)
+    buttons = (button(e.codec, _("Anyone"), "asg", 0, "0"),) + tuple(
+        button(e.codec, p.name, "asg", 0, str(p.id)) for p in assistants
+    )
+    return [Reply(_("Who should handle it? If you choose nobody, every assistant can take it."),
+                  buttons)]
+
+
+
+async def on_assignee(turn: Turn, action: Action) -> list[Reply]:
+    if turn.state.state != "intake.assignee" or "type_id" not in turn.state.data:
+        return [stale()]
+    target = int(action.arg or 0) or None
+    await turn.set_state("intake.describe", type_id=turn.state.data["type_id"], target_id=target)
+    return [Reply(_("Describe the problem in a few words."))]
+
+
+
+async def on_description(turn: Turn, text: str) -> list[Reply]:
+    if not text:
+        return [Reply(_("Please describe the problem in a few words."))]
+    if len(text) > MAX_DESCRIPTION:
+        return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
+                        length=len(text), limit=MAX_DESCRIPTION))]
+    data = {**turn.state.data, "description": text}
+    return await _next_field(turn, data)
+
+
+
+async def _next_field(turn: Turn, data: dict[str, Any]) -> list[Reply]:
+    """Ask the type's next required extra field, or show the summary when all are given."""
+    async with turn.engine.uow_factory() as uow:
+        rtype = await uow.types.get(int(str(data["type_id"])))
+    filled: dict[str, str] = _fields(data)
+    missing = [name for name in (rtype.fields if rtype else ()) if name not in filled]
+    if missing:
+        await turn.set_state("intake.field", **{**data, "fields": filled, "field": missing[0]})
+        return [Reply(_("{field}:", field=missing[0]))]
+    await turn.set_state("intake.summary", **data)
+    return [await _summary(turn, data)]
+
+
+
+async def on_field(turn: Turn, text: str) -> list[Reply]:
+    data = dict(turn.state.data)
+    name = str(data.pop("field", ""))
+    if not text:
+        return [Reply(_("Please fill in “{field}”.", field=name))]
+    if len(text) > MAX_FIELD:
+        return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
+                        length=len(text), limit=MAX_FIELD))]
+    data["fields"] = {**_fields(data), name: text}
+    return await _next_field(turn, data)
+
+
+
+def _fields(data: dict[str, object]) -> dict[str, str]:
+    """The extra fields entered so far in an intake dialog."""
+    fields = data.get("fields")
+    return {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
+
+
+
+async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
+    e = turn.engine
+    async with e.uow_factory() as uow:
+        rtype = await uow.types.get(int(str(data["type_id"])))
+        target_id = data.get("target_id")
+        target = await uow.people.get(int(str(target_id))) if target_id else None
+    text = "\n".join([
+        _("Please check your request:"),
+        _("Type: {type}", type=rtype.name if rtype else "?"),
+        _("Assistant: {name}", name=target.name if target else _("anyone")),
+        _("Problem: {description}", description=data["description"]),
+        *(f"{name}: {value}" for name, value in _fields(data).items()),
+        _("Priority: {priority}", priority=sla.priority_label(_priority(data))),
+    ])
+    if data.get("client_label"):
+        text += "\n" + _("For: {name}", name=data["client_label"])
+    buttons: tuple[Button, ...] = (button(e.codec, _("Place"), "place"),
+                                   button(e.codec, _("Cancel"), "drop"),
+                                   button(e.codec, _("Priority"), "prio"))
+    if turn.is_staff:
+        buttons += (button(e.codec, _("For a client"), "client"),)
+    return Reply(text, buttons)
+
+
+
+async def on_for_client(turn: Turn, action: Action) -> list[Reply]:
+    """Staff placing a request for a client who phoned or e-mailed: ask who it is."""
+    if (turn.state.state != "intake.summary" or "description" not in turn.state.data
+            or not turn.is_staff):
+        return [stale()]
+    await turn.set_state("intake.client", **turn.state.data)
+    return [Reply(_("Who is it for? Write their name, or their name with a phone number "
+                    "(+40 721 234 567) or an e-mail address."))]
+
+
+
+async def on_client(turn: Turn, text: str) -> list[Reply]:
+    data = dict(turn.state.data)
+    contact = clients.parse_contact(text)
+    if contact is None:
+        return [Reply(_("Please write a name, a phone number or an e-mail address."))]
+    if contact.channel is None:
+        async with turn.engine.uow_factory(read_only=True) as uow:
+            person = await uow.people.by_name(contact.name)
+        if person is None:
+            return [Reply(_("There is nobody called {name} yet. Write their name with a phone "
+                            "number or an e-mail address to register them.",
+                            name=contact.name[:60]))]
+        data.update(initiator_id=person.id, client=None, client_label=person.name)
+    else:  # registered (if new) only when the request is placed
+        data.update(initiator_id=None, client=[contact.name, contact.channel, contact.address],
+                    client_label=" ".join(filter(None, (contact.name, contact.address))))
+    await turn.set_state("intake.summary", **data)
+    return [await _summary(turn, data)]
+
+
+
+async def _initiator_for(turn: Turn, data: dict[str, Any]) -> int | None:
+    """The client chosen on the summary (registered now when their account is new)."""
+    if data.get("initiator_id"):
+        return int(data["initiator_id"])
+    if not data.get("client") or not turn.is_staff:
+        return None
+    name, channel, address = (str(v) for v in data["client"])
+    async with turn.engine.uow_factory() as uow:
+        person = await clients.find_or_register(uow, clients.Contact(name, channel, address))
+        await uow.commit()
+    return person.id if person else None
+
+
+
+def _priority(data: dict[str, object]) -> str:
+    priority = str(data.get("priority") or sla.DEFAULT_PRIORITY)
+    return priority if priority in sla.PRIORITIES else sla.DEFAULT_PRIORITY
+
+
+
+async def on_priority(turn: Turn, action: Action) -> list[Reply]:
+    """Priority on the summary (or, with a request, on a staff member's card): without an
+    argument, offer the choices; with one, set it and show the summary (the card) again."""
+    e, data = turn.engine, turn.state.data
+    if action.request_id:
+        return await work.triage(turn, action)
+    if turn.state.state != "intake.summary" or "description" not in data:
+        return [stale()]
+    if not action.arg:
+        return [Reply(_("How urgent is it?"), tuple(
+            button(e.codec, sla.priority_label(p), "prio", 0, p) for p in sla.PRIORITIES))]
+    if action.arg not in sla.PRIORITIES:
+        return [stale()]
+    data = {**data, "priority": action.arg}
+    await turn.set_state("intake.summary", **data)
+    return [await _summary(turn, data)]
+
+
+
+async def on_place(turn: Turn, action: Action) -> list[Reply]:
+    e, data = turn.engine, turn.state.data
+    if turn.state.state != "intake.summary" or "description" not in data:
+        return [Reply(_("There is nothing to place. Send /new to start a request."))]
+    try:
+        req = await services.place(
+            e.uow_factory, e.clock, actor_id=turn.person.id, type_id=int(data["type_id"]),
+            description=str(data["description"]), target_id=data.get("target_id"),
+            channel=turn.channel, fields=_fields(data), priority=_priority(data),
+            initiator_id=await _initiator_for(turn, data),
+        )
+    except (Invalid, Refused):
+        await turn.set_state(None)
+        raise
+    await turn.set_state(None)
+    if req.initiator_id != turn.person.id:
+        return [Reply(_("Request {ref} is placed for {name}; they are told on their channel.",
+                        ref=req.reference, name=str(data.get("client_label") or "?")),
+                      (button(e.codec, req.reference, "view", req.id or 0),), edit=True)]
+    return [Reply(_("Request {ref} is placed. I will tell you when someone takes it.",
+                    ref=req.reference),
+                  (button(e.codec, _("My requests"), "my"),), edit=True)]
+
+
+
+async def on_drop(turn: Turn, action: Action) -> list[Reply]:
+    await turn.set_state(None)
+    return [Reply(_("Discarded; nothing was placed."), edit=True)]
+
+
+
+async def on_new(turn: Turn, action: Action) -> list[Reply]:
+    return await start_intake(turn)
+
