@@ -126,18 +126,19 @@ class DeliveryWorker(PollingWorker):
                 async with self._limit:
                     await self._deliver(item)
             except NoRoute as exc:  # nobody to send it to: hold it, the next ones too
+                self._in_hand.discard(item.id)
                 await self._hold(item, exc)
                 continue
             except Exception as exc:  # any failure: retry later, keep order for this person
+                self._in_hand.difference_update(later.id for later in queue[index:])
                 await self._failed(item, exc)
                 async with self.uow_factory() as uow:
                     for later in queue[index + 1:]:
                         await uow.outbox.release(later.id)
                     await uow.commit()
-                self._in_hand.difference_update(later.id for later in queue[index + 1:])
                 return sent
-            finally:
-                self._in_hand.discard(item.id)
+            # (cancelled mid-send: the item stays in hand and is given back, sent at least once)
+            self._in_hand.discard(item.id)
             sent += 1
         return sent
 
