@@ -227,6 +227,11 @@ class TimerStore(abc.ABC):
     @abc.abstractmethod
     async def pending_count(self) -> int: ...
 
+    async def release(self, timer_id: int) -> None:
+        """Give a leased timer back untouched (a stopping worker); by default it waits for
+        its lease to end."""
+        return None
+
 
 class SentMessages(abc.ABC):
     """The platform message ids we sent under an edit key, so stale buttons can be edited."""
