@@ -139,7 +139,8 @@ def add_metrics_route(web_app: web.Application, app: App) -> None:
 
 
 def metrics_web_app(app: App) -> web.Application:
-    """The app served on METRICS_PORT: /metrics (token optional there) and the probes."""
+    """The app served on METRICS_PORT: only /metrics (METRICS_TOKEN is asked there too when
+    it is set)."""
     web_app = web.Application()
     web_app.router.add_get("/metrics", metrics_handler(app, app.settings.metrics_token))
     return web_app
