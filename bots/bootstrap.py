@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.delivery import DeliveryWorker
+from bots.observability import Metrics
 from bots.retention import RetentionWorker
 from bots.settings import Settings
 from bots.timer_worker import TimerWorker
@@ -25,6 +26,7 @@ from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
 from core.ports import ChannelSender, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
+from core.telemetry import install as install_telemetry
 from persistence.attachments import LocalFileStore, SqlAttachmentIndex
 from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
 from persistence.migrate import upgrade
@@ -53,6 +55,8 @@ class App:
     preferences: NoticePreferences | None = None
     timer_worker: TimerWorker | None = None
     retention: RetentionWorker | None = None  # ATTACHMENT_RETENTION_DAYS > 0
+    # Prometheus metrics; also the process's core.telemetry hooks (installed by bootstrap).
+    metrics: Metrics = field(default_factory=Metrics)
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -124,6 +128,9 @@ async def bootstrap(
     retention = None
     if settings.attachment_retention_days:
         retention = RetentionWorker(attachments, clock, settings.attachment_retention_days)
+    metrics = Metrics()
+    install_telemetry(metrics)
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
                attachments=attachments, preferences=preferences,
-               timer_worker=TimerWorker(uows, clock=clock), retention=retention)
+               timer_worker=TimerWorker(uows, clock=clock), retention=retention,
+               metrics=metrics)

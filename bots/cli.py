@@ -140,10 +140,12 @@ def console() -> None:
 @app.command()
 def serve() -> None:
     """Run the web server (webhooks, link pages) and the delivery worker."""
+    from bots.logs import configure, configured_secrets
     from bots.server import serve_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    run(serve_forever)
+    settings = load_settings()
+    configure(settings.log_format, secrets=configured_secrets(settings))
+    run(serve_forever, settings=settings)
 
 
 @app.command()
@@ -473,6 +475,9 @@ def list_all() -> None:
         out.print(ttable)
 
     run(main)
+
+
+import bots.cli_outbox  # noqa: E402,F401  (registers ``admin outbox``)
 
 
 def main() -> None:

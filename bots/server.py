@@ -13,17 +13,19 @@ from aiohttp import web
 
 from bots.bootstrap import App
 from bots.channels import ChannelPlugin, configured_plugins
+from bots.ops import Gate, add_health_routes, add_metrics_route, metrics_web_app
 
 log = logging.getLogger(__name__)
 
 
-def make_web_app() -> web.Application:
-    web_app = web.Application(client_max_size=25 * 1024 * 1024)
+DRAIN_SECONDS = 10.0  # SIGTERM: how long updates in hand get to finish
 
-    async def health(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
 
-    web_app.router.add_get("/healthz", health)
+def make_web_app(app: App, gate: Gate) -> web.Application:
+    """The aiohttp app with the probes, /metrics and the shutdown gate; plugins add the rest."""
+    web_app = web.Application(client_max_size=25 * 1024 * 1024, middlewares=[gate.middleware])
+    add_health_routes(web_app, app, gate)
+    add_metrics_route(web_app, app)
     return web_app
 
 
@@ -36,6 +38,7 @@ class Running:
     plugins: list[ChannelPlugin]
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    gate: Gate = field(default_factory=Gate)
 
     async def start_background(self) -> None:
         """Start the delivery, timer and retention workers and every plugin's background
@@ -49,15 +52,32 @@ class Running:
         for plugin in self.plugins:
             self.tasks.extend(await plugin.start(self.app, self.stop))
 
-    async def shutdown(self) -> None:
+    def stop_taking_updates(self) -> None:
+        """SIGTERM: webhooks answer 503 from now on, polling and workers stop."""
+        if self.gate.open:
+            log.info("stopping: new updates are refused (503); finishing those in hand")
+        self.gate.open = False
         self.stop.set()
-        for task in self.tasks:
-            try:
-                await asyncio.wait_for(task, 10)
-            except (TimeoutError, asyncio.CancelledError):
+
+    async def shutdown(self, grace: float = DRAIN_SECONDS) -> None:
+        """Stop taking updates, let those in hand (webhook requests, a polled batch, a
+        delivery round) finish within ``grace`` seconds, cancel what is left (leased outbox
+        items are given back), then close the channels."""
+        self.stop_taking_updates()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        await self.gate.drain(grace)
+        pending = [t for t in self.tasks if not t.done()]
+        if pending:
+            _done, still = await asyncio.wait(pending, timeout=max(0.0, deadline - loop.time()))
+            for task in still:
                 task.cancel()
-            except Exception:
-                log.exception("background task failed while stopping")
+            if still:
+                log.warning("%s background tasks cancelled after %.0f s", len(still), grace)
+                await asyncio.wait(still, timeout=2.0)
+        for task in self.tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                log.error("background task failed while stopping: %r", task.exception())
         for plugin in self.plugins:
             await plugin.close()
 
@@ -65,10 +85,11 @@ class Running:
 async def build(app: App, plugins: list[ChannelPlugin] | None = None) -> Running:
     """Mount the configured channels (or ``plugins``) on a fresh aiohttp app."""
     plugins = configured_plugins(app.settings) if plugins is None else plugins
-    web_app = make_web_app()
+    gate = Gate()
+    web_app = make_web_app(app, gate)
     for plugin in plugins:
         await plugin.setup(app, web_app)
-    return Running(app, web_app, plugins)
+    return Running(app, web_app, plugins, gate=gate)
 
 
 def settle_heap() -> None:
@@ -80,19 +101,33 @@ def settle_heap() -> None:
 
 
 async def serve_forever(app: App) -> None:
+    """Serve until SIGTERM/SIGINT, then shut down gracefully (see ``Running.shutdown``)."""
     settings = app.settings
     running = await build(app)
-    runner = web.AppRunner(running.web_app)
+    runner = web.AppRunner(running.web_app, shutdown_timeout=2.0)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
+    runners = [runner]
+    if settings.metrics_port:
+        metrics_runner = web.AppRunner(metrics_web_app(app), access_log=None)
+        await metrics_runner.setup()
+        await web.TCPSite(metrics_runner, settings.host, settings.metrics_port).start()
+        runners.append(metrics_runner)
+        log.info("metrics on http://%s:%s/metrics", settings.host, settings.metrics_port)
     names = ", ".join(p.name for p in running.plugins) or "none"
     log.info("listening on http://%s:%s; channels: %s", settings.host, settings.port, names)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, running.stop.set)
-    await running.start_background()
-    settle_heap()
-    await running.stop.wait()
-    await running.shutdown()
-    await runner.cleanup()
+        loop.add_signal_handler(sig, running.stop_taking_updates)
+    try:
+        await running.start_background()
+        settle_heap()
+        await running.stop.wait()
+        await running.shutdown()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        for each in runners:
+            await each.cleanup()
+    log.info("stopped")

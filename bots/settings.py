@@ -67,6 +67,34 @@ class Settings(BaseSettings):
         0, ge=0, le=36500, description="Delete the stored files of requests closed or "
         "cancelled this many days ago (0: keep them for ever).")
 
+    # Operations (issue 15): metrics, logs
+    metrics_token: str | None = Field(
+        None, description="Bearer token /metrics asks for (Authorization: Bearer …).")
+    metrics_port: int | None = Field(
+        None, ge=1, le=65535, description="Serve /metrics on this port only (on HOST), "
+        "apart from the webhooks.")
+    log_format: str = Field("text", description="text, or json: one JSON object a line.")
+
+    @field_validator("metrics_token", "metrics_port", mode="before")
+    @classmethod
+    def _optional(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 16:
+            raise ValueError("must be at least 16 characters long")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

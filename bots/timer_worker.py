@@ -58,18 +58,36 @@ class TimerWorker(PollingWorker):
         by_request: dict[int, list[Timer]] = defaultdict(list)
         for timer in timers:
             by_request[timer.request_id].append(timer)
+        in_hand = {timer.id for timer in timers}
         # Requests in parallel (waiting on the database, not the CPU); one request's timers
         # in order, so they don't race each other for its version.
-        await asyncio.gather(*(self._fire_in_order(queue) for queue in by_request.values()))
+        try:
+            await asyncio.gather(*(self._fire_in_order(queue, in_hand)
+                                   for queue in by_request.values()))
+        except asyncio.CancelledError:  # stopping: give back the leases of unfired timers
+            await asyncio.shield(self._release(in_hand))
+            raise
         return len(timers)
 
-    async def _fire_in_order(self, queue: list[Timer]) -> None:
+    async def _release(self, timer_ids: set[int]) -> None:
+        if not timer_ids:
+            return
+        try:
+            async with self.uow_factory() as uow:
+                for timer_id in sorted(timer_ids):
+                    await uow.timers.release(timer_id)
+                await uow.commit()
+        except Exception:
+            log.exception("could not release %s leased timers", len(timer_ids))
+
+    async def _fire_in_order(self, queue: list[Timer], in_hand: set[int]) -> None:
         for timer in queue:
             try:
                 async with self._limit:
                     await services.fire_timer(self.uow_factory, self.clock, timer)
             except Exception as exc:  # retry later; the other timers go on
                 await self._failed(timer, exc)
+            in_hand.discard(timer.id)
 
     async def _failed(self, timer: Timer, exc: Exception) -> None:
         attempts = timer.attempts + 1

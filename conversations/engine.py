@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -30,12 +31,33 @@ from core.model import MAX_DESCRIPTION, Person
 from core.notifications import Notification
 from core.ports import DialogKey, DialogState, DialogStore, Held, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
+from core.telemetry import telemetry
 
 log = logging.getLogger(__name__)
 
 MAX_INBOUND = 10 * MAX_DESCRIPTION  # longer messages are refused before any parsing
 # Control characters (NUL breaks PostgreSQL text) are dropped; newlines and tabs are kept.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+REFERENCE = re.compile(r"\bHD-\d{4}-\d{6}\b")
+
+
+def update_kind(inbound: Inbound) -> str:
+    """What an update is, for metrics and the log line: button, file, command or text."""
+    if inbound.payload is not None:
+        return "button"
+    if inbound.attachments:
+        return "file"
+    return "command" if (inbound.text or "").lstrip().startswith("/") else "text"
+
+
+def mentioned_reference(inbound: Inbound, replies: list[Reply]) -> str | None:
+    """The request reference an update was about: the first one in the answer, else in
+    what the person wrote (None when there is none, e.g. a menu)."""
+    for text in [r.text for r in replies] + [inbound.text or ""]:
+        found = REFERENCE.search(text)
+        if found:
+            return found.group(0)
+    return None
 
 
 @dataclass
@@ -105,20 +127,35 @@ class Conversations:
     # -- inbound ---------------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Answer one message or button press. Never raises for bad input."""
-        async with self.turn(inbound) as turn:
-            if turn is None:
-                return [Reply(_("Sorry, this helpdesk only serves registered people."))]
-            try:
-                replies = await self._dispatch(turn)
-            except DomainError as exc:
-                message = translate(exc.text)
-                replies = [Reply(message, toast=message)]
-            except Exception:
-                log.exception("failed to handle %s", inbound)
-                message = _("Sorry, something went wrong on our side. Please try again.")
-                replies = [Reply(message, toast=message)]
-            await self._remember_menu(turn.key, replies)
-            return replies
+        started = time.perf_counter()
+        outcome: str = "error"
+        person_id: int | None = None
+        replies: list[Reply] = []
+        try:
+            async with self.turn(inbound) as turn:
+                if turn is None:
+                    outcome = "unregistered"
+                    replies = [Reply(_("Sorry, this helpdesk only serves registered people."))]
+                    return replies
+                person_id = turn.person.id
+                try:
+                    replies = await self._dispatch(turn)
+                    outcome = "ok"
+                except DomainError as exc:
+                    outcome = "refused"
+                    message = translate(exc.text)
+                    replies = [Reply(message, toast=message)]
+                except Exception:
+                    log.exception("failed to handle an update on %s", inbound.channel)
+                    message = _("Sorry, something went wrong on our side. Please try again.")
+                    replies = [Reply(message, toast=message)]
+                await self._remember_menu(turn.key, replies)
+                return replies
+        finally:
+            telemetry().update_handled(
+                channel=inbound.channel, kind=update_kind(inbound), outcome=outcome,
+                seconds=time.perf_counter() - started, person_id=person_id,
+                reference=mentioned_reference(inbound, replies))
 
     async def _identify(self, inbound: Inbound) -> Person | None:
         async with self.uow_factory(read_only=True) as reader:
@@ -189,6 +226,7 @@ class Conversations:
         handler = flows.BUTTONS.get(action.name)
         if handler is None:
             return [no_longer_valid()]
+        telemetry().action(action.name)
         return await handler(turn, action)
 
     async def _remember_menu(self, key: DialogKey, replies: list[Reply]) -> None:

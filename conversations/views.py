@@ -126,6 +126,10 @@ def render_notification(codec: ActionCodec, n: Notification,
             # Short (an SMS segment or two): the client knows what they phoned about.
             return Reply(_("{by} registered your request {ref} ({type}). You will be told "
                            "when someone takes it.", **d))
+        case "client_unreachable":
+            return Reply(_("{client} cannot be reached: they have no account on a channel "
+                           "this helpdesk runs, so they were not told about {ref} ({type}). "
+                           "Please let them know yourself.", **d))
         case "priority_changed":
             return Reply(_("{by} changed the priority of {ref} ({type}) to {priority}.",
                            **{**d, "priority": priority_label(d.get("priority"))}))

@@ -37,6 +37,28 @@ class OutboxItem:
     created_at: datetime
 
 
+HELD_PREFIX = "held: "  # ``last_error`` of an item kept for a person nobody can reach
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An outbox item that will not be sent by itself: it failed past its retry budget, or
+    it is held because its recipient has no account on any running channel."""
+
+    id: int
+    recipient_id: int
+    kind: str
+    request_id: int
+    attempts: int
+    created_at: datetime
+    gave_up_at: datetime
+    last_error: str
+
+    @property
+    def held(self) -> bool:
+        return self.last_error.startswith(HELD_PREFIX)
+
+
 class PersonRepository(abc.ABC):
     """People and their channel accounts."""
 
@@ -154,6 +176,27 @@ class Outbox(abc.ABC):
     @abc.abstractmethod
     async def pending_count(self) -> int: ...
 
+    # Dead letters (``helpdesk admin outbox``). Not abstract: stores without them refuse.
+    async def hold(self, item_id: int, reason: str) -> None:
+        """Keep the item without retrying: nobody can reach its recipient now."""
+        raise NotImplementedError
+
+    async def dead_letters(self, *, held: bool = False, limit: int = 1000) -> list[DeadLetter]:
+        """Items that gave up; with ``held``, the ones kept for unreachable people."""
+        raise NotImplementedError
+
+    async def retry(self, item_ids: list[int] | None = None) -> int:
+        """Queue given-up items again (all of them when ``item_ids`` is None)."""
+        raise NotImplementedError
+
+    async def release_held(self, channels: list[str]) -> int:
+        """Queue again the held items of people now reachable on one of ``channels``."""
+        raise NotImplementedError
+
+    async def was_held(self, recipient_id: int, request_id: int, before_id: int) -> bool:
+        """Whether an earlier item for this person and request was held."""
+        raise NotImplementedError
+
 
 class TimerStore(abc.ABC):
     """Durable timers (``core.timers``): rows that survive restarts, leased by workers so
@@ -183,6 +226,11 @@ class TimerStore(abc.ABC):
 
     @abc.abstractmethod
     async def pending_count(self) -> int: ...
+
+    async def release(self, timer_id: int) -> None:
+        """Give a leased timer back untouched (a stopping worker); by default it waits for
+        its lease to end."""
+        return None
 
 
 class SentMessages(abc.ABC):

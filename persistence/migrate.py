@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,8 +20,18 @@ def alembic_config(url: str = "") -> Config:
     return cfg
 
 
+# pg_advisory_xact_lock key: "helpdesk migrate" (any constant shared by every replica).
+MIGRATION_LOCK = 0x68656C7064657331
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
-    """Bring the database to ``revision``; a no-op when it is already there."""
+    """Bring the database to ``revision``; a no-op when it is already there.
+
+    On PostgreSQL the migration runs under a transaction-level advisory lock, so N replicas
+    starting together (``helpdesk migrate`` in each container) migrate once: the others
+    wait for the lock, then find the schema at ``revision`` and do nothing. The lock is
+    released with the transaction, also when a migration fails or the process dies.
+    """
 
     def _upgrade(connection: Connection) -> None:
         cfg = alembic_config()
@@ -28,6 +39,9 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
         command.upgrade(cfg, revision)
 
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": MIGRATION_LOCK})
         await conn.run_sync(_upgrade)
 
 

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from core.notifications import Notification
-from core.ports import Outbox, OutboxItem, SentMessages
-from persistence.tables import OutboxRow, SentMessageRow
+from core.ports import HELD_PREFIX, DeadLetter, Outbox, OutboxItem, SentMessages
+from persistence.tables import AccountRow, OutboxRow, SentMessageRow
 
 
 class SqlOutbox(Outbox):
@@ -93,6 +93,61 @@ class SqlOutbox(Outbox):
         return int(await self.s.scalar(
             select(func.count()).select_from(OutboxRow).where(
                 and_(OutboxRow.sent_at.is_(None), OutboxRow.gave_up_at.is_(None)))) or 0)
+
+    # -- dead letters (issue 15): failed past the retry budget, or held (nobody to send to)
+
+    async def hold(self, item_id: int, reason: str) -> None:
+        """Keep the item unsent without retrying: its recipient has no account on any running
+        channel. ``release_held`` puts it back in the queue once they have one."""
+        await self.s.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(
+            locked_until=None, attempts=OutboxRow.attempts + 1, gave_up_at=_now(),
+            last_error=(HELD_PREFIX + reason)[:2000]))
+
+    async def dead_letters(self, *, held: bool = False, limit: int = 1000) -> list[DeadLetter]:
+        """Items that gave up (``held``: the ones kept for an unreachable person), oldest
+        first."""
+        marker = OutboxRow.last_error.like(HELD_PREFIX + "%")
+        rows = await self.s.scalars(
+            select(OutboxRow).where(OutboxRow.sent_at.is_(None),
+                                    OutboxRow.gave_up_at.is_not(None),
+                                    marker if held else ~marker | OutboxRow.last_error.is_(None))
+            .order_by(OutboxRow.id).limit(limit))
+        return [DeadLetter(r.id, r.recipient_id, r.kind, r.request_id, r.attempts, r.created_at,
+                           r.gave_up_at or r.created_at, r.last_error or "") for r in rows]
+
+    async def retry(self, item_ids: list[int] | None = None) -> int:
+        """Put given-up items (all when ``item_ids`` is None) back in the queue, due now with a
+        fresh retry budget; returns how many."""
+        query = update(OutboxRow).where(OutboxRow.sent_at.is_(None),
+                                        OutboxRow.gave_up_at.is_not(None))
+        if item_ids is not None:
+            query = query.where(OutboxRow.id.in_(item_ids))
+        result = await self.s.execute(
+            query.values(gave_up_at=None, attempts=0, next_attempt_at=None, locked_until=None)
+            .execution_options(synchronize_session=False))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def release_held(self, channels: list[str]) -> int:
+        """Queue again the held items of people who now have an account on one of
+        ``channels`` (someone added it, or they wrote in)."""
+        reachable = select(AccountRow.person_id).where(AccountRow.channel.in_(channels))
+        result = await self.s.execute(
+            update(OutboxRow).where(OutboxRow.sent_at.is_(None),
+                                    OutboxRow.gave_up_at.is_not(None),
+                                    OutboxRow.last_error.like(HELD_PREFIX + "%"),
+                                    OutboxRow.recipient_id.in_(reachable))
+            .values(gave_up_at=None, attempts=0, next_attempt_at=None, locked_until=None)
+            .execution_options(synchronize_session=False))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def was_held(self, recipient_id: int, request_id: int, before_id: int) -> bool:
+        """Whether an earlier item for this person and request was held already."""
+        found = await self.s.scalar(
+            select(OutboxRow.id).where(OutboxRow.recipient_id == recipient_id,
+                                       OutboxRow.request_id == request_id,
+                                       OutboxRow.id < before_id,
+                                       OutboxRow.last_error.like(HELD_PREFIX + "%")).limit(1))
+        return found is not None
 
 
 class SqlSentMessages(SentMessages):

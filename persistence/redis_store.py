@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 
 from core.ports import DialogKey, DialogState, DialogStore, Held
+from core.telemetry import telemetry
 
 DEFAULT_TTL = 24 * 3600
 LOCK_POLL = 0.005  # seconds between tries while another holder has the lock
@@ -87,6 +88,7 @@ class RedisDialogStore(DialogStore):
         expire_ms = int(expire * 1000)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + expire
+        waited_since: float | None = None
         while True:
             if read:
                 taken, *raw = await self._acquire_and_get(
@@ -96,9 +98,13 @@ class RedisDialogStore(DialogStore):
                 raw = []
             if taken:
                 break
+            if waited_since is None:
+                waited_since = loop.time()
             if loop.time() >= deadline:
                 raise TimeoutError(f"conversation {key} is busy")
             await asyncio.sleep(LOCK_POLL)
+        if waited_since is not None:
+            telemetry().lock_waited(loop.time() - waited_since)
         held = Held(_decode(raw[0] if raw else None))
         try:
             yield held

@@ -95,6 +95,12 @@ class SqlTimerStore(TimerStore):
         return int(await self.s.scalar(
             select(func.count()).select_from(TimerRow).where(_pending())) or 0)
 
+    async def release(self, timer_id: int) -> None:
+        """Give a leased timer back untouched (the worker is stopping)."""
+        await self.s.execute(update(TimerRow).where(TimerRow.id == timer_id, _pending())
+                             .values(locked_until=None)
+                             .execution_options(synchronize_session=False))
+
 
 def _now() -> datetime:
     return datetime.now(UTC)

@@ -28,6 +28,7 @@ from adapters.slack import blocks
 from core.attachment_ports import FileStore, stored_content
 from core.messages import Attachment, Reply
 from core.ports import ChannelSender, DialogKey, DialogState, DialogStore
+from core.telemetry import telemetry
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class SlackSender(ChannelSender):
                     status = getattr(exc.response, "status_code", None)
                     if status != 429 or attempt == self.max_retries:
                         raise
+                    telemetry().rate_limited("slack")
                     retry_after = min(_retry_after(exc.response), self.max_retry_after)
                     log.info("Slack rate-limited %s in %s; waiting %.1fs", method, channel,
                              retry_after)

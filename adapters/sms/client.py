@@ -18,6 +18,8 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from core.telemetry import telemetry
+
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.twilio.com"
@@ -114,8 +116,10 @@ class TwilioMessages:
             except TwilioRestException as exc:
                 if exc.code == OPTED_OUT:
                     raise OptedOut(exc.msg, exc.code, exc.status) from None
+                if exc.status == 429:
+                    telemetry().rate_limited("twilio")
                 if exc.status == 429 and attempt < self.retries_on_429:
-                    log.info("Twilio rate limit (429) sending to %s; retrying", to)
+                    log.info("Twilio rate limit (429); retrying")
                     await asyncio.sleep(min(4.0, self.limiter.interval * 2 ** attempt))
                     continue
                 raise SmsError(f"Twilio refused the message: {exc.msg}", exc.code,

@@ -22,6 +22,7 @@ from adapters.telegram.translate import CHANNEL, keyboard, split_text
 from core.attachment_ports import FileStore, stored_content
 from core.messages import Attachment, Reply
 from core.ports import ChannelSender
+from core.telemetry import telemetry
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -44,6 +45,7 @@ class TelegramSender(ChannelSender):
             try:
                 return await call()
             except TelegramRetryAfter as exc:
+                telemetry().rate_limited("telegram")
                 log.info("Telegram asks to wait %ss (chat %s)", exc.retry_after, chat_id)
                 self.limiter.hold(chat_id, exc.retry_after)
         raise RuntimeError(f"Telegram kept answering 429 for chat {chat_id}")
@@ -104,6 +106,7 @@ class TelegramSender(ChannelSender):
                 await self.bot.answer_callback_query(callback_id, text=(toast or "")[:200])
                 return
             except TelegramRetryAfter as exc:
+                telemetry().rate_limited("telegram")
                 await asyncio.sleep(exc.retry_after)
             except TelegramBadRequest:
                 return  # too old to answer: the user has moved on

@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -42,6 +42,7 @@ HANDLED, DONE = "handled", "done"  # applied, replies (maybe) pending / replies 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 Handler = Callable[[Inbound], Awaitable[list[Reply]]]
+T = TypeVar("T")
 
 
 class BadUpdate(ValueError):
@@ -185,8 +186,11 @@ async def poll_updates(bot: Bot, processor: UpdateProcessor, stop: asyncio.Event
     poll_delay = retry_delay = 1.0
     while not stop.is_set():
         try:
-            updates = await bot.get_updates(offset=offset, timeout=long_poll_seconds,
-                                            allowed_updates=ALLOWED_UPDATES)
+            polled = await _unless_stopped(stop, bot.get_updates(
+                offset=offset, timeout=long_poll_seconds, allowed_updates=ALLOWED_UPDATES))
+            if polled is None:
+                break  # stopping: the long poll is dropped, nothing was taken from it
+            updates = polled
             poll_delay = 1.0
         except asyncio.CancelledError:
             raise
@@ -199,6 +203,8 @@ async def poll_updates(bot: Bot, processor: UpdateProcessor, stop: asyncio.Event
             poll_delay = min(poll_delay * 2, 60)
             continue
         for update in updates:
+            if stop.is_set():
+                break  # the rest of the batch is not acknowledged: fetched again next time
             try:
                 await processor.process(update.model_dump(mode="json", exclude_none=True,
                                                           by_alias=True))
@@ -211,6 +217,27 @@ async def poll_updates(bot: Bot, processor: UpdateProcessor, stop: asyncio.Event
                 break
             retry_delay = 1.0
             offset = update.update_id + 1
+    if offset is not None:  # acknowledge what was handled, so the next process skips it
+        try:
+            await asyncio.wait_for(bot.get_updates(offset=offset, timeout=0, limit=1,
+                                                   allowed_updates=ALLOWED_UPDATES), 5)
+        except Exception as exc:
+            log.info("could not acknowledge the last updates on stopping (%r)", exc)
+
+
+async def _unless_stopped(stop: asyncio.Event, call: Awaitable[T]) -> T | None:
+    """``call``'s result, or None as soon as ``stop`` is set (``call`` is then cancelled)."""
+    work = asyncio.ensure_future(call)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({work, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    if not work.done():
+        work.cancel()
+        await asyncio.gather(work, return_exceptions=True)
+        return None
+    return work.result()
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
