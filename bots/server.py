@@ -91,7 +91,12 @@ async def serve_forever(app: App) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, running.stop.set)
-    await running.start_background()
+    try:
+        await running.start_background()
+    except BaseException:
+        await running.shutdown()
+        await runner.cleanup()
+        raise
     settle_heap()
     await running.stop.wait()
     await running.shutdown()

@@ -109,6 +109,17 @@ class Settings(BaseSettings):
             raise ValueError("is not a bot token (it looks like 123456789:AAE…, from @BotFather)")
         return value
 
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_webhook_secret(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        # setWebhook's secret_token: 1-256 characters, only A-Z, a-z, 0-9, _ and -.
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                             "(Telegram's rule for a webhook secret token)")
+        return value
+
     @field_validator("default_timezone")
     @classmethod
     def _default_timezone(cls, value: str) -> str:

@@ -312,7 +312,8 @@ async def test_inbound_mms_media_are_served_with_basic_auth(fake: FakeTwilioAPI,
     async with ClientSession() as http:
         async with http.get(url) as response:
             assert response.status == 401
-        async with http.get(url, headers={"Authorization": basic_authorization(SID, TOKEN)}) as response:
+        auth = {"Authorization": basic_authorization(SID, TOKEN)}
+        async with http.get(url, headers=auth) as response:
             assert (response.status, await response.read()) == (200, b"jpeg-bytes")
             assert response.content_type == "image/jpeg"
     assert len(fake.media_downloads) == 1
