@@ -41,9 +41,9 @@ class SqlTimerStore(TimerStore):
         # a stale object under that id made the flush replace it ("Identity map already had
         # an identity for TimerRow"). The unit of work inserts before it deletes, so a new
         # row never takes the id of one deleted in the same flush.
-        for row in rows:
-            if row.kind not in wanted:
-                await self.s.delete(row)
+        for obsolete in rows:
+            if obsolete.kind not in wanted:
+                await self.s.delete(obsolete)
         for kind, at in wanted.items():
             row = have.get(kind.value)
             if row is None:
