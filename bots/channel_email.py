@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.email import CHANNEL, EmailSender, SmtpClient, parse_smtp_url
+from adapters.email.dkim_signing import DkimSigner, domain_of, load_private_key
 from adapters.web import LinkSigner, UnsubscribePages, UnsubscribeSigner
 from bots import account_links
 from persistence.db import make_sessionmaker
@@ -71,8 +72,12 @@ class Plugin:
             person_id = await person_id_of(address)
             return pages.url(person_id) if person_id is not None else None
 
+        dkim = None
+        if s.dkim_private_key and s.dkim_selector:
+            dkim = DkimSigner(s.dkim_selector, domain_of(s.email_from),
+                              load_private_key(s.dkim_private_key))
         self.sender = EmailSender(
-            SmtpClient(parse_smtp_url(s.smtp_url)), s.email_from, app.clock,
+            SmtpClient(parse_smtp_url(s.smtp_url), dkim), s.email_from, app.clock,
             link_for=account_links.button_links(app, CHANNEL, signer),
             unsubscribe_for=unsubscribe_for,
             language_of=account_links.reader_language(app, CHANNEL),

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.types import BotCommand
 from aiohttp import web
 
@@ -23,6 +29,7 @@ from adapters.telegram import (
 )
 from adapters.telegram.translate import COMMANDS
 from adapters.telegram.updates import ALLOWED_UPDATES
+from bots.channels import ChannelStartError
 from core.i18n import LANGUAGES, _, use_language
 
 if TYPE_CHECKING:
@@ -31,6 +38,26 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
+# Telegram is unreachable or failing on its side: worth trying again later.
+TRANSIENT = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter, OSError,
+             TimeoutError)
+REFUSED_TOKEN = ("TELEGRAM_BOT_TOKEN: Telegram refused the token (401 Unauthorized); "
+                 "copy it again from @BotFather")
+MAX_RETRY_SECONDS = 60.0
+
+
+def webhook_url(settings: Settings) -> str | None:
+    """Where Telegram should post updates, or None for long polling: Telegram calls
+    webhooks over https only (setWebhook refuses an http:// URL)."""
+    base = settings.public_base_url
+    if base and base.startswith("https://"):
+        return f"{base}{WEBHOOK_PATH}"
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -46,11 +73,13 @@ def webhook_secret(settings: Settings) -> str:
 class Plugin:
     name = "telegram"
 
-    def __init__(self, limiter: FloodLimiter | None = None, poll_seconds: int = 25) -> None:
+    def __init__(self, limiter: FloodLimiter | None = None, poll_seconds: int = 25,
+                 retry_seconds: float = 1.0) -> None:
         self.bot: Bot | None = None
         self.processor: UpdateProcessor | None = None
         self.limiter = limiter
         self.poll_seconds = poll_seconds
+        self.retry_seconds = retry_seconds
 
     def configured(self, settings: Settings) -> bool:
         return bool(settings.telegram_bot_token)
@@ -65,22 +94,62 @@ class Plugin:
         app.add_sender(sender)
         self.processor = UpdateProcessor(bot, app.conversations.handle, sender, app.dialogs)
         if s.public_base_url:
+            # Mounted for any base URL (a proxy may terminate TLS in front of it); Telegram
+            # is only asked to call it when the URL is https (see ``start``).
             web_app.router.add_post(WEBHOOK_PATH,
                                     webhook_handler(self.processor, webhook_secret(s)))
 
     async def start(self, app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+        """Check the token, register the commands, then set the webhook or start long
+        polling. A refused token raises ``ChannelStartError`` (one line, exit code 2); an
+        unreachable API is logged in one line and retried in the background with backoff."""
+        try:
+            return await self._begin(app, stop)
+        except TelegramUnauthorizedError:
+            raise ChannelStartError(REFUSED_TOKEN) from None
+        except TRANSIENT as exc:
+            log.warning("Telegram API %s unreachable (%s); retrying in %.0fs, backing off "
+                        "to %.0fs", app.settings.telegram_api_url, _one_line(exc),
+                        self.retry_seconds, MAX_RETRY_SECONDS)
+            return [asyncio.create_task(self._keep_trying(app, stop))]
+
+    async def _keep_trying(self, app: App, stop: asyncio.Event) -> None:
+        delay = self.retry_seconds
+        while not await _stopped_after(stop, delay):
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+            try:
+                tasks = await self._begin(app, stop)
+            except TelegramUnauthorizedError:
+                log.error("configuration error: %s; Telegram stays off", REFUSED_TOKEN)
+                return
+            except TRANSIENT as exc:
+                log.warning("Telegram API %s still unreachable (%s); retrying in %.0fs",
+                            app.settings.telegram_api_url, _one_line(exc), delay)
+                continue
+            log.info("Telegram API reachable again")
+            for task in tasks:
+                await task
+            return
+
+    async def _begin(self, app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         assert self.bot is not None and self.processor is not None
         s = app.settings
+        await self.bot.get_me()  # a wrong token fails here, before anything else
         await self._set_commands()
-        if s.public_base_url:
+        url = webhook_url(s)
+        if url is not None:
             try:
-                await self.bot.set_webhook(f"{s.public_base_url}{WEBHOOK_PATH}",
-                                           secret_token=webhook_secret(s),
+                await self.bot.set_webhook(url, secret_token=webhook_secret(s),
                                            allowed_updates=ALLOWED_UPDATES)
+                log.info("Telegram: updates arrive at the webhook %s", url)
                 return []
-            except TelegramBadRequest as exc:  # e.g. PUBLIC_BASE_URL is not https
-                log.error("Telegram refused the webhook %s%s (%s); using long polling instead",
-                          s.public_base_url, WEBHOOK_PATH, exc.message)
+            except TelegramBadRequest as exc:  # e.g. a certificate Telegram does not trust
+                log.error("Telegram refused the webhook %s (%s); using long polling instead",
+                          url, exc.message)
+        else:
+            log.info("Telegram: long polling (PUBLIC_BASE_URL is %s; Telegram calls "
+                     "webhooks over https only)",
+                     "not set" if not s.public_base_url else "not https")
         await self.bot.delete_webhook()
         return [asyncio.create_task(poll_updates(self.bot, self.processor, stop,
                                                  self.poll_seconds))]
@@ -96,3 +165,12 @@ class Plugin:
     async def close(self) -> None:
         if self.bot is not None:
             await self.bot.session.close()
+
+
+async def _stopped_after(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds`` or until ``stop`` is set; True when it was."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True

@@ -31,6 +31,11 @@ PLUGIN_MODULES = (
 )
 
 
+class ChannelStartError(Exception):
+    """A channel cannot start because of its configuration (e.g. the platform refuses the
+    token). The message is one line; the command line prints it and exits with code 2."""
+
+
 class ChannelPlugin(Protocol):
     name: str
 
@@ -41,7 +46,8 @@ class ChannelPlugin(Protocol):
         """Mount routes on the shared aiohttp app and register the channel's sender."""
 
     async def start(self, app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
-        """Start background tasks (polling, sockets); they end when ``stop`` is set."""
+        """Start background tasks (polling, sockets); they end when ``stop`` is set.
+        Raises ``ChannelStartError`` when the platform refuses the configuration."""
 
     async def close(self) -> None:
         """Release clients and sessions."""

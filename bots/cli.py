@@ -16,6 +16,7 @@ from rich.table import Table
 from adapters.console import ConsoleChannel, ConsoleSender
 from adapters.console.channel import address_of
 from bots.bootstrap import App, bootstrap
+from bots.channels import ChannelStartError
 from bots.seed import seed_demo
 from bots.settings import Settings, describe_error
 from core.errors import DomainError
@@ -69,6 +70,8 @@ def run(main: Callable[[App], Awaitable[T]], *, settings: Settings | None = None
         raise
     except DomainError as exc:
         raise fail(translate(exc.text)) from None
+    except ChannelStartError as exc:
+        raise fail(f"configuration error: {exc}") from None
     except (OSError, ConnectionError) as exc:
         raise fail(f"cannot connect: {exc}") from None
     except Exception as exc:

@@ -121,7 +121,11 @@ async def serve_forever(app: App) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, running.stop_taking_updates)
     try:
-        await running.start_background()
+        try:
+            await running.start_background()
+        except BaseException:
+            await running.shutdown()
+            raise
         settle_heap()
         await running.stop.wait()
         await running.shutdown()

@@ -8,6 +8,7 @@ from email.utils import parseaddr
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.email.dkim_signing import SELECTOR, load_private_key
 from adapters.email.smtp import parse_smtp_url
 from core.i18n import LANGUAGES, valid_timezone
 from persistence.db import normalise_url
@@ -59,6 +60,14 @@ class Settings(BaseSettings):
         None, description="smtp://user:password@host:587, smtp+starttls://…, smtps://…:465")
     email_from: str | None = Field(
         None, description="The sender of notification e-mails: Helpdesk <help@example.com>")
+
+    # DKIM signing of e-mails (issue 12): both set, or neither
+    dkim_private_key: str | None = Field(
+        None, description="RSA private key (PEM text, or the path of a PEM file) that signs "
+        "e-mails for the EMAIL_FROM domain.")
+    dkim_selector: str | None = Field(
+        None, description="DKIM selector: the public key is in DNS at "
+        "<selector>._domainkey.<EMAIL_FROM domain>.")
 
     # Attachments (issue 6): where files are kept and the largest file accepted
     attachments_dir: str = Field("./attachments", description="Directory for stored files.")
@@ -137,6 +146,17 @@ class Settings(BaseSettings):
             raise ValueError("is not a bot token (it looks like 123456789:AAE…, from @BotFather)")
         return value
 
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_webhook_secret(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        # setWebhook's secret_token: 1-256 characters, only A-Z, a-z, 0-9, _ and -.
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                             "(Telegram's rule for a webhook secret token)")
+        return value
+
     @field_validator("default_timezone")
     @classmethod
     def _default_timezone(cls, value: str) -> str:
@@ -170,6 +190,30 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
             raise ValueError("is not an e-mail address (e.g. Helpdesk <help@example.com>)")
         return value.strip()
+
+    @field_validator("dkim_selector")
+    @classmethod
+    def _dkim_selector(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not SELECTOR.fullmatch(value.strip()):
+            raise ValueError("is not a DNS name (letters, digits, - and _, dot-separated)")
+        return value.strip()
+
+    @field_validator("dkim_private_key")
+    @classmethod
+    def _dkim_private_key(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        load_private_key(value)  # raises DkimKeyError (a ValueError) with a clear message
+        return value
+
+    @model_validator(mode="after")
+    def _dkim_pair(self) -> Settings:
+        if bool(self.dkim_private_key) != bool(self.dkim_selector):
+            raise ValueError("DKIM_PRIVATE_KEY and DKIM_SELECTOR go together: set both or "
+                             "neither")
+        return self
 
     @model_validator(mode="after")
     def _email_needs_sender(self) -> Settings:

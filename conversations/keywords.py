@@ -11,7 +11,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "/new": ("NEW", "NOU", "NOUA", "CERERE", "NOVO", "NOVA", "NOWE", "NOWY", "НОВАЯ", "НОВЫЙ",
              "НОВАЯ ЗАЯВКА", "ЗАЯВКА"),
     "/my": ("MY", "MELE", "CERERILE MELE", "MEUS", "MEU", "MOJE", "МОИ", "МОИ ЗАЯВКИ"),
-    "/help": ("HELP", "AJUTOR", "AJUDA", "POMOC", "ПОМОЩЬ", "СПРАВКА"),
+    # INFO is a HELP keyword for carriers and Twilio (Advanced Opt-Out), in every language.
+    "/help": ("HELP", "INFO", "AJUTOR", "AJUDA", "POMOC", "ПОМОЩЬ", "СПРАВКА", "ИНФО"),
     "/history": ("HISTORY", "ISTORIC", "ISTORIE", "HISTORICO", "HISTORIA", "ИСТОРИЯ"),
     "/language": ("LANGUAGE", "LIMBA", "IDIOMA", "LINGUA", "JEZYK", "ЯЗЫК"),
     "/notices": ("NOTICES", "NOTIFICARI", "AVISOS", "POWIADOMIENIA", "УВЕДОМЛЕНИЯ"),

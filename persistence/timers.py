@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.kinds import TimerKind
@@ -36,10 +36,14 @@ class SqlTimerStore(TimerStore):
         rows = list(await self.s.scalars(
             select(TimerRow).where(TimerRow.request_id == request_id, _pending())))
         have = {row.kind: row for row in rows}
-        obsolete = [row.id for row in rows if row.kind not in wanted]
-        if obsolete:
-            await self.s.execute(delete(TimerRow).where(TimerRow.id.in_(obsolete))
-                                 .execution_options(synchronize_session=False))
+        # Obsolete rows are deleted through the session, not with a bulk DELETE that leaves
+        # them in the identity map: SQLite hands a deleted row's id to the next insert, and
+        # a stale object under that id made the flush replace it ("Identity map already had
+        # an identity for TimerRow"). The unit of work inserts before it deletes, so a new
+        # row never takes the id of one deleted in the same flush.
+        for obsolete in rows:
+            if obsolete.kind not in wanted:
+                await self.s.delete(obsolete)
         for kind, at in wanted.items():
             row = have.get(kind.value)
             if row is None:

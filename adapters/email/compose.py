@@ -117,7 +117,9 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
         message["References"] = envelope.in_reply_to
     if envelope.unsubscribe:
         message["List-Unsubscribe"] = f"<{envelope.unsubscribe}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        if envelope.unsubscribe.startswith("https://"):
+            # RFC 8058 §3.1: one-click only with an HTTPS URI in List-Unsubscribe.
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content("\n".join(plain).rstrip() + "\n")
     message.add_alternative(body_html, subtype="html")
     if envelope.language:  # after the body: setting content drops Content-* headers

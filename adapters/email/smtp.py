@@ -12,9 +12,12 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
+
+from adapters.email.dkim_signing import DkimSigner
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +81,9 @@ class SmtpClient:
     ``OSError``): the outbox retries the notification later.
     """
 
-    def __init__(self, config: SmtpConfig) -> None:
+    def __init__(self, config: SmtpConfig, signer: DkimSigner | None = None) -> None:
         self.config = config
+        self.signer = signer
         self._smtp: aiosmtplib.SMTP | None = None
         self._lock = asyncio.Lock()
 
@@ -103,7 +107,12 @@ class SmtpClient:
                         raise
                     self._smtp = smtp
                 try:
-                    await smtp.send_message(message)
+                    if self.signer is None:
+                        await smtp.send_message(message)
+                    else:  # the signed bytes go out exactly as signed
+                        await smtp.sendmail(_address(message["From"]),
+                                            [_address(message["To"])],
+                                            self.signer.sign(message))
                     return
                 except aiosmtplib.SMTPServerDisconnected:
                     self._smtp = None
@@ -125,3 +134,7 @@ class SmtpClient:
     async def close(self) -> None:
         async with self._lock:
             await self._drop()
+
+
+def _address(header: object) -> str:
+    return parseaddr(str(header))[1]

@@ -24,6 +24,9 @@ LABEL = 2000
 OPTION_TEXT = 75
 OPTIONS = 100
 MESSAGE_TEXT = 40000
+MESSAGE_BLOCKS = 50  # blocks in one message
+VIEW_BLOCKS = 100  # blocks in a modal or the App Home
+INPUT_MAX_LENGTH = 3000  # plain_text_input.max_length
 HEADER_TEXT = 150
 METADATA = 3000
 # Commands the conversation layer mentions (/new, /my ...) are subcommands of /helpdesk here.
@@ -50,14 +53,43 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
-def _chunks(text: str, size: int) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
-def text_blocks(text: str) -> list[Block]:
-    """The text as mrkdwn sections (a long one split at Slack's 3,000 characters)."""
+def _escaped_chunks(text: str, size: int) -> list[str]:
+    """``text`` escaped and cut into pieces of at most ``size`` characters, at a line break
+    or a space where one is near; never inside an entity such as ``&amp;``."""
+    pieces = [_ESCAPES.get(char, char) for char in text]
+    chunks: list[str] = []
+    start = 0
+    while start < len(pieces):
+        length, end, soft = 0, start, -1
+        while end < len(pieces) and length + len(pieces[end]) <= size:
+            length += len(pieces[end])
+            if pieces[end] in ("\n", " "):
+                soft = end
+            end += 1
+        if end < len(pieces) and soft > start + (end - start) // 2:
+            end = soft + 1  # the break stays with the first part
+        chunks.append("".join(pieces[start:end]))
+        start = end
+    return chunks or [""]
+
+
+def text_blocks(text: str, max_blocks: int = MESSAGE_BLOCKS) -> list[Block]:
+    """The text as mrkdwn sections (a long one split at Slack's 3,000 characters), at most
+    ``max_blocks`` of them (the last one then ends with "…")."""
+    chunks = _escaped_chunks(slack_commands(text), SECTION_TEXT)
+    if len(chunks) > max_blocks:
+        chunks = chunks[:max_blocks]
+        last = chunks[-1]
+        cut = len(last) - 1
+        amp = last.rfind("&", max(0, cut - 4), cut)
+        if amp != -1 and ";" not in last[amp:cut]:
+            cut = amp  # do not leave half an entity before the ellipsis
+        chunks[-1] = last[:cut] + "…"
     return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk or " "}}
-            for chunk in _chunks(escape(slack_commands(text)), SECTION_TEXT)]
+            for chunk in chunks]
 
 
 def button_blocks(buttons: tuple[Button, ...], block_id: str = "hd") -> list[Block]:
@@ -76,14 +108,13 @@ def button_blocks(buttons: tuple[Button, ...], block_id: str = "hd") -> list[Blo
 
 def message(reply: Reply, *, buttons: bool = True) -> dict[str, Any]:
     """``text`` (notification fallback) and ``blocks`` for chat.postMessage / chat.update."""
-    blocks = text_blocks(reply.text)
-    if buttons and reply.buttons:
-        blocks += button_blocks(reply.buttons)
+    actions = button_blocks(reply.buttons) if buttons and reply.buttons else []
+    blocks = text_blocks(reply.text, max(1, MESSAGE_BLOCKS - len(actions))) + actions
     return {"text": fallback_text(reply.text), "blocks": blocks}
 
 
 def fallback_text(text: str) -> str:
-    return escape(slack_commands(text))[:MESSAGE_TEXT] or " "
+    return _escaped_chunks(slack_commands(text), MESSAGE_TEXT)[0] or " "
 
 
 # -- modals ---------------------------------------------------------------------------------
@@ -102,9 +133,9 @@ def _element(field: FormField) -> dict[str, Any]:
     element = {"type": "plain_text_input", "action_id": field.name,
                "multiline": field.kind == "multiline"}
     if field.max_length:
-        element["max_length"] = field.max_length
+        element["max_length"] = min(field.max_length, INPUT_MAX_LENGTH)
     if field.initial:
-        element["initial_value"] = field.initial
+        element["initial_value"] = field.initial[:INPUT_MAX_LENGTH]
     return element
 
 
@@ -124,7 +155,7 @@ def modal(form: Form) -> dict[str, Any]:
         "submit": _plain(form.submit, VIEW_TITLE),
         "close": _plain(form.cancel, VIEW_TITLE),
         "private_metadata": form.context[:METADATA],
-        "blocks": blocks,
+        "blocks": blocks[:VIEW_BLOCKS],
     }
 
 
@@ -170,4 +201,4 @@ def home(overview: Overview) -> dict[str, Any]:
             blocks += text_blocks(entry.text)[:1]
             if entry.buttons:
                 blocks += button_blocks(entry.buttons, f"hd.s{index}.{number}")
-    return {"type": "home", "blocks": blocks[:100]}
+    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS]}

@@ -67,9 +67,15 @@ def fit(text: str, tail: str, min_keep: int = MIN_KEEP) -> str:
     segments = 1
     while capacity(enc, segments) - need < goal and segments < 10:
         segments += 1
-    if counted.units <= capacity(enc, segments):
+    if counted.segments <= segments:
         return full
-    return _cut(text, capacity(enc, segments) - need, enc) + ellipsis + "\n" + tail
+    budget = capacity(enc, segments) - need
+    while True:
+        # A pair kept whole at a segment boundary costs a unit: cut a little more then.
+        body = _cut(text, budget, enc) + ellipsis + "\n" + tail
+        if count(body).segments <= segments or budget <= 0:
+            return body
+        budget -= 2
 
 
 def choices_line(labels: Sequence[tuple[int, str]], language: str | None) -> str:

@@ -4,6 +4,7 @@ conversation accepts them, and never past the size limit."""
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 
 import aiohttp
@@ -15,11 +16,18 @@ MAX_MEDIA = 10  # Twilio delivers at most 10 media per message
 TIMEOUT = aiohttp.ClientTimeout(total=120)
 
 
+def basic_authorization(login: str, password: str) -> str:
+    """The ``Authorization`` header value for HTTP Basic auth (RFC 7617). aiohttp drops the
+    header itself when a redirect leaves the origin (Twilio redirects media to a CDN)."""
+    token = base64.b64encode(f"{login}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
 def fetcher(url: str, account_sid: str, auth_token: str) -> Fetch:
     async def fetch(limit: int) -> bytes:
-        auth = aiohttp.BasicAuth(account_sid, auth_token)
+        headers = {"Authorization": basic_authorization(account_sid, auth_token)}
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session, \
-                session.get(url, auth=auth) as response:
+                session.get(url, headers=headers) as response:
             response.raise_for_status()
             length = response.content_length
             if length is not None and length > limit:

@@ -35,7 +35,8 @@ def units(text: str, enc: str | None = None) -> int:
 
 
 def capacity(enc: str, segments: int) -> int:
-    """Units that fit in ``segments`` segments."""
+    """Units that fit in ``segments`` segments at most (a pair that would straddle a
+    boundary moves to the next part: ``count`` is the exact figure)."""
     return SINGLE[enc] if segments <= 1 else PART[enc] * segments
 
 
@@ -46,10 +47,25 @@ class Count:
     segments: int
 
 
+def _costs(text: str, enc: str) -> list[int]:
+    """Units of each character: an extension character's escape pair (GSM-7) and a
+    surrogate pair (UCS-2) are two units that always travel in the same segment."""
+    if enc == GSM7:
+        return [2 if c in GSM_EXTENDED else 1 for c in text]
+    return [2 if ord(c) > 0xFFFF else 1 for c in text]
+
+
 def count(text: str) -> Count:
-    """Encoding, length and number of segments of ``text``."""
+    """Encoding, length and number of segments of ``text``. A multi-part message carries
+    153 septets / 67 UTF-16 units a part, and a part never ends in the middle of a GSM-7
+    escape pair or a UTF-16 surrogate pair (the next part takes both units)."""
     enc = encoding(text)
     n = units(text, enc)
     if n <= SINGLE[enc]:
         return Count(enc, n, 1 if n else 0)
-    return Count(enc, n, -(-n // PART[enc]))
+    segments, used = 1, 0
+    for cost in _costs(text, enc):
+        if used + cost > PART[enc]:
+            segments, used = segments + 1, 0
+        used += cost
+    return Count(enc, n, segments)

@@ -10,10 +10,12 @@ answers with an empty TwiML document.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from multidict import MultiDict
 from twilio.request_validator import RequestValidator
 
 from adapters.sms.client import OPTED_OUT, SmsError
@@ -86,15 +88,33 @@ class TwilioWebhooks:
         return str(request.url)
 
     async def verified(self, request: web.Request) -> dict[str, str] | None:
-        """The form parameters if the request is signed by Twilio for our account."""
+        """The parameters if the request is signed by Twilio for our account.
+
+        Form bodies are checked over every value of every name (a name may repeat), as
+        Twilio signs them; a JSON body is covered by the ``bodySHA256`` query parameter of
+        the signed URL (Twilio's rule for JSON webhooks)."""
         signature = request.headers.get("X-Twilio-Signature", "")
-        try:
-            form = await request.post()
-        except Exception:  # noqa: BLE001 - unreadable body: not from Twilio
+        if not signature:
             return None
-        params = {k: v for k, v in form.items() if isinstance(v, str)}
-        if not signature or not self.validator.validate(self.public_url(request), params,
-                                                        signature):
+        url = self.public_url(request)
+        try:
+            if request.content_type == "application/json":
+                body = await request.text()
+                if "bodySHA256" not in request.rel_url.query or \
+                        not self.validator.validate(url, body, signature):
+                    return None
+                data = json.loads(body)
+                if not isinstance(data, dict):
+                    return None
+                params = {str(k): v if isinstance(v, str) else json.dumps(v)
+                          for k, v in data.items()}
+            else:
+                form = await request.post()
+                signed = MultiDict((k, v) for k, v in form.items() if isinstance(v, str))
+                if not self.validator.validate(url, signed, signature):
+                    return None
+                params = {k: signed[k] for k in signed}  # the first value of each name
+        except Exception:  # noqa: BLE001 - unreadable body: not from Twilio
             return None
         if params.get("AccountSid", self.account_sid) != self.account_sid:
             return None

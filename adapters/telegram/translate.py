@@ -64,17 +64,24 @@ def _fit(text: str, limit: int) -> int:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Telegram allows 4,096 UTF-16 units a message: cut at line breaks, else at spaces."""
-    text = text or "…"
+    """Telegram allows 4,096 UTF-16 units a message: cut at line breaks, else at spaces.
+
+    Every part has something to show — Telegram refuses an empty or whitespace-only text
+    ("message text is empty") — and the whitespace at a cut is dropped."""
+    rest = (text or "").strip()
+    if not rest:
+        return ["…"]
     parts: list[str] = []
-    while utf16_len(text) > limit:
-        fit = _fit(text, limit)
-        cut = text.rfind("\n", 0, fit)
+    while rest and utf16_len(rest) > limit:
+        fit = max(_fit(rest, limit), 1)
+        cut = rest.rfind("\n", 0, fit)
         if cut <= 0:
-            cut = text.rfind(" ", 0, fit)
-        if cut <= 0:
+            cut = rest.rfind(" ", 0, fit)
+        if cut <= 0 or not rest[:cut].strip():
             cut = fit
-        parts.append(text[:cut])
-        text = text[cut:].lstrip("\n ")
-    parts.append(text)
+        # ``rest`` starts and ends with a visible character, so both sides keep one.
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
     return parts

@@ -31,6 +31,7 @@ def helpdesk(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         ({"PUBLIC_BASE_URL": "example.com"}, "PUBLIC_BASE_URL: must start with https://"),
         ({"DEFAULT_LANGUAGE": "xx"}, "DEFAULT_LANGUAGE: must be one of en, ro, pt, pl, ru"),
         ({"TELEGRAM_BOT_TOKEN": "nope"}, "TELEGRAM_BOT_TOKEN: is not a bot token"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "not allowed!"}, "TELEGRAM_WEBHOOK_SECRET: must be 1 to 256"),
         ({"DEFAULT_TIMEZONE": "Nowhere/City"}, "DEFAULT_TIMEZONE: is not a time zone name"),
     ],
 )

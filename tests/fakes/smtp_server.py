@@ -22,6 +22,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    raw: bytes = b""  # the DATA exactly as received (for DKIM verification)
 
     @property
     def subject(self) -> str:
@@ -60,8 +61,9 @@ class FakeSmtpServer:
             self.refused += 1
             return "451 4.3.0 Temporary failure (injected)"
         message = message_from_bytes(envelope.content, policy=policy.default)
+        raw = bytes(envelope.original_content or b"")
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      message))  # type: ignore[arg-type]
+                                      message, raw))  # type: ignore[arg-type]
         return "250 2.0.0 OK"
 
     def _authenticate(self, server: SMTP, session: Any, envelope: Any, mechanism: str,

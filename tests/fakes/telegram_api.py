@@ -264,15 +264,15 @@ class FakeTelegramAPI:
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    async def start(self) -> FakeTelegramAPI:
-        """Listen on 127.0.0.1 on a free port; returns ``self``."""
+    async def start(self, port: int = 0) -> FakeTelegramAPI:
+        """Listen on 127.0.0.1 on ``port`` (0: a free one); returns ``self``."""
         app = web.Application(client_max_size=_MAX_BODY)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._closing = asyncio.Event()
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
         self._port = self._runner.addresses[0][1]
         return self
 
@@ -746,6 +746,10 @@ class FakeTelegramAPI:
             raise _ApiError(
                 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
             )
+        secret = req.params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            # https://core.telegram.org/bots/api#setwebhook: 1-256 characters, A-Z a-z 0-9 _ -
+            raise _ApiError(400, "Bad Request: secret token contains unallowed characters")
         if _flag(req.params.get("drop_pending_updates")):
             self._updates.clear()
         self.webhook = {k: v for k, v in req.params.items() if k != "certificate"} if url else {}

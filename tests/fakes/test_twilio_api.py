@@ -24,13 +24,6 @@ from tests.fakes.twilio_api import (
     signed_inbound,
 )
 
-# twilio 9.13's AsyncTwilioHttpClient still passes auth= / BasicAuth, which aiohttp 3.14
-# deprecates; that is the library's business, not what these tests are about.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The 'auth' parameter is deprecated:DeprecationWarning"),
-]
-
 SID = "AC" + "ab" * 16
 TOKEN = "secret-token-for-tests"
 OURS = "+15005550006"
@@ -309,7 +302,7 @@ async def test_reset(fake: FakeTwilioAPI, client: Client) -> None:
 
 async def test_inbound_mms_media_are_served_with_basic_auth(fake: FakeTwilioAPI,
                                                              receiver: Receiver) -> None:
-    import aiohttp
+    from adapters.sms.media import basic_authorization
 
     await fake.inbound_sms(ALICE, OURS, "look", url=receiver.url,
                            media=[(b"jpeg-bytes", "image/jpeg")])
@@ -319,7 +312,8 @@ async def test_inbound_mms_media_are_served_with_basic_auth(fake: FakeTwilioAPI,
     async with ClientSession() as http:
         async with http.get(url) as response:
             assert response.status == 401
-        async with http.get(url, auth=aiohttp.BasicAuth(SID, TOKEN)) as response:
+        auth = {"Authorization": basic_authorization(SID, TOKEN)}
+        async with http.get(url, headers=auth) as response:
             assert (response.status, await response.read()) == (200, b"jpeg-bytes")
             assert response.content_type == "image/jpeg"
     assert len(fake.media_downloads) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,6 +60,31 @@ async def test_store_schedules_moves_and_cancels(db_url: str) -> None:
         async with app.uow_factory() as uow:
             kinds = {t.kind for t in await uow.timers.pending(rid)}
         assert kinds == {TimerKind.RESOLVE_WARN, TimerKind.RESOLVE_BREACH}
+    finally:
+        await app.close()
+
+
+async def test_replacing_every_timer_keeps_the_identity_map_sound(db_url: str) -> None:
+    """Regression: obsolete timers used to be removed with a bulk DELETE that left them in
+    the session; on SQLite the new row took a deleted row's id and the flush warned
+    "Identity map already had an identity for TimerRow" (an error under -W error)."""
+    clock = ManualClock()
+    app = await bootstrap(settings_for(db_url), clock=clock, redis=embedded_redis())
+    try:
+        ion, _ana, _sofia, type_id = await people(app)
+        req = await services.place(app.uow_factory, clock, actor_id=ion, type_id=type_id,
+                                   description="Printer jams")
+        rid = req.id or 0
+        later = clock.now() + timedelta(days=3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            async with app.uow_factory() as uow:
+                old = {t.id for t in await uow.timers.pending(rid)}
+                await uow.timers.sync(rid, {TimerKind.FEEDBACK_CLOSE: later})
+                new = await uow.timers.pending(rid)
+                await uow.commit()
+        assert [t.kind for t in new] == [TimerKind.FEEDBACK_CLOSE]
+        assert new[0].id not in old
     finally:
         await app.close()
 
