@@ -52,13 +52,23 @@ def _card_token(person_id: int) -> str:
 async def remember_card(turn: Turn, request_id: int) -> None:
     """Staff: remember the card just shown (for "add to HD-… as …?" within 30 minutes)."""
     if turn.is_staff and request_id:
-        await turn.engine.dialogs.put_value(_card_token(turn.person.id), str(request_id),
-                                            CARD_TTL)
+        at = turn.engine.clock.now().timestamp()
+        await turn.engine.dialogs.put_value(_card_token(turn.person.id),
+                                            f"{request_id} {at}", CARD_TTL)
 
 
 async def _current_card(turn: Turn) -> int | None:
+    """The card the staff member opened in the last 30 minutes (by the engine's clock; the
+    key also expires by itself)."""
     raw = await turn.engine.dialogs.get_value(_card_token(turn.person.id))
-    return int(raw) if raw and raw.isdigit() else None
+    request_id, _sep, at = (raw or "").partition(" ")
+    try:
+        if not request_id.isdigit() or \
+                turn.engine.clock.now().timestamp() - float(at) > CARD_TTL:
+            return None
+    except ValueError:
+        return None
+    return int(request_id)
 
 
 # -- pending texts and files --------------------------------------------------------------------
