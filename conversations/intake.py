@@ -291,5 +291,26 @@ async def more_description(turn: Turn, text: str) -> list[Reply]:
     await turn.set_state(state, **data)
     if state == "intake.summary":
         return [Reply(_("Added to the description.")), await _summary(turn, data)]
-    return [Reply(_("Noted as the description of your request. Please choose one of the "
-                    "options above, or send /cancel."))]
+    noted = Reply(_("Noted as the description of your request. Please choose one of the "
+                    "options above, or send /cancel."))
+    menu = await _menu_again(turn, state, data)
+    return [noted] + ([menu] if menu is not None else [])
+
+
+async def _menu_again(turn: Turn, state: str, data: dict[str, Any]) -> Reply | None:
+    """The type or assignee choices again (the menu is the newest message then)."""
+    e = turn.engine
+    async with e.uow_factory(read_only=True) as uow:
+        if state == "intake.type":
+            types = await uow.types.list(include_internal=turn.is_staff)
+            return Reply(_("What is it about?"),
+                         tuple(button(e.codec, t.name, "type", 0, str(t.id)) for t in types))
+        rtype = await uow.types.get(int(str(data.get("type_id") or 0)))
+        assistants = [p for p in await uow.people.list(Role.ASSISTANT) if p.active]
+    if rtype is None:
+        return None
+    if rtype.assistant_ids:
+        assistants = [p for p in assistants if p.id in rtype.assistant_ids]
+    return Reply(_("Who should handle it? If you choose nobody, every assistant can take it."),
+                 (button(e.codec, _("Anyone"), "asg", 0, "0"),) + tuple(
+                     button(e.codec, p.name, "asg", 0, str(p.id)) for p in assistants))
