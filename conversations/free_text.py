@@ -296,33 +296,28 @@ def _stale_choice() -> Reply:
 
 async def more(turn: Turn, text: str) -> list[Reply]:
     """More free text (or files) while a question about earlier text is pending: kept with
-    it, and the question is asked again."""
+    it (the question, still above with its buttons, decides for all of it)."""
     data, state = dict(turn.state.data), turn.state.state or ""
     texts = pending_texts(data) + ([text] if text else [])
-    files = pending_files(data)
-    if turn.inbound.attachments:
-        files += await keep_files(turn)
     refused = _too_long(texts)
     if refused is not None:
         return [refused]
-    if state == "free.staff":
-        await turn.set_state(state, **{**data, "texts": texts})
-        return await _ask_staff(turn, int(data["request_id"]), texts, again=True)
+    new_files = await keep_files(turn) if turn.inbound.attachments else []
+    replies: list[Reply] = []
     if state == "reopen.ask":
-        from conversations.workflow import ask_reopen
-
-        async with turn.engine.uow_factory(read_only=True) as uow:
-            req = await services.load_visible(uow, turn.person, int(data["request_id"]))
-        return _kept(text) + await ask_reopen(turn, req, joined(texts))
-    if state == "free.new":
-        return _kept(text) + await ask_new(turn, texts, files)
-    return _kept(text) + await initiator_message(turn, texts, files)
+        # The request exists: files go on it now; the text waits for "reopen?".
+        replies = await attach_kept(turn, int(data["request_id"]), new_files)
+        await turn.set_state(state, **{**data, "text": joined(texts)})
+    else:
+        await turn.set_state(state, **{**data, "texts": texts,
+                                       "files": pending_files(data) + new_files})
+    return _kept(text) + replies
 
 
 def _kept(text: str) -> list[Reply]:
-    if text:
-        return [Reply(_("I keep this with your previous message."))]
-    return [Reply(_("I keep this file with your previous message."))]
+    kept = _("I keep this with your previous message.") if text else \
+        _("I keep this file with your previous message.")
+    return [Reply(kept + " " + _("Please answer the question above."))]
 
 
 async def initiator_files(turn: Turn, caption: str) -> list[Reply]:
@@ -354,17 +349,14 @@ async def staff_text(turn: Turn, text: str) -> list[Reply] | None:
     if refused is not None:
         return [refused]
     await turn.set_state("free.staff", request_id=request_id, texts=[text])
-    return await _ask_staff(turn, request_id, [text])
+    return await _ask_staff(turn, request_id)
 
 
-async def _ask_staff(turn: Turn, request_id: int, texts: list[str],
-                     again: bool = False) -> list[Reply]:
+async def _ask_staff(turn: Turn, request_id: int) -> list[Reply]:
     e = turn.engine
     async with e.uow_factory(read_only=True) as uow:
         req = await services.load_visible(uow, turn.person, request_id)
     text = _("Add to {ref} as:", ref=req.reference)
-    if again:
-        text = _("I keep this with your previous message.") + "\n" + text
     return [Reply(text, (button(e.codec, _("Public comment"), "ftstaff", request_id, "p"),
                          button(e.codec, _("Internal note"), "ftstaff", request_id, "i"),
                          button(e.codec, _("Neither"), "ftstaff", request_id, "n")))]

@@ -91,9 +91,10 @@ async def test_resolved_in_the_feedback_window_asks_reopen(chat: Chat, lang: str
     await speak(chat, "Ion", lang)
     await chat.send("Ion", "It prints blank pages again")
     chat.expect("Ion", t(lang, "{ref} was resolved. Reopen it with your message?", ref=ref))
+    question = {b.label: b.payload for b in chat.buttons_for("Ion")}
     await chat.send("Ion", "And it smells burnt")  # kept with the first
     chat.expect("Ion", t(lang, "I keep this with your previous message."))
-    await chat.press("Ion", t(lang, "Yes, reopen it"))
+    await chat.press_payload("Ion", question[t(lang, "Yes, reopen it")])
     req = await request(chat, ref)
     assert req.status is Status.IN_PROGRESS
     assert any("It prints blank pages again" in n and "And it smells burnt" in n
@@ -107,14 +108,17 @@ async def test_several_requests_ask_which_and_keep_every_text(chat: Chat, lang: 
     await speak(chat, "Ion", lang)
     await chat.send("Ion", "Still broken")
     chat.expect("Ion", t(lang, "Which request is this about?"), first, second)
-    labels = [b.label for b in chat.buttons_for("Ion")]
+    buttons = chat.buttons_for("Ion")
+    labels = [b.label for b in buttons]
     assert labels == [f"{second} · And the scanner too",
                       f"{first} · The printer does not pr…", t(lang, "A new request")]
     await chat.send("Ion", "Since this morning")  # a second text while the question is open
     chat.expect("Ion", t(lang, "I keep this with your previous message."),
-                t(lang, "Which request is this about?"))
-    stale = next(b.payload for b in chat.buttons_for("Ion") if b.label.startswith(first))
-    replies = await chat.press("Ion", f"{second} · And the scanner too")
+                t(lang, "Please answer the question above."))
+    question = {b.label: b.payload for b in buttons}
+    stale = question[f"{first} · The printer does not pr…"]
+    # The question (still above) decides for both texts.
+    replies = await chat.press_payload("Ion", question[f"{second} · And the scanner too"])
     assert replies[0].edit and not replies[0].buttons  # the question's buttons are gone
     assert comments_of(await request(chat, second)) == ["Still broken", "Since this morning"]
     assert comments_of(await request(chat, first)) == []
@@ -190,9 +194,10 @@ async def test_a_photo_only_follows_the_same_rule(chat: Chat, lang: str) -> None
     await speak(chat, "Ion", lang)
     await send_file(chat, "Ion", file(b"other photo"))
     chat.expect("Ion", t(lang, "Which request is this about?"))
+    question = {b.label: b.payload for b in chat.buttons_for("Ion")}
     await send_file(chat, "Ion", file(b"third photo"))  # kept with the first
     chat.expect("Ion", t(lang, "I keep this file with your previous message."))
-    await chat.press("Ion", "HD-2026-000001 · See the photo")
+    await chat.press_payload("Ion", question["HD-2026-000001 · See the photo"])
     assert len(await chat.app.attachments.index.for_request(1)) == 3  # type: ignore[union-attr]
     assert len(stored_files(chat.app)) == 3
 
