@@ -24,7 +24,7 @@ from conversations import (
     work,
     workflow,
 )
-from conversations.views import REFERENCE_PREFIX, button, help_text, stale
+from conversations.views import REFERENCE_PREFIX, button, help_text
 from core.actions import Action
 from core.i18n import LANGUAGE_NAMES, _, normalise_language, use_language
 from core.messages import Reply

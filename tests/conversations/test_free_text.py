@@ -12,8 +12,8 @@ from sqlalchemy import text
 from core.clock import ManualClock
 from core.i18n import _, use_language
 from core.kinds import Status
-from tests.conversations.test_attachments import file, send_file, stored_files
 from tests.conversations.test_attachments import app as app  # noqa: F401 - files stored
+from tests.conversations.test_attachments import file, send_file, stored_files
 from tests.conversations.test_story import place
 from tests.conversations.test_workflow import request, tick
 from tests.harness import Chat
