@@ -10,14 +10,16 @@ Which request a file is for, in this order:
    request in progress).
 
 Otherwise nothing is stored and the person is told how to say which request it is for.
-During the intake wizard the file is refused with "place the request first": the request
-does not exist yet.
+Otherwise an initiator's files follow the free-text rule (``conversations.free_text``: which
+request? / a new request?). During the intake wizard the files are kept and attached once the
+request is placed.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from conversations import free_text
 from conversations.views import REFERENCE_PREFIX, button
 from core import attachment_service
 from core.attachment_ports import format_size
@@ -41,8 +43,13 @@ async def on_files(turn: Turn, caption: str) -> list[Reply]:
     if config is None:
         return [Reply(_("Files are not accepted here; please describe it in words."))]
     if turn.state.state in INTAKE_STATES:
-        return [Reply(_("Please place the request first; then send the file on it."))]
+        return await _keep_for_intake(turn, caption)
+    if turn.state.state in free_text.PENDING_STATES:
+        return await free_text.more(turn, caption)
     request_id, caption = await _request_in_context(turn, caption)
+    if request_id is None and not turn.is_staff:
+        await turn.set_state(None)
+        return await free_text.initiator_files(turn, caption)
     if request_id is None:
         return [Reply(
             _("Which request is this file for? Send it again with the reference as its "
@@ -60,6 +67,26 @@ async def on_files(turn: Turn, caption: str) -> list[Reply]:
         replies.append(Reply(_("{name} ({size}) is attached to {ref}.", name=stored.name,
                                size=format_size(stored.size), ref=req.reference)))
     return replies
+
+
+async def _keep_for_intake(turn: Turn, caption: str) -> list[Reply]:
+    """Files sent during the intake: kept and attached once the request is placed (a
+    caption typed while the description is asked is the description)."""
+    data = dict(turn.state.data)
+    files = free_text.pending_files(data) + await free_text.keep_files(turn)
+    data["files"] = files
+    state = turn.state.state or ""
+    if caption and state == "intake.describe":
+        await turn.set_state(state, **data)
+        from conversations.intake import on_description
+
+        return await on_description(turn, caption)
+    if caption:
+        data["description"] = "\n".join(filter(None, (str(data.get("description") or ""),
+                                                      caption)))
+    await turn.set_state(state, **data)
+    return [Reply(_("I will attach {name} when the request is placed.",
+                    name=", ".join(str(f[0]) for f in files)))]
 
 
 async def _request_in_context(turn: Turn, caption: str) -> tuple[int | None, str]:

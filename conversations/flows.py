@@ -9,12 +9,14 @@ returns the replies for the sender. Anything that changes a request goes through
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from conversations import (
     comments,
     confirm,
+    free_text,
     history,
     intake,
     lists,
@@ -22,10 +24,11 @@ from conversations import (
     work,
     workflow,
 )
-from conversations.views import REFERENCE_PREFIX, button, help_text, stale
+from conversations.views import REFERENCE_PREFIX, button, help_text
 from core.actions import Action
-from core.i18n import LANGUAGE_NAMES, _, use_language
+from core.i18n import LANGUAGE_NAMES, _, normalise_language, use_language
 from core.messages import Reply
+from core.model import MAX_DESCRIPTION
 
 if TYPE_CHECKING:
     from conversations.engine import Turn
@@ -53,7 +56,7 @@ async def command(turn: Turn, text: str) -> list[Reply]:
     if name == "/help":
         return [Reply(help_text(turn.is_staff))]
     if name == "/language":
-        return [language_menu(turn)]
+        return await language_command(turn, arg)
     if name == "/note":
         return await comments.note_command(turn, arg)
     if name == "/notices":
@@ -85,15 +88,28 @@ def welcome(turn: Turn) -> Reply:
 
 
 async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
-    e = turn.engine
-    if turn.state.state in ("intake.type", "intake.assignee", "intake.summary",
-                            "wait.autoclose", "reopen.ask"):
+    """Text that is no command and no step's answer: kept wherever it belongs (see
+    ``conversations.free_text``); only what cannot be kept gets the short hint."""
+    e, state = turn.engine, turn.state.state or ""
+    if state in free_text.PENDING_STATES and text:
+        return await free_text.more(turn, text)
+    if state in ("intake.type", "intake.assignee", "intake.summary") and text \
+            and not turn.is_staff:
+        return await intake.more_description(turn, text)
+    if state in ("intake.type", "intake.assignee", "intake.summary", "wait.autoclose"):
         return [Reply(_("Please choose one of the options above, or send /cancel."))]
     if text.upper().startswith(REFERENCE_PREFIX) and len(text) < 40:
         return await lists.show_reference(turn, text)
-    answered = await workflow.free_text(turn, text)
-    if answered is not None:
-        return answered
+    if text and len(text) > MAX_DESCRIPTION:
+        return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
+                        length=len(text), limit=MAX_DESCRIPTION))]
+    if text and not turn.is_staff:
+        await turn.set_state(None)
+        return await free_text.initiator_message(turn, [text], [])
+    if text:
+        asked = await free_text.staff_text(turn, text)
+        if asked is not None:
+            return asked
     if not text:
         hint = _("I didn't get any text.")
     else:
@@ -106,20 +122,60 @@ async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
 
 
 def language_menu(turn: Turn) -> Reply:
-    c = turn.engine.codec
+    """The language choices. Each button carries the language in use when it was shown, so
+    a menu left over from before a change is stale (it cannot switch the language back)."""
+    c, now = turn.engine.codec, turn.person.language or ""
     return Reply(_("Choose your language:"),
-                 tuple(button(c, name, "lang", 0, code) for code, name in LANGUAGE_NAMES.items()))
+                 tuple(button(c, name, "lang", 0, f"{code}.{now}")
+                       for code, name in LANGUAGE_NAMES.items()))
+
+
+def _language_of(word: str) -> str | None:
+    """``ro``, ``ro-RO``, ``Română`` or ``romana`` → ``ro``; None when we do not speak it."""
+    word = word.strip()
+    code = normalise_language(word) if len(word) <= 8 else None
+    if code is not None:
+        return code
+    folded = _fold(word)
+    return next((c for c, name in LANGUAGE_NAMES.items() if _fold(name) == folded), None)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+async def language_command(turn: Turn, arg: str) -> list[Reply]:
+    """``/language`` shows the menu; ``/language ro`` (or ``Română``) switches at once."""
+    if not arg.strip():
+        return [language_menu(turn)]
+    code = _language_of(arg)
+    if code is None:
+        return [Reply(_("I don't know the language “{language}”.", language=arg.strip()[:30])),
+                language_menu(turn)]
+    return await _set_language(turn, code, edit=False)
 
 
 async def on_language(turn: Turn, action: Action) -> list[Reply]:
-    if action.arg not in LANGUAGE_NAMES:
-        return [stale()]
+    code, _sep, shown_with = action.arg.partition(".")
+    if code not in LANGUAGE_NAMES or shown_with != (turn.person.language or ""):
+        return [stale_choice()]
+    return await _set_language(turn, code, edit=True)
+
+
+async def _set_language(turn: Turn, code: str, *, edit: bool) -> list[Reply]:
     async with turn.engine.uow_factory() as uow:
-        await uow.people.set_language(turn.person.id, action.arg)
+        await uow.people.set_language(turn.person.id, code)
         await uow.commit()
-    turn.person.language = action.arg
-    with use_language(action.arg):
-        return [Reply(_("From now on I will write to you in English."), edit=True)]
+    turn.person.language = code
+    with use_language(code):
+        return [Reply(_("From now on I will write to you in English."), edit=edit)]
+
+
+def stale_choice() -> Reply:
+    """A choice button that no longer applies: said, and the old menu loses its buttons."""
+    message = _("This button is no longer valid.")
+    return Reply(message, toast=message, edit=True)
 
 
 TEXT_STEPS: dict[str, TextStep] = {
@@ -157,4 +213,5 @@ BUTTONS: dict[str, ButtonHandler] = {
     "comment": comments.on_comment,
     "history": history.on_history,
     **workflow.BUTTONS,
+    **free_text.BUTTONS,
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conversations import clients
+from conversations import clients, free_text
 from conversations.views import (
     button,
 )
@@ -28,32 +28,53 @@ from conversations import work
 from conversations.views import stale
 
 
-async def start_intake(turn: Turn) -> list[Reply]:
+async def start_intake(turn: Turn, *, description: str = "",
+                       files: list[list[Any]] | None = None) -> list[Reply]:
+    """The first step: the type. ``description`` and ``files`` (kept from a free message,
+    see ``conversations.free_text``) go along: the description step is then skipped and the
+    files are attached once the request is placed."""
     e = turn.engine
     async with e.uow_factory() as uow:
         types = await uow.types.list(include_internal=turn.is_staff)
     if not types:
         await turn.set_state(None)
         return [Reply(_("No request types are configured yet; please tell your helpdesk admin."))]
-    await turn.set_state("intake.type")
+    await turn.set_state("intake.type", **_carried({"description": description,
+                                                    "files": files or []}))
     return [Reply(_("What is it about?"),
                   tuple(button(e.codec, t.name, "type", 0, str(t.id)) for t in types))]
 
 
+def _carried(data: dict[str, Any]) -> dict[str, Any]:
+    """What the intake carries from step to step before the description is asked."""
+    return {k: data[k] for k in ("description", "files") if data.get(k)}
+
+
+async def _describe_or_next(turn: Turn, data: dict[str, Any]) -> list[Reply]:
+    """Ask the description, unless it came with the first message (then the next field)."""
+    if data.get("description"):
+        return await _next_field(turn, data)
+    await turn.set_state("intake.describe", **data)
+    return [Reply(_("Describe the problem in a few words."))]
+
 
 async def on_type(turn: Turn, action: Action) -> list[Reply]:
     e = turn.engine
+    if turn.state.state != "intake.type":
+        return [stale()]  # a type menu left over from an earlier request
     async with e.uow_factory() as uow:
         rtype = await uow.types.get(int(action.arg or 0))
         assistants = [p for p in await uow.people.list(Role.ASSISTANT) if p.active]
     if rtype is not None and rtype.assistant_ids:  # routing: only the type's assistants
         assistants = [p for p in assistants if p.id in rtype.assistant_ids]
+    carried = _carried(turn.state.data)
     if rtype is None or not rtype.active or (rtype.internal and not turn.is_staff):
-        return await start_intake(turn)
+        return await start_intake(turn, description=str(carried.get("description", "")),
+                                  files=carried.get("files"))
     if not assistants:
-        await turn.set_state("intake.describe", type_id=rtype.id, target_id=None)
-        return [Reply(_("Describe the problem in a few words."))]
-    await turn.set_state("intake.assignee", type_id=rtype.id)
+        return await _describe_or_next(turn, {**carried, "type_id": rtype.id,
+                                              "target_id": None})
+    await turn.set_state("intake.assignee", type_id=rtype.id, **carried)
     buttons = (button(e.codec, _("Anyone"), "asg", 0, "0"),) + tuple(
         button(e.codec, p.name, "asg", 0, str(p.id)) for p in assistants
     )
@@ -66,8 +87,9 @@ async def on_assignee(turn: Turn, action: Action) -> list[Reply]:
     if turn.state.state != "intake.assignee" or "type_id" not in turn.state.data:
         return [stale()]
     target = int(action.arg or 0) or None
-    await turn.set_state("intake.describe", type_id=turn.state.data["type_id"], target_id=target)
-    return [Reply(_("Describe the problem in a few words."))]
+    return await _describe_or_next(turn, {**_carried(turn.state.data),
+                                          "type_id": turn.state.data["type_id"],
+                                          "target_id": target})
 
 
 
@@ -227,13 +249,15 @@ async def on_place(turn: Turn, action: Action) -> list[Reply]:
         await turn.set_state(None)
         raise
     await turn.set_state(None)
+    attached = await free_text.attach_kept(turn, req.id or 0, free_text.pending_files(data))
     if req.initiator_id != turn.person.id:
         return [Reply(_("Request {ref} is placed for {name}; they are told on their channel.",
                         ref=req.reference, name=str(data.get("client_label") or "?")),
-                      (button(e.codec, req.reference, "view", req.id or 0),), edit=True)]
+                      (button(e.codec, req.reference, "view", req.id or 0),), edit=True),
+                *attached]
     return [Reply(_("Request {ref} is placed. I will tell you when someone takes it.",
                     ref=req.reference),
-                  (button(e.codec, _("My requests"), "my"),), edit=True)]
+                  (button(e.codec, _("My requests"), "my"),), edit=True), *attached]
 
 
 
@@ -244,5 +268,49 @@ async def on_drop(turn: Turn, action: Action) -> list[Reply]:
 
 
 async def on_new(turn: Turn, action: Action) -> list[Reply]:
+    """New request; a message waiting for "which request?" / "reopen?" becomes its
+    description (nothing the person wrote is lost)."""
+    data = turn.state.data
+    if turn.state.state in free_text.PENDING_STATES and not turn.is_staff:
+        return await start_intake(turn, description=free_text.joined(
+            free_text.pending_texts(data)), files=free_text.pending_files(data))
     return await start_intake(turn)
 
+
+
+async def more_description(turn: Turn, text: str) -> list[Reply]:
+    """Text typed while the intake waits for a button: it becomes (part of) the description,
+    and the same choice is offered again (nothing the person wrote is lost)."""
+    data = dict(turn.state.data)
+    description = "\n".join(filter(None, (str(data.get("description") or ""), text)))
+    if len(description) > MAX_DESCRIPTION:
+        return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
+                        length=len(description), limit=MAX_DESCRIPTION))]
+    data["description"] = description
+    state = turn.state.state or ""
+    await turn.set_state(state, **data)
+    if state == "intake.summary":
+        return [Reply(_("Added to the description.")), await _summary(turn, data)]
+    noted = Reply(_("Noted as the description of your request. Please choose one of the "
+                    "options above, or send /cancel."))
+    menu = await _menu_again(turn, state, data)
+    return [noted] + ([menu] if menu is not None else [])
+
+
+async def _menu_again(turn: Turn, state: str, data: dict[str, Any]) -> Reply | None:
+    """The type or assignee choices again (the menu is the newest message then)."""
+    e = turn.engine
+    async with e.uow_factory(read_only=True) as uow:
+        if state == "intake.type":
+            types = await uow.types.list(include_internal=turn.is_staff)
+            return Reply(_("What is it about?"),
+                         tuple(button(e.codec, t.name, "type", 0, str(t.id)) for t in types))
+        rtype = await uow.types.get(int(str(data.get("type_id") or 0)))
+        assistants = [p for p in await uow.people.list(Role.ASSISTANT) if p.active]
+    if rtype is None:
+        return None
+    if rtype.assistant_ids:
+        assistants = [p for p in assistants if p.id in rtype.assistant_ids]
+    return Reply(_("Who should handle it? If you choose nobody, every assistant can take it."),
+                 (button(e.codec, _("Anyone"), "asg", 0, "0"),) + tuple(
+                     button(e.codec, p.name, "asg", 0, str(p.id)) for p in assistants))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from conversations import attachments, history
+from conversations import attachments, free_text, history
 from conversations.views import (
     button,
     confirm_buttons,
@@ -103,6 +103,7 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
         lines.append(_("Note: {note}", note=req.resolution_note))
     lines += await attachments.card_lines(turn, req.id or 0)
     lines.extend(_workflow_lines(turn, req))
+    await free_text.remember_card(turn, req.id or 0)
     return [Reply("\n".join(lines), _card_buttons(turn, req))]
 
 
@@ -116,6 +117,13 @@ def _workflow_lines(turn: Turn, req: Request) -> list[str]:
         if req.wait_reason is WaitReason.UNTIL and req.wait_until is not None:
             label = _("on hold until {date}", date=format_datetime(req.wait_until, zone))
         lines.append(_("Waiting: {reason}", reason=label))
+        answer_by = _answer_by(req)
+        if answer_by is not None and req.initiator_id == turn.person.id:
+            lines.append(_("Please answer by {date}; without an answer it closes by itself "
+                           "then.", date=format_datetime(answer_by, zone)))
+        elif answer_by is not None:
+            lines.append(_("Closes by itself on {date} without an answer.",
+                           date=format_datetime(answer_by, zone)))
     if req.resolution_method not in (None, Resolution.SOLVED):
         lines.append(_("Resolution: {method}", method=resolution_label(req.resolution_method)))
     if req.status is Status.OPEN and req.claim_due is not None:
@@ -136,6 +144,14 @@ def _workflow_lines(turn: Turn, req: Request) -> list[str]:
         lines.append(_("Rating: {stars}/5", stars=req.rating.stars))
     return lines
 
+
+
+def _answer_by(req: Request) -> datetime | None:
+    """When a question to the customer closes the request unanswered (001, 003)."""
+    if (req.wait_reason is WaitReason.CUSTOMER and req.wait_autoclose_days
+            and req.wait_since is not None):
+        return req.wait_since + timedelta(days=req.wait_autoclose_days)
+    return None
 
 
 def _ceil_minutes(delta: timedelta) -> int:

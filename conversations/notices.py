@@ -35,7 +35,7 @@ async def notices_command(turn: Turn, arg: str) -> list[Reply]:
     if word in (OFF, ON):
         return await _set(turn, word == ON)
     if word:
-        return [Reply(_usage())]
+        return [Reply(_usage()), await _status(turn)]
     return [await _status(turn)]
 
 

@@ -21,9 +21,9 @@ from core.actions import Action
 from core.durations import format_duration
 from core.errors import Invalid
 from core.i18n import N_, _, format_datetime
-from core.kinds import Resolution, Status, WaitReason
+from core.kinds import Resolution, WaitReason
 from core.messages import Reply
-from core.model import MAX_DESCRIPTION, MAX_NOTE
+from core.model import MAX_NOTE, Request
 from core.timers import parse_until
 
 if TYPE_CHECKING:
@@ -76,10 +76,10 @@ async def on_wait_reason(turn: Turn, action: Action) -> list[Reply]:
     if reason is WaitReason.CUSTOMER:
         await turn.set_state("wait.question", request_id=req.id)
         name = await _initiator_name(turn, req.initiator_id)
-        return [Reply(_("Write your question for {name}:", name=name))]
+        return [Reply(_("Write your question for {name}:", name=name), edit=True)]
     await turn.set_state("wait.until", request_id=req.id)
     return [Reply(_("Until when? For example 16:30, tomorrow 9:00, 2026-12-01 10:00, 4h or 3d "
-                    "(time zone {zone}).", zone=_timezone(turn)))]
+                    "(time zone {zone}).", zone=_timezone(turn)), edit=True)]
 
 
 async def on_wait_question(turn: Turn, text: str) -> list[Reply]:
@@ -173,7 +173,7 @@ async def on_method(turn: Turn, action: Action) -> list[Reply]:
     if req.minutes_logged:
         text += "\n" + _("Already logged: {time}; this adds to it.",
                          time=format_duration(req.minutes_logged))
-    return [Reply(text)]
+    return [Reply(text, edit=True)]
 
 
 # -- rating ----------------------------------------------------------------------------------
@@ -214,30 +214,12 @@ async def on_rate_skip(turn: Turn, action: Action) -> list[Reply]:
 # -- the initiator's free text: an answer, or reopen? --------------------------------------------
 
 
-async def free_text(turn: Turn, text: str) -> list[Reply] | None:
-    """An initiator's message outside any dialog: the answer to a question waiting for them
-    (back in progress), or — inside the feedback window of a resolved request — "reopen it?".
-    None when it concerns no request (closed and cancelled ones are final)."""
-    e = turn.engine
-    if turn.is_staff or not text or len(text) > MAX_DESCRIPTION:
-        return None
-    async with e.uow_factory() as uow:
-        mine = await uow.requests.list_for_initiator(turn.person.id, limit=20)
-    now = e.clock.now()
-    waiting = next((r for r in mine if r.status is Status.WAITING
-                    and r.wait_reason is WaitReason.CUSTOMER), None)
-    if waiting is not None:
-        req = await services.comment(e.uow_factory, e.clock, actor_id=turn.person.id,
-                                     request_id=waiting.id or 0, body=text,
-                                     channel=turn.channel)
-        return [Reply(_("Thank you! Your answer was added to {ref} and sent to {name}.",
-                        ref=req.reference, name=req.assignee_name or "?"))]
-    resolved = next((r for r in mine if r.in_feedback_window(now)), None)
-    if resolved is None:
-        return None
-    rid = resolved.id or 0
+async def ask_reopen(turn: Turn, req: Request, text: str) -> list[Reply]:
+    """Inside the feedback window a message from the initiator asks "reopen it?" (the text is
+    kept in the dialog state; ``conversations.free_text`` decides when to ask)."""
+    e, rid = turn.engine, req.id or 0
     await turn.set_state("reopen.ask", request_id=rid, text=text)
-    return [Reply(_("{ref} was resolved. Reopen it with your message?", ref=resolved.reference),
+    return [Reply(_("{ref} was resolved. Reopen it with your message?", ref=req.reference),
                   (button(e.codec, _("Yes, reopen it"), "reopen", rid, "y"),
                    button(e.codec, _("No, just add it as a comment"), "reopen", rid, "n"),
                    button(e.codec, _("New request"), "new")))]

@@ -128,6 +128,11 @@ async def purge_before(config: AttachmentConfig, cutoff: datetime) -> int:
     return purged
 
 
+async def forget(config: AttachmentConfig, key: str) -> None:
+    """Delete a stored file that no attachment uses (one kept for a question declined)."""
+    await _forget_file(config, key)
+
+
 async def _forget_file(config: AttachmentConfig, key: str) -> None:
     """Delete the stored file unless another attachment has the same content (keys are
     content hashes, so identical files share one)."""

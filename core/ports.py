@@ -341,6 +341,15 @@ class DialogStore(abc.ABC):
     async def get_menu(self, key: DialogKey) -> list[str]: ...
 
     @abc.abstractmethod
+    async def put_value(self, token: str, value: str, ttl: float) -> None:
+        """Keep a short ``value`` under ``token`` for ``ttl`` seconds (e.g. the card a
+        person looked at last)."""
+
+    @abc.abstractmethod
+    async def get_value(self, token: str) -> str | None:
+        """The value kept under ``token``, or None when there is none (or it expired)."""
+
+    @abc.abstractmethod
     async def is_remembered(self, token: str) -> bool:
         """True when ``token`` was remembered and has not expired."""
 

@@ -125,6 +125,15 @@ class RedisDialogStore(DialogStore):
         raw = await self.redis.get(self._key("menu", key))
         return list(json.loads(raw)) if raw else []
 
+    async def put_value(self, token: str, value: str, ttl: float) -> None:
+        await self.redis.set(self._key("value", token), value.encode(), px=int(ttl * 1000))
+
+    async def get_value(self, token: str) -> str | None:
+        raw = await self.redis.get(self._key("value", token))
+        if raw is None:
+            return None
+        return raw.decode() if isinstance(raw, bytes) else str(raw)
+
     async def is_remembered(self, token: str) -> bool:
         return bool(await self.redis.exists(self._key("seen", token)))
 

@@ -29,6 +29,7 @@ VIEW_BLOCKS = 100  # blocks in a modal or the App Home
 INPUT_MAX_LENGTH = 3000  # plain_text_input.max_length
 HEADER_TEXT = 150
 METADATA = 3000
+ORIGIN_SEP = "\n"  # private_metadata: the form's context, then the origin message (channel:ts)
 # Commands the conversation layer mentions (/new, /my ...) are subcommands of /helpdesk here.
 _COMMANDS = re.compile(r"(?<![\w/])/(new|my|help|cancel|language|start|notices|history|note)\b")
 
@@ -139,8 +140,10 @@ def _element(field: FormField) -> dict[str, Any]:
     return element
 
 
-def modal(form: Form) -> dict[str, Any]:
-    """The modal for ``form``; each input's block id is the field name."""
+def modal(form: Form, origin: str | None = None) -> dict[str, Any]:
+    """The modal for ``form``; each input's block id is the field name. ``origin`` (the
+    ``channel:ts`` of the message it was opened from) rides in ``private_metadata`` after
+    the form's context (see ``split_metadata``)."""
     blocks: list[Block] = []
     for field in form.fields:
         block: Block = {"type": "input", "block_id": field.name,
@@ -154,9 +157,15 @@ def modal(form: Form) -> dict[str, Any]:
         "title": _plain(form.title, VIEW_TITLE),
         "submit": _plain(form.submit, VIEW_TITLE),
         "close": _plain(form.cancel, VIEW_TITLE),
-        "private_metadata": form.context[:METADATA],
+        "private_metadata": (form.context + (ORIGIN_SEP + origin if origin else ""))[:METADATA],
         "blocks": blocks[:VIEW_BLOCKS],
     }
+
+
+def split_metadata(metadata: str) -> tuple[str, str | None]:
+    """``private_metadata`` → the form's context and the origin message (or None)."""
+    context, sep, origin = metadata.partition(ORIGIN_SEP)
+    return context, (origin or None) if sep else None
 
 
 def form_kind(view: dict[str, Any]) -> str | None:

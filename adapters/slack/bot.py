@@ -203,11 +203,13 @@ class SlackBot:
             log.exception("failed to answer /helpdesk %r from %s", words, user)
 
     async def _show_form(self, outcome: Form | list[Reply] | None, body: dict[str, Any],
-                         user: str, channel: str | None) -> None:
-        """Open the form as a modal, or show the replies that came instead."""
+                         user: str, channel: str | None, origin: str | None = None) -> None:
+        """Open the form as a modal, or show the replies that came instead. ``origin`` is
+        the DM message whose button opened it: the modal carries it (private_metadata) so
+        the message can be updated once the form is submitted."""
         if isinstance(outcome, Form):
             await self.sender.client.views_open(trigger_id=body.get("trigger_id"),
-                                                view=blocks.modal(outcome))
+                                                view=blocks.modal(outcome, origin))
             return
         for reply in outcome or []:
             if channel and not channel.startswith("D"):
@@ -239,7 +241,9 @@ class SlackBot:
             inbound = await self.inbound(user, payload=payload, message_ref=ref)
             outcome = await self.open_form(inbound, None)
             if outcome is not None:
-                await self._show_form(outcome, body, user, channel)
+                private = bool(channel and channel.startswith("D")) \
+                    and not container.get("is_ephemeral")
+                await self._show_form(outcome, body, user, channel, ref if private else None)
                 return
             replies = await self.handle(inbound)
             await self._answer_press(user, container, channel, ref, replies)
@@ -273,7 +277,7 @@ class SlackBot:
             await ack()
             return
         values = blocks.submitted_values(view)
-        context = str(view.get("private_metadata") or "")
+        context, origin = blocks.split_metadata(str(view.get("private_metadata") or ""))
 
         async def submit() -> FormResult:
             return await self.submit_form(await self.inbound(user), kind, values, context)
@@ -294,6 +298,10 @@ class SlackBot:
                     await ack(response_action="errors", errors=dict(result.errors))
                     return
                 await ack()
+            if origin and result.replies:
+                # The message the modal was opened from ("You claimed … [Finish] [Release]")
+                # becomes the outcome, without the buttons that no longer apply.
+                await self.sender.update(origin, result.replies[0], buttons=False)
             for reply in result.replies:
                 await self.sender.dm(user, reply)
         except Exception:

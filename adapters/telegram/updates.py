@@ -117,7 +117,12 @@ class UpdateProcessor:
         for index in range(first, len(replies)):
             reply = replies[index]
             if query is not None and reply.toast and not reply.buttons:
-                continue  # a refusal: the toast says it, the chat stays clean
+                # A refusal: the toast says it, the chat stays clean; a stale choice menu
+                # (edit) keeps its text but loses its buttons.
+                if reply.edit and message is not None:
+                    await self.sender.clear_buttons(str(message.chat.id),
+                                                    str(message.message_id))
+                continue
             try:
                 if reply.edit and message is not None:
                     await self.sender.edit(str(message.chat.id), str(message.message_id), reply)

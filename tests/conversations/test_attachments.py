@@ -97,19 +97,32 @@ async def test_too_large_is_refused_before_downloading_and_nothing_is_stored(cha
     assert "Files:" not in chat.said("Ion")
 
 
-async def test_a_file_without_a_request_in_context_is_refused_clearly(chat: Chat) -> None:
+async def test_a_file_without_a_request_in_context_follows_the_free_text_rule(
+        chat: Chat) -> None:
+    # No request: "place a new request with this file?"; no keeps nothing.
     await send_file(chat, "Ion", file())
-    chat.expect("Ion", "Which request is this file for?")
+    chat.expect("Ion", "Place a new request with this file?")
+    await chat.press("Ion", "No")
+    assert stored_files(chat.app) == []
     await place(chat)
-    await place(chat, text="And the scanner too")
+    second = await place(chat, text="And the scanner too")
+    # Two requests: which one? The file is stored on the answer.
     await send_file(chat, "Ion", file())
-    chat.expect("Ion", "Which request is this file for?")
+    chat.expect("Ion", "Which request is this about?")
+    await chat.press("Ion", f"{second} · And the scanner too")
+    chat.expect("Ion", f"printer.jpg (403 B) is attached to {second}.")
     await send_file(chat, "Ion", file(), caption="HD-2026-999999")
     chat.expect("Ion", "There is no request HD-2026-999999.")
-    await chat.send("Ion", "/new")
-    await send_file(chat, "Ion", file())
-    chat.expect("Ion", "Please place the request first")
-    assert stored_files(chat.app) == []
+    # During the intake the file is kept and attached once the request is placed.
+    menu = await chat.send("Ion", "/new")
+    await send_file(chat, "Ion", file(b"scan"), caption="")
+    chat.expect("Ion", "I will attach printer.jpg when the request is placed.")
+    await chat.press_payload("Ion", menu[0].buttons[0].payload)
+    await chat.press("Ion", "Anyone")
+    await chat.send("Ion", "The scanner jams")
+    await chat.press("Ion", "Place")
+    chat.expect("Ion", "is placed", "printer.jpg (4 B) is attached to HD-")
+    assert len(stored_files(chat.app)) == 2
 
 
 async def test_the_reference_in_the_caption_chooses_the_request(chat: Chat) -> None:

@@ -11,10 +11,13 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from bots.bootstrap import App, bootstrap
+from conversations.engine import CONTROL_CHARS
+from conversations.keywords import keyword_command
 from core.clock import ManualClock
 from core.kinds import Role
 from persistence.redis_store import embedded_redis
 from tests.conftest import settings_for
+from tests.conversations.test_story import place
 from tests.harness import Chat
 
 # What a bad message must not change (the person's "last channel used" may change).
@@ -182,3 +185,116 @@ def test_any_text_in_any_state_gets_an_answer(tmp_path_factory, state: str, mess
             await app.close()
 
     asyncio.run(scenario())
+
+
+# -- every initiator message lands on a request (issue 12) ---------------------------------------
+
+INITIATOR_STATES = ["idle", "closed", "one.open", "one.progress", "one.waiting",
+                    "one.resolved", "several", "intake.type", "intake.assignee",
+                    "intake.describe", "intake.summary", "dispute.reason"]
+
+
+async def initiator_state(chat: Chat, state: str) -> None:
+    """Drive Ion's requests (and dialog) to ``state``."""
+    if state in ("intake.type", "intake.assignee", "intake.describe", "intake.summary",
+                 "dispute.reason"):
+        assert await to_state(chat, state) == "Ion"
+        return
+    if state == "idle":
+        return
+    await place(chat)
+    if state == "closed":
+        await chat.press("Ion", "My requests")
+        await chat.press("Ion", chat.buttons_for("Ion")[0].label)
+        await chat.press("Ion", "Cancel request")
+        return
+    if state == "several":
+        await place(chat, text="And the scanner too")
+        return
+    if state == "one.open":
+        return
+    await chat.press("Bogdan", "Claim", from_notification=True)
+    if state == "one.progress":
+        return
+    if state == "one.waiting":
+        await chat.send("Bogdan", "HD-2026-000001")  # the card, with Wait
+        await chat.press("Bogdan", "Wait")
+        await chat.press("Bogdan", "A question for the customer")
+        await chat.send("Bogdan", "Which one?")
+        await chat.press("Bogdan", "Keep it open")
+        return
+    assert state == "one.resolved"
+    await chat.press("Bogdan", "Finish")
+    await chat.send("Bogdan", "30m")
+    await chat.send("Bogdan", "Done")
+
+
+def is_free_text(message: str) -> bool:
+    """Text the engine treats as a message to keep (not a command, keyword, typed menu
+    number or reference)."""
+    text = CONTROL_CHARS.sub("", message).strip()
+    return bool(text) and not text.startswith("/") and keyword_command(text) is None \
+        and not text.isdigit() and not text.upper().startswith("HD-")
+
+
+FOLLOW = ("Yes, place a new request", "No, just add it as a comment", "Peripherals", "Anyone",
+          "Place")
+
+
+async def answer_questions(chat: Chat) -> None:
+    """Answer whatever the bot asked so that the message gets stored: the first request
+    offered, yes to a new request, the intake's first choices, Place."""
+    for _step in range(8):
+        labels = [b.label for b in chat.buttons_for("Ion")]
+        if "Which request is this about?" in chat.said("Ion"):
+            await chat.press("Ion", labels[0])
+            continue
+        choice = next((label for label in FOLLOW if label in labels), None)
+        if choice is None:
+            return
+        await chat.press("Ion", choice)
+
+
+async def stored_texts(app: App) -> str:
+    async with app.engine.connect() as conn:
+        rows = [r[0] for r in await conn.execute(text("SELECT body FROM comments"))]
+        rows += [r[0] for r in await conn.execute(text("SELECT description FROM requests"))]
+    return "\n".join(rows)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(state=st.sampled_from(INITIATOR_STATES), message=st.text(ALPHABET, max_size=60))
+def test_every_initiator_message_is_stored_or_asked_about(tmp_path_factory, state: str,
+                                                          message: str) -> None:
+    async def scenario() -> None:
+        path = tmp_path_factory.mktemp("hyp")
+        app = await bootstrap(settings_for(f"sqlite+aiosqlite:///{path}/h.db"),
+                              clock=ManualClock(), redis=embedded_redis())
+        try:
+            chat = await make_chat(app)
+            await initiator_state(chat, state)
+            replies = await chat.send("Ion", message)
+            assert replies and all(r.text.strip() for r in replies)
+            said = chat.said("Ion")
+            assert "went wrong" not in said
+            if not is_free_text(message):
+                return
+            assert "I didn't understand" not in said
+            await answer_questions(chat)
+            kept = CONTROL_CHARS.sub("", message).strip()
+            assert kept in await stored_texts(app), (state, message, said)
+        finally:
+            await app.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("state", INITIATOR_STATES)
+async def test_free_text_in_every_initiator_state_is_kept(app: App, state: str) -> None:
+    chat = await make_chat(app)
+    await initiator_state(chat, state)
+    message = "Any news? I still cannot log in"
+    await chat.send("Ion", message)
+    assert "I didn't understand" not in chat.said("Ion")
+    await answer_questions(chat)
+    assert message in await stored_texts(app)

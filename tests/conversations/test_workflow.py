@@ -89,7 +89,7 @@ async def test_question_auto_closes_without_an_answer(chat: Chat, clock: ManualC
     assert req.resolution_method is Resolution.NO_CUSTOMER_RESPONSE
     assert any("no answer from the customer within 3 days" in t for t in chat.notices("Ion"))
     await chat.send("Ion", "Hello?")  # closed is final: this is not attached to it
-    chat.expect("Ion", "Send /new")
+    chat.expect("Ion", "Place a new request with this text?", "“Hello?”")
 
 
 async def test_wait_for_a_third_party_and_resume_by_hand(chat: Chat) -> None:
@@ -263,8 +263,9 @@ async def test_priority_chosen_on_the_summary_sets_the_sla_and_reaches_the_assis
     chat.expect("Ion", "How urgent is it?")
     assert [b.label for b in chat.buttons_for("Ion")] == ["Low", "Normal", "High", "Urgent"]
     urgent = chat.buttons_for("Ion")[3].payload
-    await chat.send("Ion", "I am typing instead")
-    chat.expect("Ion", "Please choose one of the options above")
+    await chat.send("Ion", "I am typing instead")  # kept: added to the description
+    chat.expect("Ion", "Added to the description.",
+                "Problem: Server room is flooding\nI am typing instead")
     await chat.press_payload("Ion", urgent)
     chat.expect("Ion", "Please check your request", "Priority: Urgent")
     await chat.press("Ion", "Place")

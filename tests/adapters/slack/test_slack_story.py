@@ -96,6 +96,9 @@ async def test_seed_000_on_slack(db_url: str, clock: ManualClock) -> None:
         assert status == 200 and answer == {}
         await hd.settle()
         assert "is resolved with 1 hour, 30 minutes logged" in (hd.inbox(winner)[-1].text or "")
+        # The modal carried the message it was opened from: "You claimed … [Finish] [Release]"
+        # is updated (chat.update) to the outcome, without buttons.
+        assert modal["private_metadata"].endswith(f"{claimed[0].channel}:{claimed[0].ts}")
 
         # Ion gets the resolution in the DM with the logged time and Confirm / Dispute.
         resolution = hd.last_with("Ion", "Confirm")
@@ -114,5 +117,16 @@ async def test_seed_000_on_slack(db_url: str, clock: ManualClock) -> None:
         async with stack.app.uow_factory() as uow:
             req = await uow.requests.by_reference(ref.group(0))
         assert req is not None and req.status is Status.CLOSED and req.minutes_logged == 90
+        # After confirmation the winner's "You claimed …" message has no buttons left: the
+        # fake Slack API recorded the chat.update that removed them.
+        updates = [c.params for c in fake.calls_of("chat.update")
+                   if c.params.get("channel") == claimed[0].channel
+                   and c.params.get("ts") == claimed[0].ts]
+        assert updates, "the claimed message was never updated"
+        assert not buttons_of(updates[-1].get("blocks"))
+        now_claimed = next(m for m in fake.messages_in(claimed[0].channel)
+                           if m.ts == claimed[0].ts)
+        assert not buttons_of(now_claimed.blocks)
+        assert "is resolved" in (now_claimed.text or "")
         # Never faster than one message per channel per window: the fake saw no violation.
         assert fake.limit_violations == 0
