@@ -60,8 +60,9 @@ async def test_sigterm_during_a_burst(tmp_path: Path) -> None:
     try:
         async with aiohttp.ClientSession(connector=connector) as http:
             await wait_ready(http, base, proc)
-            # Every Bot API answer now takes a while: updates in hand take ≥ 0.5 s each.
-            fake.latency = 0.5
+            # Every Bot API answer now takes a while: an update in hand takes ≥ 2 s (its
+            # reply), much longer than answering the rest of the burst 503 takes.
+            fake.latency = 2.0
             answered = 0
             enough = asyncio.Event()
 
