@@ -85,8 +85,10 @@ async def test_sigterm_during_a_burst(tmp_path: Path) -> None:
             posts = [asyncio.create_task(post(u)) for u in users]
             await enough.wait()
             proc.send_signal(signal.SIGTERM)
+            signalled = asyncio.get_running_loop().time()
             statuses = await asyncio.gather(*posts)
             code = await asyncio.wait_for(proc.wait(), 15)
+            stopped_in = asyncio.get_running_loop().time() - signalled
     finally:
         if proc.returncode is None:
             proc.kill()
@@ -104,7 +106,7 @@ async def test_sigterm_during_a_burst(tmp_path: Path) -> None:
             "SELECT address FROM accounts WHERE channel = 'telegram'")}
     answered_chats = {m.chat_id for m in fake.sent_messages()}
     print(f"SIGTERM after {SIGTERM_AFTER} answers: {len(ok)} applied (200), {len(refused)} "
-          f"refused (503)")
+          f"refused (503); exit {code} {stopped_in:.1f} s after SIGTERM")
     assert registered == ok  # 2xx: applied; 503: not applied
     assert answered_chats == ok  # and each applied one was answered
     assert '"stopping: new updates are refused (503); finishing those in hand"' in output
