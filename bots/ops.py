@@ -47,7 +47,7 @@ class Gate:
             return await handler(request)
         if not self.open:
             return web.json_response({"ok": False, "error": "shutting down"}, status=503,
-                                     headers={"Retry-After": "5", "Connection": "close"})
+                                     headers={"Retry-After": "5"})
         self.in_flight += 1
         self._idle.clear()
         try:

@@ -60,8 +60,9 @@ async def test_sigterm_during_a_burst(tmp_path: Path) -> None:
     try:
         async with aiohttp.ClientSession(connector=connector) as http:
             await wait_ready(http, base, proc)
-            # Every Bot API answer now takes a while: updates in hand take ≥ 0.5 s each.
-            fake.latency = 0.5
+            # Every Bot API answer now takes a while: an update in hand takes ≥ 2 s (its
+            # reply), much longer than answering the rest of the burst 503 takes.
+            fake.latency = 2.0
             answered = 0
             enough = asyncio.Event()
 
@@ -84,8 +85,10 @@ async def test_sigterm_during_a_burst(tmp_path: Path) -> None:
             posts = [asyncio.create_task(post(u)) for u in users]
             await enough.wait()
             proc.send_signal(signal.SIGTERM)
+            signalled = asyncio.get_running_loop().time()
             statuses = await asyncio.gather(*posts)
             code = await asyncio.wait_for(proc.wait(), 15)
+            stopped_in = asyncio.get_running_loop().time() - signalled
     finally:
         if proc.returncode is None:
             proc.kill()
@@ -103,7 +106,7 @@ async def test_sigterm_during_a_burst(tmp_path: Path) -> None:
             "SELECT address FROM accounts WHERE channel = 'telegram'")}
     answered_chats = {m.chat_id for m in fake.sent_messages()}
     print(f"SIGTERM after {SIGTERM_AFTER} answers: {len(ok)} applied (200), {len(refused)} "
-          f"refused (503)")
+          f"refused (503); exit {code} {stopped_in:.1f} s after SIGTERM")
     assert registered == ok  # 2xx: applied; 503: not applied
     assert answered_chats == ok  # and each applied one was answered
     assert '"stopping: new updates are refused (503); finishing those in hand"' in output
