@@ -9,6 +9,7 @@ programs offer it (RFC 8058 one-click).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,8 @@ from core.messages import Reply, numbered
 
 MAX_SUBJECT = 100
 TITLE = "Helpdesk"
+# The request a notice is about: kept in its Message-ID, so a reply's In-Reply-To names it.
+REFERENCE = re.compile(r"\bHD-\d{4}-\d{6}\b")
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,9 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
     message["To"] = Address(addr_spec=envelope.to)
     message["Subject"] = subject_of(reply)
     message["Date"] = format_datetime(envelope.at)
-    message["Message-ID"] = make_msgid(domain=_domain(envelope.sender))
+    reference = REFERENCE.search(reply.text)
+    message["Message-ID"] = make_msgid(idstring=reference.group(0) if reference else None,
+                                       domain=_domain(envelope.sender))
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
     if envelope.in_reply_to:
         message["In-Reply-To"] = envelope.in_reply_to
