@@ -17,6 +17,7 @@ from adapters.email import CHANNEL, EmailSender, SmtpClient, parse_smtp_url
 from adapters.web import LinkSigner, UnsubscribePages, UnsubscribeSigner
 from bots import account_links
 from persistence.db import make_sessionmaker
+from persistence.mail_store import SqlMailLog
 from persistence.preference_store import SqlNoticePreferences
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class Plugin:
             link_for=account_links.button_links(app, CHANNEL, signer),
             unsubscribe_for=unsubscribe_for,
             language_of=account_links.reader_language(app, CHANNEL),
+            undeliverable=SqlMailLog(make_sessionmaker(app.engine)).undeliverable,
         )
         app.add_sender(self.sender)
         if base:

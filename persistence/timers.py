@@ -40,6 +40,9 @@ class SqlTimerStore(TimerStore):
         if obsolete:
             await self.s.execute(delete(TimerRow).where(TimerRow.id.in_(obsolete))
                                  .execution_options(synchronize_session=False))
+            for gone in rows:  # SQLite may reuse a deleted id: forget the deleted objects
+                if gone.id in obsolete:
+                    self.s.expunge(gone)
         for kind, at in wanted.items():
             row = have.get(kind.value)
             if row is None:

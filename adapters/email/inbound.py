@@ -176,6 +176,8 @@ def _bounced(msg: EmailMessage, sender: str) -> tuple[str, ...]:
             payload = part.get_payload()
             blocks = payload if isinstance(payload, list) else []
             for block in blocks:
+                if not isinstance(block, Message):
+                    continue
                 action = str(block.get("Action", "")).strip().lower()
                 recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient")
                                 or "")

@@ -27,6 +27,8 @@ LinkMaker = Callable[[str, Button], Awaitable[str | None]]
 UnsubscribeLink = Callable[[str], Awaitable[str | None]]
 # address -> the language of the person behind it (for the few words the e-mail adds).
 LanguageOf = Callable[[str], Awaitable[str | None]]
+# address -> True while a bounce said mail to it cannot be delivered (nothing is sent then).
+Undeliverable = Callable[[str], Awaitable[bool]]
 
 
 class EmailSender(ChannelSender):
@@ -43,6 +45,7 @@ class EmailSender(ChannelSender):
         link_for: LinkMaker | None = None,
         unsubscribe_for: UnsubscribeLink | None = None,
         language_of: LanguageOf | None = None,
+        undeliverable: Undeliverable | None = None,
     ) -> None:
         self.client = client
         self.from_address = from_address
@@ -50,6 +53,7 @@ class EmailSender(ChannelSender):
         self.link_for = link_for
         self.unsubscribe_for = unsubscribe_for
         self.language_of = language_of
+        self.undeliverable = undeliverable
 
     async def message_for(self, address: str, reply: Reply,
                           in_reply_to: str | None = None) -> EmailMessage:
@@ -68,9 +72,14 @@ class EmailSender(ChannelSender):
         ))
 
     async def send(self, address: str, reply: Reply) -> str | None:
+        if self.undeliverable is not None and await self.undeliverable(address):
+            log.info("not e-mailing %s: the address bounced", address)
+            return None
         return await self._send(await self.message_for(address, reply))
 
     async def edit(self, address: str, message_ref: str, reply: Reply) -> None:
+        if self.undeliverable is not None and await self.undeliverable(address):
+            return
         await self._send(await self.message_for(address, reply, in_reply_to=message_ref))
 
     async def _send(self, message: EmailMessage) -> str:
