@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     imap_folder: str = Field("INBOX", min_length=1, max_length=200)
     email_inbound_secret: str | None = Field(
         None, min_length=16, description="Shared secret of POST /email/inbound")
+    email_attach_max_mb: float = Field(
+        10.0, ge=0, le=100, description="Files of a notice attached up to this many MB in "
+        "total; the others are signed links")
     email_default_type: str | None = Field(
         None, description="Request type of e-mailed requests (unset: the first public type)")
 

@@ -37,6 +37,8 @@ class Envelope:
     links: Sequence[str | None] = ()  # links[i]: the signed link for button i (or None)
     unsubscribe: str | None = None
     in_reply_to: str | None = None  # the Message-ID this one follows up (an "edit")
+    files: Sequence[tuple[str, str, bytes]] = ()  # (name, mime, content) attached
+    file_links: Sequence[tuple[str, str]] = ()  # (label, signed link) of files too large
 
 
 def subject_of(reply: Reply) -> str:
@@ -83,6 +85,8 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
         plain.append(f"{' / '.join(labels)}: {url}")
     if menu:
         plain.append(menu)
+    for label, url in envelope.file_links:
+        plain.append(f"📎 {label}: {url}")
     plain += ["", "-- ", footer_intro]
     if envelope.unsubscribe:
         plain.append(f"{stop}: {envelope.unsubscribe}")
@@ -95,6 +99,8 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
         for url, labels in linked.items()
     )
     menu_html = f'<p style="white-space:pre-line">{e(menu)}</p>' if menu else ""
+    menu_html += "".join(f'<p>📎 <a href="{e(url)}">{e(label)}</a></p>'
+                         for label, url in envelope.file_links)
     unsubscribe = (f'<br><a href="{e(envelope.unsubscribe)}" style="color:#6b7280">{e(stop)}</a>'
                    if envelope.unsubscribe else "")
     body_html = (
@@ -125,6 +131,11 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content("\n".join(plain).rstrip() + "\n")
     message.add_alternative(body_html, subtype="html")
+    for name, mime, data in envelope.files:
+        maintype, _slash, subtype = mime.partition("/")
+        if not maintype or not subtype:
+            maintype, subtype = "application", "octet-stream"
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     if envelope.language:  # after the body: setting content drops Content-* headers
         message["Content-Language"] = envelope.language
     return message
