@@ -29,6 +29,7 @@ PLUGIN_MODULES = (
     "bots.channel_web",
     "bots.channel_email",
     "bots.channel_email_inbound",
+    "bots.channel_portal",
 )
 
 
