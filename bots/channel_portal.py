@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from adapters.web.portal import Portal, PortalTokens
+from adapters.web.portal import Portal, PortalTokens, link_message
 from conversations import flows, history
 from conversations.portal import request_sections
-from core.i18n import _, use_language
+from core.i18n import use_language
 from core.messages import Inbound, Reply
 from core.ports import DialogKey
 
@@ -91,8 +91,8 @@ class Plugin:
             async with uows(read_only=True) as uow:
                 person = await uow.people.by_account(channel, address)
             with use_language((person.language if person else None) or language):
-                text = _("Your sign-in link for the helpdesk (it works once, for 15 minutes):")
-            await sender.send(address, Reply(f"{text}\n{url}"))
+                text = link_message(url)
+            await sender.send(address, Reply(text))
             return True
 
         self.portal = Portal(

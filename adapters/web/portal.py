@@ -544,4 +544,9 @@ def _upload(name: str, mime: str, data: bytes) -> Attachment:
     return Attachment(name[:255], mime or "application/octet-stream", len(data), fetch)
 
 
-__all__ = ["Portal", "PortalTokens"]
+def link_message(url: str) -> str:
+    """The message carrying a sign-in link (call inside the reader's ``use_language``)."""
+    return _("Your sign-in link for the helpdesk (it works once, for 15 minutes):") + "\n" + url
+
+
+__all__ = ["Portal", "PortalTokens", "link_message"]
