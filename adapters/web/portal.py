@@ -77,6 +77,8 @@ Pack = Callable[[str, int], str]  # (action name, request id) → payload
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=jinja2.select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 
@@ -408,7 +410,8 @@ class Portal:
         return await self._request(session, await self._request_id(request))
 
     async def _request(self, session: Session, rid: int, notice: str | None = None,
-                       notice_kind: str = "info", status: int = 200) -> web.StreamResponse:
+                       notice_kind: str = "info", status: int = 200,
+                       offered: tuple[Any, ...] = ()) -> web.StreamResponse:
         with use_language(session.language):
             try:
                 card = await self.card(session.person_id, rid)
@@ -421,10 +424,14 @@ class Portal:
                 answer = notice or _("Your answer")
                 notice = None
             first, _sep, rest = card.text.partition("\n")
-            forms = [{"label": b.label, "payload": b.payload} for b in card.buttons]
+            # The card's buttons, after those the last answer offered (Skip, a rating…).
+            shown = {b.payload for b in card.buttons}
+            buttons = [b for b in offered if b.payload not in shown] + list(card.buttons)
+            forms = [{"label": b.label, "payload": b.payload} for b in buttons]
+            can_comment = any(b.payload.split(":", 1)[0] == "comment" for b in card.buttons)
             return self._page(session.language, status=status, session=session,
                               heading=first, page="request", lines=rest.strip(), forms=forms,
-                              answer=answer, can_comment=True, action=f"/p/r/{rid}",
+                              answer=answer, can_comment=can_comment, action=f"/p/r/{rid}",
                               notice=notice, notice_kind=notice_kind)
 
     async def act(self, request: web.Request) -> web.StreamResponse:
@@ -464,7 +471,8 @@ class Portal:
             replies = await self.handle(self._inbound(session, text="",
                                                       attachments=(attachment,)))
         notice = "\n".join(r.text for r in replies if r.text) or None
-        return await self._request(session, rid, notice)
+        offered = replies[-1].buttons if replies else ()
+        return await self._request(session, rid, notice, offered=offered)
 
     async def new_page(self, request: web.Request, session: Session | None = None,
                        values: dict[str, str] | None = None,
@@ -495,11 +503,12 @@ class Portal:
             return refused
         values = {k: str(v) for k, v in form.items() if k not in ("csrf", "context")
                   and isinstance(v, str)}
+        before = await self.latest_request(session.person_id)
         result = await self.submit_form(self._inbound(session), REQUEST_FORM, values,
                                         str(form.get("context", "")))
         if not result.ok:
             return await self.new_page(request, session, values, result.errors)
-        return await self._dialog(session, list(result.replies))  # fields, or the request
+        return await self._dialog(session, list(result.replies), before)
 
     async def step(self, request: web.Request) -> web.StreamResponse:
         """One step of a dialog the core leads (the type's extra fields, the summary's
@@ -511,21 +520,24 @@ class Portal:
         refused = await self._posted(request, session, form)
         if refused is not None:
             return refused
+        before = await self.latest_request(session.person_id)
         if form.get("payload"):
             replies = await self.handle(self._inbound(session, payload=str(form["payload"])))
         else:
             replies = await self.handle(self._inbound(session, text=str(form.get("text", ""))))
-        return await self._dialog(session, replies)
+        return await self._dialog(session, replies, before)
 
-    async def _dialog(self, session: Session, replies: list[Reply]) -> web.StreamResponse:
+    async def _dialog(self, session: Session, replies: list[Reply],
+                      before: int | None) -> web.StreamResponse:
+        """The request just placed, or the dialog's next step (a question, the summary)."""
         expects = await self.expects_text(session.person_id)
         last = replies[-1] if replies else Reply("")
-        if not expects and not last.buttons:
-            rid = await self.latest_request(session.person_id)
-            if rid is None:
-                return self._redirect("/p")
-            return await self._request(session, rid, "\n".join(
+        placed = await self.latest_request(session.person_id)
+        if placed is not None and placed != before:
+            return await self._request(session, placed, "\n".join(
                 r.text for r in replies if r.text) or None)
+        if not expects and not last.buttons:
+            return self._redirect("/p")
         with use_language(session.language):
             earlier = "\n".join(r.text for r in replies[:-1] if r.text)
             forms = [{"label": b.label, "payload": b.payload} for b in last.buttons]
