@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.email import CHANNEL, EmailSender, SmtpClient, parse_smtp_url
-from adapters.email.sender import FileLink
+from adapters.email.compose import REFERENCE
+from adapters.email.sender import FileLink, ViewLink
 from adapters.web import FileLinks, LinkSigner, UnsubscribePages, UnsubscribeSigner
 from adapters.web.files import PATH as FILE_PATH
+from adapters.web.portal import PortalTokens
 from bots import account_links
-from core.messages import Attachment
+from core.messages import Attachment, Reply
 from persistence.db import make_sessionmaker
 from persistence.mail_store import SqlMailLog
 from persistence.preference_store import SqlNoticePreferences
@@ -85,10 +87,36 @@ class Plugin:
             files=app.attachments.files if app.attachments else None,
             file_link=self._file_links(app, web_app, secret, person_id_of),
             attach_max_bytes=int(s.email_attach_max_mb * 1024 * 1024),
+            view_link=self._view_links(app, secret, person_id_of),
         )
         app.add_sender(self.sender)
         if base:
             pages.mount(web_app)
+
+    @staticmethod
+    def _view_links(app: App, secret: str, person_id_of: Callable[[str], Awaitable[int | None]]
+                    ) -> ViewLink | None:
+        """"View the request": the web portal's link that opens the notice's request signed
+        in (when the portal runs: PUBLIC_BASE_URL set)."""
+        base = app.settings.public_base_url
+        if not base:
+            return None
+        tokens = PortalTokens(secret, app.clock)
+
+        async def view_link(address: str, reply: Reply) -> str | None:
+            found = REFERENCE.search(reply.text)
+            if found is None:
+                return None
+            person_id = await person_id_of(address)
+            if person_id is None:
+                return None
+            async with app.uow_factory(read_only=True) as uow:
+                req = await uow.requests.by_reference(found.group(0))
+            if req is None or req.id is None:
+                return None
+            return f"{base}/p/v/{tokens.view(person_id, req.id)}"
+
+        return view_link
 
     @staticmethod
     def _file_links(app: App, web_app: web.Application, secret: str,

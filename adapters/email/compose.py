@@ -39,6 +39,7 @@ class Envelope:
     in_reply_to: str | None = None  # the Message-ID this one follows up (an "edit")
     files: Sequence[tuple[str, str, bytes]] = ()  # (name, mime, content) attached
     file_links: Sequence[tuple[str, str]] = ()  # (label, signed link) of files too large
+    view: str | None = None  # the portal link that opens the request signed in
 
 
 def subject_of(reply: Reply) -> str:
@@ -78,6 +79,7 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
         footer_intro = _("You get this e-mail from the helpdesk.")
         stop = _("Stop notices about status changes (questions for you and resolutions "
                  "still come)")
+        view_label = _("View the request")
     menu = numbered(others).strip() if others.buttons else ""
 
     plain = [text, ""]
@@ -87,6 +89,8 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
         plain.append(menu)
     for label, url in envelope.file_links:
         plain.append(f"📎 {label}: {url}")
+    if envelope.view:
+        plain.append(f"{view_label}: {envelope.view}")
     plain += ["", "-- ", footer_intro]
     if envelope.unsubscribe:
         plain.append(f"{stop}: {envelope.unsubscribe}")
@@ -101,6 +105,9 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
     menu_html = f'<p style="white-space:pre-line">{e(menu)}</p>' if menu else ""
     menu_html += "".join(f'<p>📎 <a href="{e(url)}">{e(label)}</a></p>'
                          for label, url in envelope.file_links)
+    if envelope.view:
+        menu_html += f'<p><a href="{e(envelope.view)}">{e(view_label)}</a></p>'
+
     unsubscribe = (f'<br><a href="{e(envelope.unsubscribe)}" style="color:#6b7280">{e(stop)}</a>'
                    if envelope.unsubscribe else "")
     body_html = (

@@ -32,6 +32,8 @@ LanguageOf = Callable[[str], Awaitable[str | None]]
 # (address, stored attachment) -> a signed link to download it, or None.
 FileLink = Callable[[str, Attachment], Awaitable[str | None]]
 DEFAULT_ATTACH_BYTES = 10 * 1024 * 1024
+# (address, reply) -> the portal link that opens the reply's request signed in, or None.
+ViewLink = Callable[[str, Reply], Awaitable[str | None]]
 # address -> True while a bounce said mail to it cannot be delivered (nothing is sent then).
 Undeliverable = Callable[[str], Awaitable[bool]]
 
@@ -54,6 +56,7 @@ class EmailSender(ChannelSender):
         files: FileStore | None = None,
         file_link: FileLink | None = None,
         attach_max_bytes: int = DEFAULT_ATTACH_BYTES,
+        view_link: ViewLink | None = None,
     ) -> None:
         self.client = client
         self.from_address = from_address
@@ -65,6 +68,7 @@ class EmailSender(ChannelSender):
         self.files = files  # where the files of a notice are read from
         self.file_link = file_link
         self.attach_max_bytes = attach_max_bytes  # files past this (in total) become links
+        self.view_link = view_link
 
     async def message_for(self, address: str, reply: Reply,
                           in_reply_to: str | None = None) -> EmailMessage:
@@ -80,6 +84,7 @@ class EmailSender(ChannelSender):
             links=links,
             unsubscribe=await self.unsubscribe_for(address) if self.unsubscribe_for else None,
             in_reply_to=in_reply_to,
+            view=await self.view_link(address, reply) if self.view_link else None,
             **await self._files(address, reply),
         ))
 

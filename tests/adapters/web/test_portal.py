@@ -142,3 +142,25 @@ def aiohttp_form(csrf: str):  # type: ignore[no-untyped-def]
     data.add_field("csrf", csrf)
     data.add_field("file", b"scanner log", filename="scan.txt", content_type="text/plain")
     return data
+
+
+async def test_notice_link_opens_the_request_signed_in(db_url: str, clock: ManualClock) -> None:
+    async with portal_helpdesk(db_url, clock) as p, client() as http:
+        stack = p.hd.stack
+        await stack.add_person("Ion", Role.INITIATOR, email=ION)
+        ana = await stack.add_person("Ana", Role.ASSISTANT, email="ana@example.com")
+        rid = await stack.place("Ion")
+        ref = (await stack.status(rid)).reference
+        await services.claim(stack.app.uow_factory, clock, actor_id=ana, request_id=rid)
+        await p.hd.deliver()
+        [claimed] = p.hd.smtp.to(ION)
+        view = re.search(r"View the request: (http\S+/p/v/\S+)", claimed.text)
+        assert view, claimed.text
+        assert f'href="{view.group(1)}"' in claimed.html
+        async with http.get(view.group(1)) as resp:
+            page = await resp.text()
+            assert resp.status == 200 and str(resp.url).endswith(f"/p/r/{rid}")
+        assert ref in page and "Sign out" in page
+        # A tampered link signs nobody in.
+        async with client() as other, other.get(view.group(1)[:-2] + "xx") as resp:
+            assert str(resp.url).endswith("/p/sign-in")
