@@ -164,3 +164,66 @@ async def test_notice_link_opens_the_request_signed_in(db_url: str, clock: Manua
         # A tampered link signs nobody in.
         async with client() as other, other.get(view.group(1)[:-2] + "xx") as resp:
             assert str(resp.url).endswith("/p/sign-in")
+
+
+async def test_type_fields_cancel_and_staff_queue(sqlite_url: str, clock: ManualClock) -> None:
+    import dataclasses
+
+    async with portal_helpdesk(sqlite_url, clock) as p, client() as http:
+        stack = p.hd.stack
+        await stack.add_person("Ion", Role.INITIATOR, email=ION)
+        await stack.add_person("Ana", Role.ASSISTANT, email="ana@example.com")
+        async with stack.app.uow_factory() as uow:
+            onsite = await uow.types.add("On site")
+            await uow.types.save(dataclasses.replace(onsite, fields=("Room",)))
+            await uow.commit()
+        await p.sign_in(http, ION)
+        async with http.get(f"{p.base}/p/new") as resp:
+            page = await resp.text()
+        context = re.search(r'name="context" value="([^"]*)"', page)
+        assert context
+        form = {"type": str(onsite.id), "description": "The projector is dead",
+                "priority": "normal", "assistant": "0", "context": html.unescape(context[1]),
+                "csrf": csrf_of(page)}
+        async with http.post(f"{p.base}/p/new", data=form) as resp:
+            page = await resp.text()
+        assert resp.status == 200 and "Room" in page and 'name="text"' in page
+        async with http.post(f"{p.base}/p/step",
+                             data={"text": "B-204", "csrf": csrf_of(page)}) as resp:
+            page = await resp.text()
+        place = re.search(r'name="payload" value="([^"]+)">\s*<input type="hidden" '
+                          r'name="csrf" value="[^"]+">\s*<button type="submit">Place<', page)
+        assert place, page
+        async with http.post(f"{p.base}/p/step", data={"payload": html.unescape(place[1]),
+                                                        "csrf": csrf_of(page)}) as resp:
+            page = await resp.text()
+        assert "is placed" in page
+        async with stack.app.uow_factory() as uow:
+            ion = await uow.people.by_account("email", ION)
+            assert ion is not None
+            [req] = await uow.requests.list_for_initiator(ion.id)
+        assert req.fields == {"Room": "B-204"}
+
+        # Staff: the queue, and the card's Claim button.
+        async with client() as ana:
+            await p.sign_in(ana, "ana@example.com")
+            async with ana.get(f"{p.base}/p") as resp:
+                queue = await resp.text()
+            assert "Your queue" in queue and req.reference in queue
+
+        # Cancel while unclaimed: the card's button.
+        async with http.get(f"{p.base}/p/r/{req.id}") as resp:
+            page = await resp.text()
+        cancel = re.search(r'name="payload" value="([^"]+)">\s*<input type="hidden" '
+                           r'name="csrf" value="[^"]+">\s*<button[^>]*>Cancel request<', page)
+        assert cancel, page
+        async with http.post(f"{p.base}/p/r/{req.id}", data={
+                "payload": html.unescape(cancel[1]), "csrf": csrf_of(page)}) as resp:
+            page = await resp.text()
+        confirm = re.search(r'name="payload" value="([^"]+)">\s*<input type="hidden" '
+                            r'name="csrf" value="[^"]+">\s*<button[^>]*>Yes, cancel it<', page)
+        if confirm:  # a confirmation step, if the card asks for one
+            async with http.post(f"{p.base}/p/r/{req.id}", data={
+                    "payload": html.unescape(confirm[1]), "csrf": csrf_of(page)}) as resp:
+                page = await resp.text()
+        assert (await stack.status(req.id or 0)).status is Status.CANCELLED, page[-3000:]
