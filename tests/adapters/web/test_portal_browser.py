@@ -7,6 +7,7 @@ is checked with html-validate (npm, see package.json): 0 errors, lang set, contr
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections.abc import AsyncIterator
@@ -73,7 +74,11 @@ class Pages:
 
 def html_validate(paths: list[Path]) -> list[str]:
     """html-validate's errors for ``paths`` (its exit status alone is not trusted)."""
-    assert HTML_VALIDATE.exists(), "run `npm ci` (package.json) to install html-validate"
+    if not HTML_VALIDATE.exists():
+        message = "html-validate is not installed: run `npm ci` (package.json)"
+        if os.environ.get("HELPDESK_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     errors = []
     for path in paths:  # one file at a time: node may cut a long piped output short
         done = subprocess.run([str(HTML_VALIDATE), "--formatter", "json", str(path)],
