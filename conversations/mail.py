@@ -14,7 +14,9 @@ somewhere without questions and answers. The rules themselves stay in ``core.ser
 
 The sender is identified (and registered when registration is open) by the engine, under the
 same per-conversation lock and in the same language as on every channel. Only a new request
-gets an answer (its reference, so the next reply threads in); a refusal gets one too.
+gets an answer (its reference, so the next reply threads in); a refusal gets one too, except
+for unknown senders when registration is closed (answering them would mail spam's forged
+senders).
 """
 
 from __future__ import annotations
@@ -46,9 +48,8 @@ async def on_mail(engine: Conversations, inbound: Inbound, *, subject: str,
                   reference: str | None, default_type: str | None) -> MailResult:
     """Handle one incoming e-mail (see the module doc). Never raises for bad input."""
     async with engine.turn(inbound) as turn:
-        if turn is None:
-            return MailResult("refused", None,
-                              [Reply(_("Sorry, this helpdesk only serves registered people."))])
+        if turn is None:  # unknown, registration closed: no answer (no backscatter to spam)
+            return MailResult("refused", None)
         try:
             target = await _replied_request(turn, reference)
             if target is not None:

@@ -67,14 +67,15 @@ async def clear_mail_tables(url: str) -> None:
 
 
 @asynccontextmanager
-async def inbox(db_url: str, clock: ManualClock, *, idle: bool = True) -> AsyncIterator[Inbox]:
+async def inbox(db_url: str, clock: ManualClock, *, idle: bool = True,
+                **settings: Any) -> AsyncIterator[Inbox]:
     await clear_mail_tables(db_url)
     async with FakeImapServer(idle=idle) as imap:
         plugin = InboundPlugin()
         async with email_helpdesk(db_url, clock, imap_url=imap.url,
                                   email_inbound_secret=INBOUND_SECRET,
                                   email_default_type="Peripherals",
-                                  extra_plugins=[plugin]) as hd:
+                                  extra_plugins=[plugin], **settings) as hd:
             async with hd.stack.app.uow_factory() as uow:
                 have = {t.name for t in await uow.types.list()}
             for name in ("Intervention on site", "Peripherals"):
@@ -260,3 +261,11 @@ async def test_the_fetcher_idles_or_polls(sqlite_url: str, clock: ManualClock) -
             stop.set()
             await task
             assert ("IDLE" in box.imap.commands) is idle
+
+
+async def test_closed_registration_ignores_strangers(sqlite_url: str,
+                                                    clock: ManualClock) -> None:
+    async with inbox(sqlite_url, clock, open_registration=False) as box:
+        assert await box.post(mail("stranger@example.com", "Buy cheap", "Spam.")) == 204
+        assert await box.requests_of("stranger@example.com") == []
+        assert box.hd.smtp.to("stranger@example.com") == []  # no backscatter

@@ -227,3 +227,33 @@ async def test_type_fields_cancel_and_staff_queue(sqlite_url: str, clock: Manual
                     "payload": html.unescape(confirm[1]), "csrf": csrf_of(page)}) as resp:
                 page = await resp.text()
         assert (await stack.status(req.id or 0)).status is Status.CANCELLED, page[-3000:]
+
+
+async def test_sign_in_by_sms(sqlite_url: str, clock: ManualClock) -> None:
+    from bots.channel_portal import Plugin as PortalPlugin
+    from bots.channel_sms import Plugin as SmsPlugin
+    from tests.adapters.sms.smsstack import OUR_NUMBER, SID, TOKEN
+    from tests.adapters.stack import start_stack
+    from tests.fakes.twilio_api import FakeTwilioAPI
+
+    async with FakeTwilioAPI(SID, TOKEN, rate_limit=1, rate_window=0.02) as fake:
+        stack = await start_stack(sqlite_url, clock, [SmsPlugin(), PortalPlugin()],
+                                  twilio_account_sid=SID, twilio_auth_token=TOKEN,
+                                  twilio_from_number=OUR_NUMBER,
+                                  twilio_api_url=fake.base_url, sms_rate_per_second=40.0)
+        try:
+            await stack.add_person("Ion", Role.INITIATOR, sms="+40721234567")
+            async with client() as http:
+                async with http.post(f"{stack.base_url}/p/sign-in",
+                                     data={"address": "+40 721 234 567"}) as resp:
+                    assert resp.status == 200
+                [text] = fake.messages_to("+40721234567")
+                link = re.search(r"(http\S+/p/m/\S+)", text.body)
+                assert link, text.body
+                async with http.get(link.group(1)) as resp:
+                    page = await resp.text()
+                async with http.post(link.group(1), data={"csrf": csrf_of(page)}) as resp:
+                    assert resp.status == 200 and "You have no requests yet." in \
+                        await resp.text()
+        finally:
+            await stack.close()
