@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from adapters.email import CHANNEL, EmailSender, SmtpClient, parse_smtp_url
+from adapters.email.compose import REFERENCE
 from adapters.email.dkim_signing import DkimSigner, domain_of, load_private_key
-from adapters.web import LinkSigner, UnsubscribePages, UnsubscribeSigner
+from adapters.email.sender import FileLink, ViewLink
+from adapters.web import FileLinks, LinkSigner, UnsubscribePages, UnsubscribeSigner
+from adapters.web.files import PATH as FILE_PATH
+from adapters.web.portal import PortalTokens
 from bots import account_links
+from core.messages import Attachment, Reply
 from persistence.db import make_sessionmaker
+from persistence.mail_store import SqlMailLog
 from persistence.preference_store import SqlNoticePreferences
 
 if TYPE_CHECKING:
@@ -81,10 +88,63 @@ class Plugin:
             link_for=account_links.button_links(app, CHANNEL, signer),
             unsubscribe_for=unsubscribe_for,
             language_of=account_links.reader_language(app, CHANNEL),
+            undeliverable=SqlMailLog(make_sessionmaker(app.engine)).undeliverable,
+            files=app.attachments.files if app.attachments else None,
+            file_link=self._file_links(app, web_app, secret, person_id_of),
+            attach_max_bytes=int(s.email_attach_max_mb * 1024 * 1024),
+            view_link=self._view_links(app, secret, person_id_of),
         )
         app.add_sender(self.sender)
         if base:
             pages.mount(web_app)
+
+    @staticmethod
+    def _view_links(app: App, secret: str, person_id_of: Callable[[str], Awaitable[int | None]]
+                    ) -> ViewLink | None:
+        """"View the request": the web portal's link that opens the notice's request signed
+        in (when the portal runs: PUBLIC_BASE_URL set)."""
+        base = app.settings.public_base_url
+        if not base:
+            return None
+        tokens = PortalTokens(secret, app.clock)
+
+        async def view_link(address: str, reply: Reply) -> str | None:
+            found = REFERENCE.search(reply.text)
+            if found is None:
+                return None
+            person_id = await person_id_of(address)
+            if person_id is None:
+                return None
+            async with app.uow_factory(read_only=True) as uow:
+                req = await uow.requests.by_reference(found.group(0))
+            if req is None or req.id is None:
+                return None
+            return f"{base}/p/v/{tokens.view(person_id, req.id)}"
+
+        return view_link
+
+    @staticmethod
+    def _file_links(app: App, web_app: web.Application, secret: str,
+                    person_id_of: Callable[[str], Awaitable[int | None]]) -> FileLink | None:
+        """Signed ``/f/`` links for files too large to attach (the SMS channel's file links;
+        mounted here unless SMS mounted them already)."""
+        from bots.channel_sms import Plugin as SmsPlugin
+
+        base = app.settings.public_base_url
+        if not base or app.attachments is None:
+            return None
+        links = FileLinks(secret, app.clock, SmsPlugin.file_for(app),
+                          app.settings.default_language)
+        if not any(r.canonical == FILE_PATH for r in web_app.router.resources()):
+            links.mount(web_app)
+
+        async def file_link(address: str, attachment: Attachment) -> str | None:
+            person_id = await person_id_of(address)
+            if person_id is None or attachment.id is None:
+                return None
+            return f"{base}/f/{links.make(person_id, attachment.id)}"
+
+        return file_link
 
     async def start(self, app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         return []

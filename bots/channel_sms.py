@@ -68,7 +68,7 @@ class Plugin:
                 uows, channel=CHANNEL, address=record.to, error_code=record.error_code,
                 excerpt=record.body[:SNIPPET])
 
-        files = FileLinks(resolve_secret(s), app.clock, self._file_for(app),
+        files = FileLinks(resolve_secret(s), app.clock, self.file_for(app),
                           s.default_language)
 
         async def file_link(phone: str, attachment: Attachment) -> str | None:
@@ -96,7 +96,7 @@ class Plugin:
         ).mount(web_app)
 
     @staticmethod
-    def _file_for(app: App):  # type: ignore[no-untyped-def]
+    def file_for(app: App):  # type: ignore[no-untyped-def]
         """(person, attachment) -> the file, while the person may still see its request."""
 
         async def file_for(person_id: int, attachment_id: int) -> tuple[str, str, bytes] | None:

@@ -28,6 +28,8 @@ PLUGIN_MODULES = (
     "bots.channel_sms",
     "bots.channel_web",
     "bots.channel_email",
+    "bots.channel_email_inbound",
+    "bots.channel_portal",
 )
 
 

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.email.dkim_signing import SELECTOR, load_private_key
+from adapters.email.imap import parse_imap_url
 from adapters.email.smtp import parse_smtp_url
 from core.i18n import LANGUAGES, valid_timezone
 from persistence.db import normalise_url
@@ -68,6 +69,17 @@ class Settings(BaseSettings):
     dkim_selector: str | None = Field(
         None, description="DKIM selector: the public key is in DNS at "
         "<selector>._domainkey.<EMAIL_FROM domain>.")
+    # Incoming e-mail (issue 19): IMAP mailbox and/or pushed by a provider
+    imap_url: str | None = Field(
+        None, description="imaps://user:password@imap.example.com (imap:// without TLS)")
+    imap_folder: str = Field("INBOX", min_length=1, max_length=200)
+    email_inbound_secret: str | None = Field(
+        None, min_length=16, description="Shared secret of POST /email/inbound")
+    email_attach_max_mb: float = Field(
+        10.0, ge=0, le=100, description="Files of a notice attached up to this many MB in "
+        "total; the others are signed links")
+    email_default_type: str | None = Field(
+        None, description="Request type of e-mailed requests (unset: the first public type)")
 
     # Attachments (issue 6): where files are kept and the largest file accepted
     attachments_dir: str = Field("./attachments", description="Directory for stored files.")
@@ -180,6 +192,13 @@ class Settings(BaseSettings):
             return None
         parse_smtp_url(value)  # raises ValueError with a clear message
         return value.strip()
+
+    @field_validator("imap_url")
+    @classmethod
+    def _imap_url(cls, value: str | None) -> str | None:
+        if value:
+            parse_imap_url(value)  # raises ValueError with a clear message
+        return value or None
 
     @field_validator("email_from")
     @classmethod

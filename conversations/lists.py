@@ -102,13 +102,13 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
     if req.resolution_note:
         lines.append(_("Note: {note}", note=req.resolution_note))
     lines += await attachments.card_lines(turn, req.id or 0)
-    lines.extend(_workflow_lines(turn, req))
+    lines.extend(workflow_lines(turn, req))
     await free_text.remember_card(turn, req.id or 0)
     return [Reply("\n".join(lines), _card_buttons(turn, req))]
 
 
 
-def _workflow_lines(turn: Turn, req: Request) -> list[str]:
+def workflow_lines(turn: Turn, req: Request) -> list[str]:
     """Waiting reason, resolution method, SLA time left and the rating, as the card shows."""
     now, zone = turn.engine.clock.now(), turn.person.timezone or turn.engine.default_timezone
     lines: list[str] = []

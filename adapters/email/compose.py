@@ -9,6 +9,7 @@ programs offer it (RFC 8058 one-click).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,8 @@ from core.messages import Reply, numbered
 
 MAX_SUBJECT = 100
 TITLE = "Helpdesk"
+# The request a notice is about: kept in its Message-ID, so a reply's In-Reply-To names it.
+REFERENCE = re.compile(r"\bHD-\d{4}-\d{6}\b")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ class Envelope:
     links: Sequence[str | None] = ()  # links[i]: the signed link for button i (or None)
     unsubscribe: str | None = None
     in_reply_to: str | None = None  # the Message-ID this one follows up (an "edit")
+    files: Sequence[tuple[str, str, bytes]] = ()  # (name, mime, content) attached
+    file_links: Sequence[tuple[str, str]] = ()  # (label, signed link) of files too large
+    view: str | None = None  # the portal link that opens the request signed in
 
 
 def subject_of(reply: Reply) -> str:
@@ -73,6 +79,7 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
         footer_intro = _("You get this e-mail from the helpdesk.")
         stop = _("Stop notices about status changes (questions for you and resolutions "
                  "still come)")
+        view_label = _("View the request")
     menu = numbered(others).strip() if others.buttons else ""
 
     plain = [text, ""]
@@ -80,6 +87,10 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
         plain.append(f"{' / '.join(labels)}: {url}")
     if menu:
         plain.append(menu)
+    for label, url in envelope.file_links:
+        plain.append(f"📎 {label}: {url}")
+    if envelope.view:
+        plain.append(f"{view_label}: {envelope.view}")
     plain += ["", "-- ", footer_intro]
     if envelope.unsubscribe:
         plain.append(f"{stop}: {envelope.unsubscribe}")
@@ -92,6 +103,11 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
         for url, labels in linked.items()
     )
     menu_html = f'<p style="white-space:pre-line">{e(menu)}</p>' if menu else ""
+    menu_html += "".join(f'<p>📎 <a href="{e(url)}">{e(label)}</a></p>'
+                         for label, url in envelope.file_links)
+    if envelope.view:
+        menu_html += f'<p><a href="{e(envelope.view)}">{e(view_label)}</a></p>'
+
     unsubscribe = (f'<br><a href="{e(envelope.unsubscribe)}" style="color:#6b7280">{e(stop)}</a>'
                    if envelope.unsubscribe else "")
     body_html = (
@@ -110,7 +126,9 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
     message["To"] = Address(addr_spec=envelope.to)
     message["Subject"] = subject_of(reply)
     message["Date"] = format_datetime(envelope.at)
-    message["Message-ID"] = make_msgid(domain=_domain(envelope.sender))
+    reference = REFERENCE.search(reply.text)
+    message["Message-ID"] = make_msgid(idstring=reference.group(0) if reference else None,
+                                       domain=_domain(envelope.sender))
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
     if envelope.in_reply_to:
         message["In-Reply-To"] = envelope.in_reply_to
@@ -122,6 +140,11 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content("\n".join(plain).rstrip() + "\n")
     message.add_alternative(body_html, subtype="html")
+    for name, mime, data in envelope.files:
+        maintype, _slash, subtype = mime.partition("/")
+        if not maintype or not subtype:
+            maintype, subtype = "application", "octet-stream"
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     if envelope.language:  # after the body: setting content drops Content-* headers
         message["Content-Language"] = envelope.language
     return message

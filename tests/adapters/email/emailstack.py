@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +14,7 @@ import aiohttp
 
 from bots.channel_email import Plugin as EmailPlugin
 from bots.channel_web import Plugin as WebPlugin
+from bots.channels import ChannelPlugin
 from core.clock import ManualClock
 from tests.adapters.stack import Stack, start_stack
 from tests.fakes.smtp_server import FakeSmtpServer, Received
@@ -71,11 +72,13 @@ class EmailHelpdesk:
 
 
 @asynccontextmanager
-async def email_helpdesk(db_url: str, clock: ManualClock, **settings: Any
+async def email_helpdesk(db_url: str, clock: ManualClock,
+                         extra_plugins: Sequence[ChannelPlugin] = (), **settings: Any
                          ) -> AsyncIterator[EmailHelpdesk]:
     async with FakeSmtpServer() as smtp:
         config: dict[str, Any] = {"smtp_url": smtp.url, "email_from": FROM, **settings}
-        stack = await start_stack(db_url, clock, [EmailPlugin(), WebPlugin()], **config)
+        stack = await start_stack(db_url, clock, [EmailPlugin(), WebPlugin(), *extra_plugins],
+                                  **config)
         try:
             async with aiohttp.ClientSession() as http:
                 yield EmailHelpdesk(stack, smtp, http)
