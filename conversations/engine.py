@@ -25,11 +25,13 @@ from core.errors import DomainError, NotFound
 from core.forms import Form, FormResult, Overview
 from core.i18n import N_, _, normalise_language, translate, use_language
 from core.kinds import Role
+from core.link_ports import LinkCodes
 from core.messages import Inbound, Reply
 from core.model import MAX_DESCRIPTION, Person
 from core.notifications import Notification
 from core.ports import DialogKey, DialogState, DialogStore, Held, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
+from core.report_ports import ReportFiles, Reports
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,9 @@ class Conversations:
         button_channels: frozenset[str] = frozenset(),
         attachments: AttachmentConfig | None = None,
         preferences: NoticePreferences | None = None,
+        reports: Reports | None = None,
+        report_files: ReportFiles | None = None,
+        link_codes: LinkCodes | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         # Channels that show buttons natively: no need to remember menus for typed digits.
@@ -101,6 +106,9 @@ class Conversations:
         self.open_registration = open_registration
         self.attachments = attachments  # None: files are refused politely
         self.preferences = preferences  # /notices off|on (None: the command only informs)
+        self.reports = reports  # /stats, /report (supervisors)
+        self.report_files = report_files  # /report sends a CSV where the channel takes files
+        self.link_codes = link_codes  # /link (None: linking is unavailable)
 
     # -- inbound ---------------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
@@ -108,6 +116,8 @@ class Conversations:
         async with self.turn(inbound) as turn:
             if turn is None:
                 return [Reply(_("Sorry, this helpdesk only serves registered people."))]
+            if not turn.person.active:  # deactivated: can do nothing
+                return [Reply(_("Your access to this helpdesk has been turned off."))]
             try:
                 replies = await self._dispatch(turn)
             except DomainError as exc:
