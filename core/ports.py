@@ -203,7 +203,8 @@ class RequestRepository(abc.ABC):
     async def queue(self, offset: int, limit: int, now: datetime,
                     organization_id: int | None = None) -> tuple[list[Request], int]:
         """Live requests (open, in progress, waiting), overdue first then by the nearest SLA
-        deadline (paused clocks last); one page and the total count."""
+        deadline (paused clocks last); one page and the total count. The requests come
+        without their children (time entries, comments, events, rating): a list, not cards."""
 
     @abc.abstractmethod
     async def held_by(self, person_id: int) -> list[Request]:

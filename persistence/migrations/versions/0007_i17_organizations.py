@@ -10,7 +10,7 @@ from alembic import op
 revision = "0007_i17_organizations"
 down_revision = "0006_attachments"
 branch_labels = None
-depends_on = None
+depends_on = "0004_workflow"  # the queue index uses its SLA columns
 
 
 def upgrade() -> None:
@@ -35,9 +35,15 @@ def upgrade() -> None:
     op.create_index("ix_requests_organization_id", "requests", ["organization_id"])
     op.create_index("ix_time_entries_at", "time_entries", ["at"])
     op.create_index("ix_events_action_at", "events", ["action", "at"])
+    # /queue: live requests by their deadline (persistence.repositories.QUEUE_DUE).
+    op.execute(
+        "CREATE INDEX ix_requests_queue ON requests ((CASE WHEN status = 'open' THEN "
+        "coalesce(claim_due, resolve_due) ELSE resolve_due END), id) "
+        "WHERE status IN ('open', 'in_progress', 'waiting')")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_requests_queue", table_name="requests")
     op.drop_index("ix_events_action_at", table_name="events")
     op.drop_index("ix_time_entries_at", table_name="time_entries")
     op.drop_index("ix_requests_organization_id", table_name="requests")
