@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    and_,
     bindparam,
     delete,
     func,
@@ -492,9 +493,9 @@ class SqlRequestRepository(RequestRepository):
                     organization_id: int | None = None) -> tuple[list[Request], int]:
         live: Any = LIVE_SQL
         if organization_id is not None:
-            live = live & (RequestRow.organization_id == organization_id)
+            live = and_(live, RequestRow.organization_id == organization_id)
         total = await self.s.scalar(select(func.count()).select_from(RequestRow).where(live))
-        rows = (await self.s.execute(
+        rows: Sequence[Any] = (await self.s.execute(
             select(*REQUEST_COLUMNS, PersonRow.name.label("assignee_name"))
             .outerjoin(PersonRow, PersonRow.id == RequestRow.assignee_id).where(live)
             .order_by(QUEUE_DUE.asc().nulls_last(), RequestRow.id)
@@ -515,6 +516,6 @@ class SqlRequestRepository(RequestRepository):
 # first by themselves. Written as literal SQL so that they match the partial expression index
 # ix_requests_queue (migration 0007_i17_organizations) word for word.
 LIVE_SQL = text("requests.status IN ('open', 'in_progress', 'waiting')")
-QUEUE_DUE = literal_column("(CASE WHEN requests.status = 'open' THEN "
+QUEUE_DUE: Any = literal_column("(CASE WHEN requests.status = 'open' THEN "
                            "coalesce(requests.claim_due, requests.resolve_due) "
                            "ELSE requests.resolve_due END)")

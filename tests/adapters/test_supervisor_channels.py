@@ -11,7 +11,7 @@ from core.clock import ManualClock
 from core.kinds import Role, Status
 from tests.adapters.slack.slackstack import buttons_of
 from tests.adapters.telegram.tgstack import message_update
-from tests.adapters.test_cross_channel import BOGDAN_PHONE, REF, three_channels
+from tests.adapters.test_cross_channel import BOGDAN_PHONE, three_channels
 
 CODE = re.compile(r"\b(\d{6})\b")
 
