@@ -126,3 +126,37 @@ async def test_a_deactivated_assistant_gets_nothing_and_can_do_nothing(chat: Cha
     chat.expect("Ana", "Your access to this helpdesk has been turned off.")
     await place(chat, "Another one")
     assert len(chat.notices("Ana")) == before
+
+
+async def test_an_organizations_queue(chat: Chat) -> None:
+    async with chat.app.uow_factory() as uow:
+        acme = await uow.organizations.add("Acme")
+        ion = await uow.people.by_name("Ion")
+        assert ion is not None
+        ion.organization_id = acme.id
+        await uow.people.update(ion)
+        await uow.commit()
+    ours = await place(chat, "Acme's printer")
+    await chat.add_person("Maria", Role.INITIATOR)
+    await chat.send("Maria", "/new")
+    await chat.press("Maria", "Peripherals")
+    await chat.press("Maria", "Anyone")
+    await chat.send("Maria", "Maria's scanner")
+    await chat.press("Maria", "Place")
+    await chat.send("Sofia", "/queue acme")
+    chat.expect("Sofia", "(1 live requests)", ours)
+    await chat.send("Sofia", "/queue Nowhere")
+    chat.expect("Sofia", "There is no organization called Nowhere.")
+    await chat.send("Ana", "/queue Acme")
+    chat.expect("Ana", "Only supervisors can see an organization's requests.")
+
+
+def test_working_days_skip_the_weekend() -> None:
+    from datetime import UTC, datetime
+
+    from core.timers import add_working_days
+
+    friday = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+    assert add_working_days(friday, 2) == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    saturday = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+    assert add_working_days(saturday, 2) == datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
