@@ -463,7 +463,14 @@ def show(title: str, columns: list[str], rows: list[dict[str, Any]], as_json: bo
         out.add_column(column)
     for row in rows:
         out.add_row(*(_cell(row.get(c)) for c in columns))
-    Console().print(out)
+    wide_console().print(out)
+
+
+def wide_console() -> Console:
+    """A terminal's own width; piped into a file or a script, wide enough that no cell is
+    cut short."""
+    console = Console()
+    return console if console.is_terminal else Console(width=max(console.width, 250))
 
 
 def _cell(value: Any) -> str:

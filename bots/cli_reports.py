@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 
 from bots import reports as render
 from bots.bootstrap import App
 from bots.cli import app, fail, run
+from bots.cli_admin import wide_console as Console
 from core.i18n import valid_timezone
 from core.report_ports import GROUPINGS, Period
 
