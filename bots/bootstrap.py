@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.delivery import DeliveryWorker
 from bots.observability import Metrics
+from bots.reports import CsvReportFiles
 from bots.retention import RetentionWorker
 from bots.settings import Settings
 from bots.timer_worker import TimerWorker
@@ -26,12 +27,15 @@ from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
 from core.ports import ChannelSender, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
+from core.report_ports import Reports
 from core.telemetry import install as install_telemetry
 from persistence.attachments import LocalFileStore, SqlAttachmentIndex
 from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
+from persistence.link_codes import RedisLinkCodes
 from persistence.migrate import upgrade
 from persistence.preference_store import SqlNoticePreferences
 from persistence.redis_store import RedisDialogStore, redis_from_url
+from persistence.reports import SqlReports
 from persistence.uow import uow_factory
 
 SECRET_FILE = ".helpdesk_secret"
@@ -57,6 +61,7 @@ class App:
     retention: RetentionWorker | None = None  # ATTACHMENT_RETENTION_DAYS > 0
     # Prometheus metrics; also the process's core.telemetry hooks (installed by bootstrap).
     metrics: Metrics = field(default_factory=Metrics)
+    reports: Reports | None = None  # report figures (helpdesk report, /stats, /report)
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -115,6 +120,7 @@ async def bootstrap(
         max_bytes=int(settings.attachment_max_mb * 1024 * 1024),
     )
     preferences = SqlNoticePreferences(make_sessionmaker(engine))
+    reports = SqlReports(make_sessionmaker(engine))
     conversations = Conversations(
         uows, dialogs, codec, clock,
         default_language=settings.default_language,
@@ -124,6 +130,9 @@ async def bootstrap(
         button_channels=frozenset({"telegram", "slack"}),
         attachments=attachments,
         preferences=preferences,
+        reports=reports,
+        report_files=CsvReportFiles(attachments.files),
+        link_codes=RedisLinkCodes(dialogs.redis),
     )
     retention = None
     if settings.attachment_retention_days:
@@ -133,4 +142,4 @@ async def bootstrap(
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
                attachments=attachments, preferences=preferences,
                timer_worker=TimerWorker(uows, clock=clock), retention=retention,
-               metrics=metrics)
+               metrics=metrics, reports=reports)

@@ -7,11 +7,9 @@ import logging
 import re
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from adapters.console import ConsoleChannel, ConsoleSender
 from adapters.console.channel import address_of
@@ -449,38 +447,10 @@ def purge_files(
     run(main)
 
 
-@admin.command("list")
-def list_all() -> None:
-    """Show people, their accounts, and request types."""
-
-    async def main(application: App) -> None:
-        out = Console()
-        async with application.uow_factory() as uow:
-            people = await uow.people.list()
-            rows: list[tuple[Any, ...]] = []
-            for p in people:
-                accounts = await uow.people.accounts(p.id)
-                shown = ", ".join(f"{a.channel}:{a.address}" for a in accounts)
-                rows.append((str(p.id), p.name, p.role.value, p.language or "", shown))
-            types = await uow.types.list()
-        table = Table(title="People")
-        for column in ("id", "name", "role", "language", "accounts"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*row)
-        out.print(table)
-        ttable = Table(title="Request types")
-        for column in ("id", "name", "kind", "settings"):
-            ttable.add_column(column)
-        for t in types:
-            ttable.add_row(str(t.id), t.name, "internal" if t.internal else "public",
-                           describe_type(t))
-        out.print(ttable)
-
-    run(main)
-
-
+# The admin life of a person, types, organizations, lists and import (bots/cli_admin.py) and
+# the reports (bots/cli_reports.py) register themselves on ``admin`` and ``app``.
 import bots.cli_outbox  # noqa: E402,F401  (registers ``admin outbox``)
+from bots import cli_admin, cli_reports  # noqa: E402,F401
 
 
 def main() -> None:

@@ -203,6 +203,11 @@ class DeliveryWorker(PollingWorker):
             person = await uow.people.get(n.recipient_id)
             if person is None:
                 raise NoRoute(f"person {n.recipient_id} does not exist")
+            inactive = not person.active
+            if inactive:  # a deactivated person gets nothing (done, not failed)
+                await uow.outbox.mark_sent(item.id, self.clock.now())
+                await uow.commit()
+                return
             preferred = await uow.people.preferred_channel(person.id)
             accounts = [a for a in await uow.people.accounts(person.id)
                         if a.channel in self.senders]

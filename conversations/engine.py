@@ -26,11 +26,13 @@ from core.errors import DomainError, NotFound
 from core.forms import Form, FormResult, Overview
 from core.i18n import N_, _, normalise_language, translate, use_language
 from core.kinds import Role
+from core.link_ports import LinkCodes
 from core.messages import Inbound, Reply
 from core.model import MAX_DESCRIPTION, Person
 from core.notifications import Notification
 from core.ports import DialogKey, DialogState, DialogStore, Held, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
+from core.report_ports import ReportFiles, Reports
 from core.telemetry import telemetry
 
 log = logging.getLogger(__name__)
@@ -110,6 +112,9 @@ class Conversations:
         button_channels: frozenset[str] = frozenset(),
         attachments: AttachmentConfig | None = None,
         preferences: NoticePreferences | None = None,
+        reports: Reports | None = None,
+        report_files: ReportFiles | None = None,
+        link_codes: LinkCodes | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         # Channels that show buttons natively: no need to remember menus for typed digits.
@@ -123,6 +128,9 @@ class Conversations:
         self.open_registration = open_registration
         self.attachments = attachments  # None: files are refused politely
         self.preferences = preferences  # /notices off|on (None: the command only informs)
+        self.reports = reports  # /stats, /report (supervisors)
+        self.report_files = report_files  # /report sends a CSV where the channel takes files
+        self.link_codes = link_codes  # /link (None: linking is unavailable)
 
     # -- inbound ---------------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> list[Reply]:
@@ -138,6 +146,10 @@ class Conversations:
                     replies = [Reply(_("Sorry, this helpdesk only serves registered people."))]
                     return replies
                 person_id = turn.person.id
+                if not turn.person.active:  # deactivated: can do nothing
+                    outcome = "refused"
+                    replies = [Reply(_("Your access to this helpdesk has been turned off."))]
+                    return replies
                 try:
                     replies = await self._dispatch(turn)
                     outcome = "ok"

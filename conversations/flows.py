@@ -19,14 +19,17 @@ from conversations import (
     free_text,
     history,
     intake,
+    linking,
     lists,
     notices,
+    supervisor,
     work,
     workflow,
 )
 from conversations.views import REFERENCE_PREFIX, button, help_text
 from core.actions import Action
 from core.i18n import LANGUAGE_NAMES, _, normalise_language, use_language
+from core.kinds import Role
 from core.messages import Reply
 from core.model import MAX_DESCRIPTION
 
@@ -54,7 +57,7 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         await turn.set_state(None)
         return await lists.my_requests(turn)
     if name == "/help":
-        return [Reply(help_text(turn.is_staff))]
+        return [Reply(help_text(turn.is_staff, turn.person.role is Role.SUPERVISOR))]
     if name == "/language":
         return await language_command(turn, arg)
     if name == "/note":
@@ -63,6 +66,17 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return await notices.notices_command(turn, arg)
     if name == "/history":
         return await history.command(turn, arg)
+    if name == "/queue":
+        await turn.set_state(None)
+        return await supervisor.queue_command(turn, arg)
+    if name == "/reassign":
+        return await supervisor.reassign_command(turn, arg)
+    if name == "/stats":
+        return await supervisor.stats_command(turn)
+    if name == "/report":
+        return await supervisor.report_command(turn, arg)
+    if name == "/link":
+        return await linking.link_command(turn, arg)
     if name == "/cancel":
         had_dialog = turn.state.state is not None
         await turn.set_state(None)
@@ -84,7 +98,8 @@ def welcome(turn: Turn) -> Reply:
                  "someone to help.", name=turn.person.name)
         buttons = (button(e.codec, _("New request"), "new"),
                    button(e.codec, _("My requests"), "my"))
-    return Reply(text + "\n" + help_text(turn.is_staff), buttons)
+    return Reply(text + "\n" + help_text(turn.is_staff, turn.person.role is Role.SUPERVISOR),
+                 buttons)
 
 
 async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
@@ -212,6 +227,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     "lang": on_language,
     "comment": comments.on_comment,
     "history": history.on_history,
+    "queue": supervisor.on_queue,
+    "reassign": supervisor.on_reassign,
     **workflow.BUTTONS,
     **free_text.BUTTONS,
 }

@@ -221,6 +221,20 @@ def render_notification(codec: ActionCodec, n: Notification,
             return Reply(_("SLA breached: {ref} ({type}) was not resolved within {limit} "
                            "(assistant: {name}).", ref=d["ref"], type=d["type"], limit=limit,
                            name=d.get("assignee") or "—"))
+        case "reassigned_to":
+            return Reply(_("{by} gave you {ref} ({type}):\n{description}", **d),
+                         more_work_buttons(codec, rid))
+        case "reassigned_away":
+            return Reply(_("{by} gave {ref} ({type}) to {assignee}; you no longer hold it.",
+                           **d))
+        case "reassigned":
+            return Reply(_("{assignee} is now handling your request {ref}.", **d))
+        case "dispute_escalated":
+            return Reply(_("{initiator} disputes the time logged on {ref} ({time}, assistant "
+                           "{assignee}): “{reason}”", **d))
+        case "dispute_reminder":
+            return Reply(_("The dispute on {ref} (assistant {assignee}) is not settled after 2 "
+                           "working days.", **d))
         case "sms_failed":  # SMS channel: a text could not be delivered (to supervisors)
             return Reply(_("A text message to {name} ({phone}) could not be delivered "
                            "(error {code}): {text}", **d))
@@ -239,7 +253,7 @@ def attachment_reply(d: dict[str, Any]) -> Reply:
     return Reply(text, attachments=(attachment,))
 
 
-def help_text(is_staff: bool) -> str:
+def help_text(is_staff: bool, is_supervisor: bool = False) -> str:
     lines = [
         _("/new – place a new request"),
         _("/my – your queue") if is_staff else _("/my – your requests and their status"),
@@ -248,6 +262,11 @@ def help_text(is_staff: bool) -> str:
         _("/language – choose your language"),
         _("/notices – notices about status changes (on or off)"),
         *([_("/note HD-… text – an internal note (staff only)")] if is_staff else []),
+        *([_("/queue – every live request, overdue first")] if is_staff else []),
+        *([_("/reassign HD-… NAME – give a request to another assistant"),
+           _("/stats – today and this week at a glance"),
+           _("/report – confirmed hours this month, as a file")] if is_supervisor else []),
+        _("/link – join your account on another chat app to this one"),
         _("/help – this help"),
     ]
     return "\n".join(lines)

@@ -64,6 +64,7 @@ class Act(enum.StrEnum):
     REOPEN = "reopen"
     RATE = "rate"
     PRIORITY = "priority"
+    REASSIGN = "reassign"
 
 
 class WaitReason(enum.StrEnum):
@@ -102,3 +103,4 @@ class TimerKind(enum.StrEnum):
     WAIT_UNTIL = "wait_until"
     WAIT_AUTOCLOSE = "wait_autoclose"
     FEEDBACK_CLOSE = "feedback_close"
+    DISPUTE_REMIND = "dispute_remind"  # a dispute not settled in 2 working days

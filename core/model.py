@@ -39,6 +39,7 @@ class Person:
     language: str | None = None
     active: bool = True
     timezone: str | None = None  # IANA name; None: the settings' DEFAULT_TIMEZONE
+    organization_id: int | None = None  # the client company they belong to (seed 004)
 
 
 @dataclass
@@ -139,6 +140,7 @@ class Request:
     priority: str = DEFAULT_PRIORITY
     fields: dict[str, str] = field(default_factory=dict)
     pool: tuple[int, ...] = ()  # the assistants the type routes it to; () = every assistant
+    organization_id: int | None = None  # the initiator's organization when it was placed
     # SLA (core.sla): the policy snapshot, the running deadlines and what was already said.
     sla_claim_minutes: int = SlaPolicy().claim_minutes
     sla_resolve_minutes: int = SlaPolicy().resolve_minutes
@@ -231,6 +233,7 @@ class Request:
             priority=priority,
             fields=values,
             pool=tuple(rtype.assistant_ids),
+            organization_id=initiator.organization_id,
             sla_claim_minutes=policy.claim_minutes,
             sla_resolve_minutes=policy.resolve_minutes,
             feedback_minutes=rtype.feedback_minutes,
@@ -259,6 +262,47 @@ class Request:
         self.claim_due = at + timedelta(minutes=self.sla_claim_minutes)
         self.sla_flags -= {"claim_warned", "claim_breached"}
         self._record(Act.RELEASE, actor, at, channel, old, {"previous_assignee": previous})
+
+    def reassign(self, actor: Person, to: Person, at: datetime,
+                 channel: str | None = None) -> int | None:
+        """A supervisor hands the request to another assistant (003); an open one becomes
+        theirs at once. Returns the previous assignee's id (None when it was open)."""
+        permissions.check(Act.REASSIGN, actor, self)
+        permissions.check_reassign_target(self, to)
+        old, previous = self.status, self.assignee_id
+        if self.status is Status.OPEN:
+            self.status = Status.IN_PROGRESS
+            self.claim_due = None
+        self.assignee_id, self.assignee_name = to.id, to.name
+        self._record(Act.REASSIGN, actor, at, channel, old,
+                     {"from": previous, "to": to.id, "name": to.name})
+        return previous
+
+    def release_by_deactivation(self, at: datetime) -> int | None:
+        """The assignee was deactivated: back to the queue (no actor; recorded as the system)."""
+        previous = self.assignee_id
+        if previous is None or self.status not in (Status.IN_PROGRESS, Status.WAITING):
+            return None
+        old = self.status
+        self.status = Status.OPEN
+        self.assignee_id = self.assignee_name = None
+        self._leave_waiting(at)
+        self.claim_due = at + timedelta(minutes=self.sla_claim_minutes)
+        self.sla_flags -= {"claim_warned", "claim_breached"}
+        self._record_system("release", at, old, {"previous_assignee": previous,
+                                                 "reason": "deactivated"})
+        return previous
+
+    @property
+    def unsettled_dispute_at(self) -> datetime | None:
+        """When the initiator disputed the logged time, if nothing settled it since
+        (a correction, a new resolution or a confirmation)."""
+        for event in reversed(self.events):
+            if event.action == Act.DISPUTE:
+                return event.at if not self.status.is_final else None
+            if event.action in (Act.CORRECT_TIME, Act.FINISH, Act.CONFIRM):
+                return None
+        return None
 
     def cancel(self, actor: Person, at: datetime, channel: str | None = None) -> None:
         permissions.check(Act.CANCEL, actor, self)
@@ -339,6 +383,7 @@ class Request:
         self.status = Status.IN_PROGRESS
         self._restart_resolve(at)
         self.feedback_until = None
+        self.sla_flags.discard("dispute_reminded")
         self.new_comments.append(Comment(actor.id, reason, at))
         self._record(Act.DISPUTE, actor, at, channel, old, {"reason": reason})
 
@@ -480,6 +525,11 @@ class Request:
         self.sla_flags.add(flag)
         action = "sla_breach" if flag.endswith("breached") else "sla_warning"
         self._record_system(action, at, self.status, {"clock": flag.split("_")[0]})
+
+    def mark_dispute_reminded(self, at: datetime) -> None:
+        """The supervisors were reminded of a dispute not settled in 2 working days."""
+        self.sla_flags.add("dispute_reminded")
+        self._record_system("dispute_reminder", at, self.status, {})
 
     def set_priority(self, actor: Person, priority: str, policy: SlaPolicy, at: datetime,
                      channel: str | None = None) -> bool:

@@ -36,6 +36,7 @@ ROLE_REFUSALS = {
     "reopen": N_("Only the person who placed {ref} can reopen it."),
     "rate": N_("Only the person who placed {ref} can rate it."),
     "priority": N_("Only assistants can change the priority of {ref}."),
+    "reassign": N_("Only supervisors can reassign {ref}."),
 }
 
 # From which statuses each action is allowed.
@@ -54,6 +55,26 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "reopen": {"resolved"},
     "rate": {"resolved", "closed"},
     "priority": {"open", "in_progress", "waiting"},
+    "reassign": {"open", "in_progress", "waiting"},
+}
+# Actions only supervisors may do on a request.
+SUPERVISOR_ACTS = {"reassign"}
+
+# Actions that are not about one request (chat commands, the admin CLI): who may do them.
+# "queue": every live request (staff; assistants read-only for others' claimed requests).
+ROLE_ACTIONS: dict[str, frozenset[Role]] = {
+    "queue": frozenset({Role.ASSISTANT, Role.SUPERVISOR}),
+    "stats": frozenset({Role.SUPERVISOR}),
+    "report": frozenset({Role.SUPERVISOR}),
+    "organization_requests": frozenset({Role.SUPERVISOR}),
+    "link": frozenset({Role.INITIATOR, Role.ASSISTANT, Role.SUPERVISOR}),
+}
+ROLE_ACTION_REFUSALS = {
+    "queue": N_("Only assistants and supervisors can see the queue."),
+    "stats": N_("Only supervisors can see the statistics."),
+    "report": N_("Only supervisors can get reports."),
+    "organization_requests": N_("Only supervisors can see an organization's requests."),
+    "link": N_("Your access to this helpdesk has been turned off."),
 }
 
 
@@ -119,6 +140,39 @@ def check_internal_note(actor: Person) -> None:
         raise Refused(N_("Only assistants can write internal notes."))
 
 
+def check_role_action(action: str, actor: Person) -> None:
+    """Raise ``Refused`` unless ``actor`` may do ``action`` (see ``ROLE_ACTIONS``)."""
+    if not actor.active:
+        raise Refused(N_("Your access to this helpdesk has been turned off."))
+    if actor.role not in ROLE_ACTIONS[action]:
+        raise Refused(ROLE_ACTION_REFUSALS[action])
+
+
+def allows_role_action(action: str, actor: Person) -> bool:
+    try:
+        check_role_action(action, actor)
+    except Refused:
+        return False
+    return True
+
+
+def queue_read_only(person: Person, req: Request) -> bool:
+    """In ``/queue`` an assistant sees every live request but only opens (and acts on)
+    the ones they may see; someone else's claimed request is a line without a button."""
+    return not can_see(person, req)
+
+
+def check_reassign_target(req: Request, to: Person) -> None:
+    """Only to an active assistant or supervisor who does not hold it already."""
+    if not to.active or not to.role.is_staff:
+        raise Refused(N_("{name} is not an assistant."), name=to.name)
+    if req.assignee_id == to.id:
+        raise Refused(N_("{name} already holds {ref}."), name=to.name, ref=req.reference)
+    if req.initiator_id == to.id:
+        raise Refused(N_("{name} placed {ref}, so cannot work on it."), name=to.name,
+                      ref=req.reference)
+
+
 def check(act: Act | str, actor: Person, req: Request) -> None:
     """Raise ``Refused`` (or ``NotFound``) unless ``actor`` may do ``act`` on ``req`` now."""
     act = str(act)
@@ -131,6 +185,8 @@ def check(act: Act | str, actor: Person, req: Request) -> None:
     if act in OWNER_ACTS and not is_owner:
         raise Refused(ROLE_REFUSALS[act], ref=ref)
     if act in STAFF_ACTS and not actor.role.is_staff:
+        raise Refused(ROLE_REFUSALS[act], ref=ref)
+    if act in SUPERVISOR_ACTS and actor.role is not Role.SUPERVISOR:
         raise Refused(ROLE_REFUSALS[act], ref=ref)
     if actor.role is Role.ASSISTANT and not is_owner:
         _check_assistant_access(act, actor, req, status_label)

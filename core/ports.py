@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import abc
+import builtins
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from core.kinds import Role, TimerKind
@@ -107,6 +108,71 @@ class PersonRepository(abc.ABC):
         one they used last)."""
 
 
+    # -- a person's life (issue 17: admin CLI, linking) --------------------------------
+    @abc.abstractmethod
+    async def set_active(self, person_id: int, active: bool) -> None: ...
+
+    @abc.abstractmethod
+    async def update(self, person: Person) -> None:
+        """Write name, role, language, time zone and organization."""
+
+    @abc.abstractmethod
+    async def remove_account(self, person_id: int, channel: str, address: str) -> bool:
+        """Unlink an account; False when the person has no such account."""
+
+    @abc.abstractmethod
+    async def account_owner(self, channel: str, address: str) -> Person | None:
+        """Whoever holds that account (active or not)."""
+
+    @abc.abstractmethod
+    async def merge(self, into_id: int, from_id: int) -> None:
+        """Join ``from_id`` into ``into_id``: accounts, requests, history and everything the
+        person did move over; ``from_id`` is left inactive with nothing attached."""
+
+
+@dataclass(frozen=True)
+class Organization:
+    """A client company (seed 004): members are its initiators; an optional contract."""
+
+    id: int
+    name: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A monthly hours allowance valid from a day to a day (``valid_to`` None: open-ended)."""
+
+    organization_id: int
+    monthly_minutes: int
+    valid_from: date
+    valid_to: date | None = None
+
+
+class OrganizationRepository(abc.ABC):
+    """Organizations and their contracts."""
+
+    @abc.abstractmethod
+    async def add(self, name: str) -> Organization: ...
+
+    @abc.abstractmethod
+    async def get(self, organization_id: int) -> Organization | None: ...
+
+    @abc.abstractmethod
+    async def by_name(self, name: str) -> Organization | None:
+        """Case-insensitive exact name match."""
+
+    @abc.abstractmethod
+    async def list(self) -> list[Organization]: ...
+
+    @abc.abstractmethod
+    async def set_contract(self, contract: Contract | None, organization_id: int) -> None:
+        """The organization's contract (None: no contract)."""
+
+    @abc.abstractmethod
+    async def contract(self, organization_id: int) -> Contract | None: ...
+
+
 class RequestTypeRepository(abc.ABC):
     @abc.abstractmethod
     async def get(self, type_id: int) -> RequestType | None: ...
@@ -120,6 +186,10 @@ class RequestTypeRepository(abc.ABC):
     @abc.abstractmethod
     async def list(self, include_internal: bool = True) -> list[RequestType]:
         """Active types, in the order they were added."""
+
+    async def list_all(self) -> builtins.list[RequestType]:
+        """Every type, deactivated ones too."""
+        raise NotImplementedError
 
     async def save(self, rtype: RequestType) -> None:
         """Write a type's settings (internal, SLA, feedback window, fields, routing)."""
@@ -150,6 +220,17 @@ class RequestRepository(abc.ABC):
     @abc.abstractmethod
     async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
         """Requests the assistant holds plus the open ones they may claim."""
+
+    @abc.abstractmethod
+    async def queue(self, offset: int, limit: int, now: datetime,
+                    organization_id: int | None = None) -> tuple[list[Request], int]:
+        """Live requests (open, in progress, waiting), overdue first then by the nearest SLA
+        deadline (paused clocks last); one page and the total count. The requests come
+        without their children (time entries, comments, events, rating): a list, not cards."""
+
+    @abc.abstractmethod
+    async def held_by(self, person_id: int) -> list[Request]:
+        """Requests the person holds now (in progress or waiting)."""
 
 
 class Outbox(abc.ABC):
@@ -247,6 +328,7 @@ class UnitOfWork(abc.ABC):
     """One transaction over all repositories. Commit is explicit; leaving rolls back."""
 
     people: PersonRepository
+    organizations: OrganizationRepository
     types: RequestTypeRepository
     requests: RequestRepository
     outbox: Outbox

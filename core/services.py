@@ -178,6 +178,93 @@ async def claim(
     return await _change(uow_factory, actor_id, request_id, mutate)
 
 
+async def reassign(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    to_id: int, channel: str | None = None,
+) -> Request:
+    """A supervisor hands a live request to another assistant (003). The new assistant gets
+    it with the work buttons, the previous one is told (their stale buttons are retired), the
+    initiator is told who helps them now; an open request's offers are withdrawn."""
+
+    async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        to = await uow.people.get(to_id)
+        if to is None:
+            raise NotFound(N_("Unknown person."))
+        was_open = req.status is Status.OPEN
+        previous = req.reassign(actor, to, clock.now(), channel)
+        data = _snapshot(req, await _type_name(uow, req), assignee=to.name, by=actor.name)
+        if previous is not None and previous != actor.id:
+            old = await uow.people.get(previous)
+            data["previous"] = old.name if old else "?"
+            # A new message under the offer key retires the buttons of the message the
+            # previous assistant claimed from; one under the work key edits their last
+            # work notice (if any) in place.
+            await uow.outbox.add(Notification(previous, "reassigned_away", request_id, data,
+                                              edit_key=offer_key(request_id)))
+            await uow.outbox.add(Notification(previous, "reassigned_away", request_id, data,
+                                              edit_key=work_key(request_id), edit_only=True))
+        if to.id != actor.id:
+            await uow.outbox.add(Notification(to.id, "reassigned_to", request_id, data,
+                                              edit_key=work_key(request_id)))
+        if was_open:
+            for person in await _eligible_assistants(uow, req):
+                if person.id != to.id:
+                    await uow.outbox.add(Notification(
+                        person.id, "offer_taken", request_id, data,
+                        edit_key=offer_key(request_id), edit_only=True))
+        await uow.outbox.add(Notification(req.initiator_id, "reassigned", request_id, data))
+
+    return await _change(uow_factory, actor_id, request_id, mutate)
+
+
+async def deactivate_person(uow_factory: UnitOfWorkFactory, clock: Clock, *,
+                            person_id: int) -> list[str]:
+    """Turn a person off: they get nothing and can do nothing. Requests they hold go back to
+    the queue (the initiators are told, assistants are offered them again). Returns the
+    references released."""
+    released: list[str] = []
+    async with uow_factory() as uow:
+        person = await uow.people.get(person_id)
+        if person is None:
+            raise NotFound(N_("Unknown person."))
+        await uow.people.set_active(person_id, False)
+        held = await uow.requests.held_by(person_id)
+        for req in held:
+            if req.release_by_deactivation(clock.now()) is None:
+                continue
+            await uow.requests.save(req)
+            await _sync_timers(uow, req)
+            initiator = await uow.people.get(req.initiator_id)
+            data = _snapshot(req, await _type_name(uow, req), actor=person.name)
+            await uow.outbox.add(Notification(req.initiator_id, "released", req.id or 0, data))
+            if initiator is not None:
+                await _offer_notifications(uow, req, initiator)
+            released.append(req.reference)
+        await uow.commit()
+    return released
+
+
+ROLE_RANK = {Role.INITIATOR: 0, Role.ASSISTANT: 1, Role.SUPERVISOR: 2}
+
+
+async def link_accounts(uow_factory: UnitOfWorkFactory, *, first_id: int,
+                        second_id: int) -> Person:
+    """Join two people who turned out to be one (``/link``): the one who asked for the code
+    (``first_id``) stays, unless the other has a higher role (an assistant linking a fresh
+    initiator account keeps being an assistant). Everything of the other moves over."""
+    async with uow_factory() as uow:
+        first = await load_person(uow, first_id)
+        second = await load_person(uow, second_id)
+        keep, gone = first, second
+        if ROLE_RANK[second.role] > ROLE_RANK[first.role]:
+            keep, gone = second, first
+        await uow.people.merge(keep.id, gone.id)
+        await uow.commit()
+        survivor = await uow.people.get(keep.id)
+    assert survivor is not None
+    return survivor
+
+
 async def set_priority(
     uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
     priority: str, channel: str | None = None,
@@ -325,6 +412,12 @@ async def dispute(
                 Notification(req.assignee_id, "disputed", request_id, data,
                              edit_key=work_key(request_id))
             )
+        # Seed 000's last step (a call or e-mail to the company): supervisors are told.
+        for person in await _supervisors(uow):
+            if person.id != req.assignee_id:
+                await uow.outbox.add(Notification(
+                    person.id, "dispute_escalated", request_id,
+                    {**data, "assignee": req.assignee_name or "—"}))
 
     return await _change(uow_factory, actor_id, request_id, mutate)
 
@@ -572,6 +665,16 @@ async def _apply_timer(uow: UnitOfWork, req: Request, kind: TimerKind, now: date
         if req.assignee_id:
             await uow.outbox.add(Notification(req.assignee_id, "closed_no_response", rid,
                                               data, edit_key=work_key(rid)))
+        return True
+    if kind is TimerKind.DISPUTE_REMIND:
+        disputed = req.unsettled_dispute_at if req.status in RUNNING else None
+        if disputed is None or "dispute_reminded" in flags:
+            return False
+        req.mark_dispute_reminded(now)
+        data = _snapshot(req, await _type_name(uow, req), assignee=req.assignee_name or "—",
+                         since=disputed.isoformat())
+        for person in await _supervisors(uow):
+            await uow.outbox.add(Notification(person.id, "dispute_reminder", rid, data))
         return True
     if kind is TimerKind.FEEDBACK_CLOSE:
         if (req.status is not Status.RESOLVED or req.feedback_until is None

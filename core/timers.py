@@ -58,7 +58,28 @@ def plan(req: Request) -> dict[TimerKind, datetime]:
                 req.wait_since + timedelta(days=req.wait_autoclose_days))
     if req.status is Status.RESOLVED and req.feedback_until is not None:
         wanted[TimerKind.FEEDBACK_CLOSE] = req.feedback_until
+    disputed = req.unsettled_dispute_at if req.status in RUNNING else None
+    if disputed is not None and "dispute_reminded" not in flags:
+        wanted[TimerKind.DISPUTE_REMIND] = add_working_days(disputed, DISPUTE_REMIND_DAYS)
     return wanted
+
+
+DISPUTE_REMIND_DAYS = 2  # a dispute not settled in 2 working days reminds the supervisors
+
+
+def add_working_days(moment: datetime, days: int) -> datetime:
+    """``moment`` plus ``days`` working days (Saturdays and Sundays skipped, UTC dates); a
+    moment on a weekend counts from the next Monday 00:00."""
+    result = moment
+    while result.weekday() >= 5:
+        result = (result + timedelta(days=1)).replace(hour=0, minute=0, second=0,
+                                                       microsecond=0)
+    added = 0
+    while added < days:
+        result += timedelta(days=1)
+        if result.weekday() < 5:
+            added += 1
+    return result
 
 
 _RELATIVE = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes?|h|hours?|d|days?)$")

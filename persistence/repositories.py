@@ -7,7 +7,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, bindparam, func, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,16 +29,28 @@ from core.i18n import N_
 from core.kinds import Resolution, Role, Status, WaitReason
 from core.model import Comment, Event, Person, Rating, Request, RequestType, TimeEntry
 from core.permissions import can_see
-from core.ports import Account, PersonRepository, RequestRepository, RequestTypeRepository
+from core.ports import (
+    Account,
+    Contract,
+    Organization,
+    OrganizationRepository,
+    PersonRepository,
+    RequestRepository,
+    RequestTypeRepository,
+)
 from core.sla import DEFAULT_FEEDBACK_MINUTES, SlaPolicy
 from persistence.tables import (
     AccountRow,
     CommentRow,
+    ContractRow,
     EventRow,
+    OrganizationRow,
+    OutboxRow,
     PersonRow,
     RatingRow,
     RequestRow,
     RequestTypeRow,
+    SentMessageRow,
     TimeEntryRow,
 )
 
@@ -44,7 +69,8 @@ REQUESTS_OF_INITIATOR = (
 
 
 def _person(row: PersonRow | Row[Any]) -> Person:
-    return Person(row.id, row.name, Role(row.role), row.language, row.active, row.timezone)
+    return Person(row.id, row.name, Role(row.role), row.language, row.active, row.timezone,
+                  row.organization_id)
 
 
 class SqlPersonRepository(PersonRepository):
@@ -134,6 +160,86 @@ class SqlPersonRepository(PersonRepository):
             return None
         return row.preferred_channel or row.last_channel
 
+    async def set_active(self, person_id: int, active: bool) -> None:
+        await self.s.execute(
+            update(PersonRow).where(PersonRow.id == person_id).values(active=active))
+
+    async def update(self, person: Person) -> None:
+        await self.s.execute(update(PersonRow).where(PersonRow.id == person.id).values(
+            name=person.name, role=person.role.value, language=person.language,
+            timezone=person.timezone, organization_id=person.organization_id))
+
+    async def remove_account(self, person_id: int, channel: str, address: str) -> bool:
+        result = await self.s.execute(delete(AccountRow).where(
+            AccountRow.person_id == person_id, AccountRow.channel == channel,
+            AccountRow.address == address))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def account_owner(self, channel: str, address: str) -> Person | None:
+        return await self.by_account(channel, address)
+
+    async def merge(self, into_id: int, from_id: int) -> None:
+        if into_id == from_id:
+            return
+        moves: list[tuple[Any, str]] = [
+            (AccountRow, "person_id"), (RequestRow, "initiator_id"), (RequestRow, "target_id"),
+            (RequestRow, "assignee_id"), (RequestRow, "resolved_by_id"),
+            (TimeEntryRow, "author_id"), (CommentRow, "author_id"), (EventRow, "actor_id"),
+            (RatingRow, "assistant_id"), (OutboxRow, "recipient_id"),
+        ]
+        for table, column in moves:
+            col = getattr(table, column)
+            await self.s.execute(update(table).where(col == from_id).values({column: into_id}))
+        # Stale-button records keyed by the merged person are dropped (nothing to edit).
+        await self.s.execute(delete(SentMessageRow).where(SentMessageRow.person_id == from_id))
+        into = await self.s.get(PersonRow, into_id)
+        gone = await self.s.get(PersonRow, from_id)
+        if into is not None and gone is not None:
+            into.language = into.language or gone.language
+            into.timezone = into.timezone or gone.timezone
+            into.organization_id = into.organization_id or gone.organization_id
+            gone.active = False
+        await self.s.flush()
+
+
+class SqlOrganizationRepository(OrganizationRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def add(self, name: str) -> Organization:
+        row = OrganizationRow(name=name, active=True)
+        self.s.add(row)
+        await self.s.flush()
+        return Organization(row.id, row.name, row.active)
+
+    async def get(self, organization_id: int) -> Organization | None:
+        row = await self.s.get(OrganizationRow, organization_id)
+        return Organization(row.id, row.name, row.active) if row else None
+
+    async def by_name(self, name: str) -> Organization | None:
+        row = await self.s.scalar(select(OrganizationRow).where(
+            func.lower(OrganizationRow.name) == name.strip().lower()))
+        return Organization(row.id, row.name, row.active) if row else None
+
+    async def list(self) -> list[Organization]:
+        rows = await self.s.scalars(select(OrganizationRow).order_by(OrganizationRow.id))
+        return [Organization(r.id, r.name, r.active) for r in rows]
+
+    async def set_contract(self, contract: Contract | None, organization_id: int) -> None:
+        await self.s.execute(delete(ContractRow).where(
+            ContractRow.organization_id == organization_id))
+        if contract is not None:
+            self.s.add(ContractRow(organization_id=organization_id,
+                                   monthly_minutes=contract.monthly_minutes,
+                                   valid_from=contract.valid_from, valid_to=contract.valid_to))
+        await self.s.flush()
+
+    async def contract(self, organization_id: int) -> Contract | None:
+        row = await self.s.get(ContractRow, organization_id)
+        if row is None:
+            return None
+        return Contract(row.organization_id, row.monthly_minutes, row.valid_from, row.valid_to)
+
 
 class SqlRequestTypeRepository(RequestTypeRepository):
     def __init__(self, session: AsyncSession) -> None:
@@ -173,6 +279,10 @@ class SqlRequestTypeRepository(RequestTypeRepository):
         self.s.add(row)
         await self.s.flush()
         return self._type(row)
+
+    async def list_all(self) -> list[RequestType]:
+        rows = await self.s.scalars(select(RequestTypeRow).order_by(RequestTypeRow.id))
+        return [self._type(r) for r in rows]
 
     async def list(self, include_internal: bool = True) -> list[RequestType]:
         query = select(RequestTypeRow).where(RequestTypeRow.active.is_(True))
@@ -262,6 +372,7 @@ class SqlRequestRepository(RequestRepository):
             wait_autoclose_days=row.wait_autoclose_days,
             resolved_at=row.resolved_at,
             feedback_until=row.feedback_until,
+            organization_id=row.organization_id,
             rating=rating,
             time_entries=entries,
             comments=comments,
@@ -305,6 +416,7 @@ class SqlRequestRepository(RequestRepository):
             "wait_autoclose_days": req.wait_autoclose_days,
             "resolved_at": req.resolved_at,
             "feedback_until": req.feedback_until,
+            "organization_id": req.organization_id,
         }
 
     async def add(self, request: Request) -> None:
@@ -376,3 +488,34 @@ class SqlRequestRepository(RequestRepository):
             select(*REQUEST_COLUMNS).where(or_(held, open_)).order_by(RequestRow.id.desc())
             .limit(limit * 3))
         return [r for r in found if can_see(person, r)][:limit]
+
+    async def queue(self, offset: int, limit: int, now: datetime,
+                    organization_id: int | None = None) -> tuple[list[Request], int]:
+        live: Any = LIVE_SQL
+        if organization_id is not None:
+            live = and_(live, RequestRow.organization_id == organization_id)
+        total = await self.s.scalar(select(func.count()).select_from(RequestRow).where(live))
+        rows: Sequence[Any] = (await self.s.execute(
+            select(*REQUEST_COLUMNS, PersonRow.name.label("assignee_name"))
+            .outerjoin(PersonRow, PersonRow.id == RequestRow.assignee_id).where(live)
+            .order_by(QUEUE_DUE.asc().nulls_last(), RequestRow.id)
+            .offset(offset).limit(limit))).all()
+        # One query for the page: the lines need no time entries, comments or events.
+        return [self._request(row, row.assignee_name, [], [], [], None)
+                for row in rows], int(total or 0)
+
+    async def held_by(self, person_id: int) -> list[Request]:
+        return await self._many(select(*REQUEST_COLUMNS).where(
+            RequestRow.assignee_id == person_id,
+            RequestRow.status.in_([Status.IN_PROGRESS.value, Status.WAITING.value]))
+            .order_by(RequestRow.id))
+
+
+# Live requests, and the deadline the queue sorts by: the claim deadline of an open request,
+# else the running resolve deadline (None while paused: those come last); overdue ones come
+# first by themselves. Written as literal SQL so that they match the partial expression index
+# ix_requests_queue (migration 0007_i17_organizations) word for word.
+LIVE_SQL = text("requests.status IN ('open', 'in_progress', 'waiting')")
+QUEUE_DUE: Any = literal_column("(CASE WHEN requests.status = 'open' THEN "
+                           "coalesce(requests.claim_due, requests.resolve_due) "
+                           "ELSE requests.resolve_due END)")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -55,6 +56,7 @@ class PersonRow(Base):
     last_channel: Mapped[str | None] = mapped_column(String(20))
     preferred_channel: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    organization_id: Mapped[int | None] = mapped_column(Integer)  # 0007_i17_organizations
 
 
 class AccountRow(Base):
@@ -113,6 +115,7 @@ class RequestRow(Base):
     wait_autoclose_days: Mapped[int | None] = mapped_column(Integer)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    organization_id: Mapped[int | None] = mapped_column(Integer, index=True)  # 0007_i17
 
 
 class TimeEntryRow(Base):
@@ -122,7 +125,7 @@ class TimeEntryRow(Base):
     minutes: Mapped[int] = mapped_column(Integer)
     author_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     kind: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class CommentRow(Base):
@@ -137,6 +140,7 @@ class CommentRow(Base):
 
 class EventRow(Base):
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_action_at", "action", "at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
     action: Mapped[str] = mapped_column(String(30))
@@ -246,3 +250,26 @@ class TimerRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# -- Organizations and contracts (issue 17, migration 0007_i17_organizations) ---------------
+
+
+class OrganizationRow(Base):
+    """A client company (seed 004)."""
+
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ContractRow(Base):
+    """An organization's contract: a monthly hours allowance over a validity period."""
+
+    __tablename__ = "contracts"
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"),
+                                                 primary_key=True)
+    monthly_minutes: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)

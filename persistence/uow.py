@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.ports import UnitOfWork
 from persistence.outbox import SqlOutbox, SqlSentMessages
 from persistence.repositories import (
+    SqlOrganizationRepository,
     SqlPersonRepository,
     SqlRequestRepository,
     SqlRequestTypeRepository,
@@ -27,6 +28,7 @@ class SqlUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> SqlUnitOfWork:
         self._session = session = self._sessionmaker()
         self.people = SqlPersonRepository(session)
+        self.organizations = SqlOrganizationRepository(session)
         self.types = SqlRequestTypeRepository(session)
         self.requests = SqlRequestRepository(session)
         self.outbox = SqlOutbox(session)

@@ -84,7 +84,7 @@ def pg_database() -> Iterator[str]:
 
 
 TABLES = ("sent_messages", "outbox", "events", "comments", "time_entries", "requests",
-          "accounts", "request_types", "persons")
+          "accounts", "request_types", "persons", "contracts", "organizations")
 
 
 async def truncate_pg(url: str) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core import permissions
 from core.errors import DomainError
 from core.i18n import translate
 from core.kinds import Act, Role, Status, WaitReason
@@ -78,6 +79,8 @@ def do(act: Act, actor: Person, req: Request) -> None:
             req.rate(actor, 5, AT)
         case Act.PRIORITY:
             req.set_priority(actor, "urgent", SlaPolicy(10, 120), AT)
+        case Act.REASSIGN:
+            req.reassign(actor, OTHER_ASSISTANT, AT)
 
 
 LIVE = ("open", "in_progress", "waiting", "resolved")
@@ -98,6 +101,7 @@ ALLOWED: dict[Act, set[tuple[str, str]]] = {
     Act.RATE: {("owner", "resolved"), ("owner", "closed")},
     Act.PRIORITY: {("holder", "open"), ("other_assistant", "open"), ("supervisor", "open")}
     | {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
+    Act.REASSIGN: {("supervisor", s) for s in ("open", "in_progress", "waiting")},
 }
 RESULT = {
     Act.CLAIM: Status.IN_PROGRESS,
@@ -124,7 +128,10 @@ def test_permission_matrix(act: Act, actor_name: str, status: Status) -> None:
     allowed = (actor_name, status.value) in ALLOWED[act]
     if allowed:
         do(act, actor, req)
-        assert req.status is RESULT.get(act, status)
+        expected = RESULT.get(act, status)
+        if act is Act.REASSIGN and status is Status.OPEN:
+            expected = Status.IN_PROGRESS  # an open request becomes the new assistant's
+        assert req.status is expected
         assert req.version == before.version + 1
         assert req.events[-1].action == act.value
         assert req.events[-1].actor_id == actor.id
@@ -137,7 +144,7 @@ def test_permission_matrix(act: Act, actor_name: str, status: Status) -> None:
 
 
 def test_matrix_covers_every_combination() -> None:
-    assert len(CASES) == len(Act) * 5 * len(Status) == 420
+    assert len(CASES) == len(Act) * 5 * len(Status) == 450
 
 
 def test_refusal_messages_are_specific() -> None:
@@ -152,3 +159,61 @@ def test_refusal_messages_are_specific() -> None:
     with pytest.raises(DomainError) as info:
         closed.finish(HOLDER, 10, "x", AT)
     assert "assistants no longer have access" in translate(info.value.text)
+
+
+# -- actions that are not about one request (issue 17) ----------------------------------------
+
+INACTIVE = Person(6, "Old", Role.ASSISTANT, active=False)
+ROLE_ACTORS = {"initiator": OWNER, "assistant": HOLDER, "supervisor": SUPERVISOR,
+               "inactive": INACTIVE}
+ROLE_ALLOWED = {
+    "queue": {"assistant", "supervisor"},
+    "stats": {"supervisor"},
+    "report": {"supervisor"},
+    "organization_requests": {"supervisor"},
+    "link": {"initiator", "assistant", "supervisor"},
+}
+ROLE_CASES = list(itertools.product(ROLE_ALLOWED, ROLE_ACTORS))
+
+
+def test_role_actions_are_all_in_the_matrix() -> None:
+    assert set(ROLE_ALLOWED) == set(permissions.ROLE_ACTIONS)
+
+
+@pytest.mark.parametrize(("action", "actor_name"), ROLE_CASES,
+                         ids=[f"{a}-{p}" for a, p in ROLE_CASES])
+def test_role_action_matrix(action: str, actor_name: str) -> None:
+    actor = ROLE_ACTORS[actor_name]
+    if actor_name in ROLE_ALLOWED[action]:
+        permissions.check_role_action(action, actor)
+        assert permissions.allows_role_action(action, actor)
+    else:
+        with pytest.raises(DomainError) as info:
+            permissions.check_role_action(action, actor)
+        message = translate(info.value.text)
+        assert message and "{" not in message
+        assert not permissions.allows_role_action(action, actor)
+
+
+@pytest.mark.parametrize("status", [Status.OPEN, Status.IN_PROGRESS, Status.WAITING])
+def test_queue_is_read_only_for_others_claimed_requests(status: Status) -> None:
+    req = request_in(status)
+    assert not permissions.queue_read_only(SUPERVISOR, req)
+    assert permissions.queue_read_only(OTHER_ASSISTANT, req) is (status is not Status.OPEN)
+    assert not permissions.queue_read_only(HOLDER, req)
+
+
+def test_reassign_refusals_name_the_problem() -> None:
+    req = request_in(Status.IN_PROGRESS)
+    with pytest.raises(DomainError) as info:
+        req.reassign(OTHER_ASSISTANT, OTHER_ASSISTANT, AT)
+    assert translate(info.value.text) == "Only supervisors can reassign HD-2026-000007."
+    with pytest.raises(DomainError) as info:
+        req.reassign(SUPERVISOR, HOLDER, AT)
+    assert translate(info.value.text) == "Bogdan already holds HD-2026-000007."
+    with pytest.raises(DomainError) as info:
+        req.reassign(SUPERVISOR, OTHER_INITIATOR, AT)
+    assert translate(info.value.text) == "Maria is not an assistant."
+    with pytest.raises(DomainError) as info:
+        req.reassign(SUPERVISOR, INACTIVE, AT)
+    assert translate(info.value.text) == "Old is not an assistant."
