@@ -118,6 +118,8 @@ async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
     if text and len(text) > MAX_DESCRIPTION:
         return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
                         length=len(text), limit=MAX_DESCRIPTION))]
+    if text.isdigit():  # a menu choice without a menu: nothing worth keeping
+        text = ""
     if text and not turn.is_staff:
         await turn.set_state(None)
         return await free_text.initiator_message(turn, [text], [])
@@ -125,7 +127,9 @@ async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
         asked = await free_text.staff_text(turn, text)
         if asked is not None:
             return asked
-    if not text:
+    if turn.inbound.text and turn.inbound.text.strip().isdigit():
+        hint = _("I didn't understand that.")
+    elif not text:
         hint = _("I didn't get any text.")
     else:
         hint = _("I didn't understand that.")

@@ -82,6 +82,14 @@ class TestDialogStoreContract:
         await asyncio.sleep(0.3)
         assert not await store.is_remembered("update:9")
 
+    async def test_put_and_get_value(self, redis_client) -> None:
+        store = RedisDialogStore(redis_client, prefix="t")
+        assert await store.get_value("card:7") is None
+        await store.put_value("card:7", "42 1700000000.0", ttl=60)
+        assert await store.get_value("card:7") == "42 1700000000.0"
+        await store.put_value("card:7", "43 1700000001.0", ttl=60)
+        assert await store.get_value("card:7") == "43 1700000001.0"
+
     async def test_menu(self, redis_client) -> None:
         store = RedisDialogStore(redis_client, prefix="t")
         assert await store.get_menu(KEY) == []
