@@ -57,6 +57,7 @@ class App:
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
         worker_options.setdefault("preferences", self.preferences)
+        worker_options.setdefault("keep_days", self.settings.outbox_keep_days)
         self.worker = DeliveryWorker(
             self.uow_factory, self.conversations, self.senders, **worker_options
         )
@@ -95,7 +96,7 @@ async def bootstrap(
     """Build the app: database (migrated), dialog store, conversation engine."""
     settings = settings or Settings()
     _ensure_sqlite_dir(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     if migrate:
         await upgrade(engine)
     uows = uow_factory(make_sessionmaker(engine), make_reader_sessionmaker(engine))

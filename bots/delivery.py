@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bots.polling import PollingWorker
 from conversations.engine import Conversations
@@ -43,6 +43,8 @@ class DeliveryWorker(PollingWorker):
         max_attempts: int = 20,
         concurrency: int = 32,
         preferences: NoticePreferences | None = None,
+        keep_days: int = 30,
+        purge_every: float = 3600.0,
     ) -> None:
         self.uow_factory = uow_factory
         self.conversations = conversations
@@ -56,9 +58,14 @@ class DeliveryWorker(PollingWorker):
         self._limit = asyncio.Semaphore(concurrency)
         # Who turned status-change notices off: those are skipped (done, not failed).
         self.preferences = preferences
+        # Sent rows are deleted after ``keep_days`` (OUTBOX_KEEP_DAYS), checked hourly.
+        self.keep_days = keep_days
+        self.purge_every = purge_every
+        self._next_purge: datetime | None = None
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many items were sent."""
+        await self._purge_if_due()
         async with self.uow_factory() as uow:
             items = await uow.outbox.claim_due(self.clock.now(), self.batch, self.lease_seconds)
             await uow.commit()
@@ -69,6 +76,18 @@ class DeliveryWorker(PollingWorker):
             by_recipient[item.notification.recipient_id].append(item)
         results = await asyncio.gather(*(self._deliver_in_order(q) for q in by_recipient.values()))
         return sum(results)
+
+    async def _purge_if_due(self) -> None:
+        now = self.clock.now()
+        if self._next_purge is not None and now < self._next_purge:
+            return
+        self._next_purge = now + timedelta(seconds=self.purge_every)
+        async with self.uow_factory() as uow:
+            purged = await uow.outbox.purge_sent(now - timedelta(days=self.keep_days))
+            await uow.commit()
+        if purged:
+            log.info("outbox: deleted %s notifications sent over %s days ago",
+                     purged, self.keep_days)
 
     async def _deliver_in_order(self, queue: list[OutboxItem]) -> int:
         sent = 0

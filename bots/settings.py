@@ -67,6 +67,14 @@ class Settings(BaseSettings):
         0, ge=0, le=36500, description="Delete the stored files of requests closed or "
         "cancelled this many days ago (0: keep them for ever).")
 
+    # Speed and scale-out (issue 14)
+    database_pool_size: int = Field(
+        20, ge=1, le=1000, description="Connections per process to PostgreSQL (the expected "
+        "number of updates handled at once).")
+    outbox_keep_days: int = Field(
+        30, ge=1, le=36500, description="Sent notifications are deleted from the outbox after "
+        "this many days.")
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

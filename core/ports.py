@@ -154,6 +154,10 @@ class Outbox(abc.ABC):
     @abc.abstractmethod
     async def pending_count(self) -> int: ...
 
+    @abc.abstractmethod
+    async def purge_sent(self, before: datetime) -> int:
+        """Delete the items sent before ``before``; returns how many."""
+
 
 class TimerStore(abc.ABC):
     """Durable timers (``core.timers``): rows that survive restarts, leased by workers so

@@ -3,14 +3,54 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from core.notifications import Notification
 from core.ports import Outbox, OutboxItem, SentMessages
 from persistence.tables import OutboxRow, SentMessageRow
+
+
+_T = OutboxRow.__table__.c
+_UNSENT = (_T.sent_at.is_(None), _T.gave_up_at.is_(None))
+
+
+def _due(c: Any) -> Any:
+    now = bindparam("now")
+    return and_(c.next_attempt_at.is_(None) | (c.next_attempt_at <= now),
+                c.locked_until.is_(None) | (c.locked_until < now))
+
+
+def _lease(heads: Any) -> Any:
+    """Lock the due heads (re-checked on the row itself, so two workers never share one)."""
+    chosen = (select(heads.c.id).where(_due(heads.c)).order_by(heads.c.id)
+              .limit(bindparam("limit")).scalar_subquery())
+    return (
+        update(OutboxRow.__table__)
+        .where(_T.id.in_(chosen), *_UNSENT, _due(_T))
+        .values(locked_until=bindparam("until"))
+        .returning(_T.id, _T.recipient_id, _T.kind, _T.request_id, _T.data, _T.edit_key,
+                   _T.edit_only, _T.attempts, _T.created_at)
+    )
+
+
+# PostgreSQL: the first unsent item of each recipient, straight off the partial index.
+_HEADS_PG = (
+    select(_T.id, _T.next_attempt_at, _T.locked_until).where(*_UNSENT)
+    .ext(distinct_on(_T.recipient_id)).order_by(_T.recipient_id, _T.id).subquery("heads")
+)
+_HEAD_IDS = select(func.min(_T.id).label("id")).where(*_UNSENT).group_by(_T.recipient_id) \
+    .subquery("head_ids")
+_HEAD_ROW = OutboxRow.__table__.alias("head")
+_HEADS_GENERIC = (
+    select(_HEAD_ROW.c.id, _HEAD_ROW.c.next_attempt_at, _HEAD_ROW.c.locked_until)
+    .join(_HEAD_IDS, _HEAD_IDS.c.id == _HEAD_ROW.c.id).subquery("heads")
+)
+_LEASE_PG = _lease(_HEADS_PG)
+_LEASE_GENERIC = _lease(_HEADS_GENERIC)
 
 
 class SqlOutbox(Outbox):
@@ -27,47 +67,36 @@ class SqlOutbox(Outbox):
         ))
 
     async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
-        earlier = aliased(OutboxRow)
-        # Per recipient, strictly in order: skip an item while an earlier one is unsent.
-        blocked = (
-            select(earlier.id).where(
-                earlier.recipient_id == OutboxRow.recipient_id,
-                earlier.id < OutboxRow.id,
-                earlier.sent_at.is_(None),
-                earlier.gave_up_at.is_(None),
-            ).exists()
-        )
-        query = (
-            select(OutboxRow)
-            .where(
-                OutboxRow.sent_at.is_(None),
-                OutboxRow.gave_up_at.is_(None),
-                OutboxRow.next_attempt_at.is_(None) | (OutboxRow.next_attempt_at <= now),
-                (OutboxRow.locked_until.is_(None)) | (OutboxRow.locked_until < now),
-                ~blocked,
-            )
-            .order_by(OutboxRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=OutboxRow)
-        )
-        rows = list(await self.s.scalars(query))
-        if not rows:
-            return []
-        await self.s.execute(
-            update(OutboxRow).where(OutboxRow.id.in_([r.id for r in rows]))
-            .values(locked_until=now + timedelta(seconds=lease_seconds))
-            .execution_options(synchronize_session=False)
-        )
+        """Lease the first unsent item of up to ``limit`` recipients whose first item is due.
+
+        One statement: ``UPDATE … RETURNING`` over the heads of the recipients' queues, read
+        from the partial index of unsent rows (``DISTINCT ON`` on PostgreSQL, ``MIN(id)``
+        per recipient on SQLite). Its cost grows with the backlog linearly, whatever the
+        statistics say (a correlated "no earlier unsent item" test went quadratic).
+        """
+        postgres = self.s.get_bind().dialect.name == "postgresql"
+        rows = (await self.s.execute(
+            _LEASE_PG if postgres else _LEASE_GENERIC,
+            {"now": now, "until": now + timedelta(seconds=lease_seconds), "limit": limit},
+        )).all()
+        rows.sort(key=lambda r: r.id)
         return [
             OutboxItem(
                 r.id,
                 Notification(r.recipient_id, r.kind, r.request_id, r.data or {}, r.edit_key,
-                             r.edit_only),
+                             bool(r.edit_only)),
                 r.attempts,
                 r.created_at,
             )
             for r in rows
         ]
+
+    async def purge_sent(self, before: datetime) -> int:
+        """Delete the items sent before ``before`` (``OUTBOX_KEEP_DAYS``); returns how many."""
+        result = await self.s.execute(
+            delete(OutboxRow).where(OutboxRow.sent_at.is_not(None), OutboxRow.sent_at < before)
+            .execution_options(synchronize_session=False))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def mark_sent(self, item_id: int, now: datetime) -> None:
         await self.s.execute(
