@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import Integer, and_, bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.notifications import Notification
@@ -37,11 +36,44 @@ def _lease(heads: Any) -> Any:
     )
 
 
-# PostgreSQL: the first unsent item of each recipient, straight off the partial index.
-_HEADS_PG = (
-    select(_T.id, _T.next_attempt_at, _T.locked_until).where(*_UNSENT)
-    .ext(distinct_on(_T.recipient_id)).order_by(_T.recipient_id, _T.id).subquery("heads")
+# PostgreSQL: a skip scan over the partial index finds the first unsent item of each
+# recipient (one index probe per recipient, whatever the backlog); ARRAY(…) makes the
+# planner look the chosen ids up by primary key instead of joining on guessed row counts
+# (with the statistics of an empty outbox it chose a nested loop: 1.4 s at 36,000 rows).
+# The re-check on the row is spelt COALESCE(…) IS NULL so that it cannot match the partial
+# index either (a scan of the whole partial index there took 27 ms).
+_LEASE_PG_SQL = """
+UPDATE outbox SET locked_until = :until
+WHERE id = ANY(ARRAY(
+    WITH RECURSIVE heads AS (
+        (SELECT recipient_id, id, next_attempt_at, locked_until FROM outbox
+         WHERE sent_at IS NULL AND gave_up_at IS NULL
+         ORDER BY recipient_id, id LIMIT 1)
+        UNION ALL
+        SELECT next.* FROM heads CROSS JOIN LATERAL (
+            SELECT recipient_id, id, next_attempt_at, locked_until FROM outbox
+            WHERE sent_at IS NULL AND gave_up_at IS NULL
+              AND recipient_id > heads.recipient_id
+            ORDER BY recipient_id, id LIMIT 1) AS next
+    )
+    SELECT id FROM heads
+    WHERE (next_attempt_at IS NULL OR next_attempt_at <= :now)
+      AND (locked_until IS NULL OR locked_until < :now)
+    ORDER BY id LIMIT :limit))
+  AND COALESCE(sent_at, gave_up_at) IS NULL
+  AND (next_attempt_at IS NULL OR next_attempt_at <= :now)
+  AND (locked_until IS NULL OR locked_until < :now)
+RETURNING id, recipient_id, kind, request_id, data, edit_key, edit_only, attempts, created_at
+"""
+_LEASE_PG = (
+    text(_LEASE_PG_SQL)
+    .bindparams(bindparam("now", type_=_T.created_at.type),
+                bindparam("until", type_=_T.created_at.type),
+                bindparam("limit", type_=Integer()))
+    .columns(_T.id, _T.recipient_id, _T.kind, _T.request_id, _T.data, _T.edit_key,
+             _T.edit_only, _T.attempts, _T.created_at)
 )
+# Elsewhere (SQLite): MIN(id) per recipient over the same partial index.
 _HEAD_IDS = select(func.min(_T.id).label("id")).where(*_UNSENT).group_by(_T.recipient_id) \
     .subquery("head_ids")
 _HEAD_ROW = OutboxRow.__table__.alias("head")
@@ -49,7 +81,6 @@ _HEADS_GENERIC = (
     select(_HEAD_ROW.c.id, _HEAD_ROW.c.next_attempt_at, _HEAD_ROW.c.locked_until)
     .join(_HEAD_IDS, _HEAD_IDS.c.id == _HEAD_ROW.c.id).subquery("heads")
 )
-_LEASE_PG = _lease(_HEADS_PG)
 _LEASE_GENERIC = _lease(_HEADS_GENERIC)
 
 
