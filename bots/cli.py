@@ -138,12 +138,25 @@ def console() -> None:
 
 
 @app.command()
-def serve() -> None:
-    """Run the web server (webhooks, link pages) and the delivery worker."""
+def serve(
+    web_only: bool = typer.Option(
+        False, "--web-only", help="Only the web server: leave delivery and timers to "
+        "'helpdesk worker' processes."),
+) -> None:
+    """Run the web server (webhooks, link pages) and the delivery and timer workers."""
     from bots.server import serve_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    run(serve_forever)
+    run(lambda application: serve_forever(application, workers=not web_only))
+
+
+@app.command()
+def worker() -> None:
+    """Run only the delivery and timer workers (next to 'serve --web-only' processes)."""
+    from bots.server import work_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    run(work_forever)
 
 
 @app.command()
