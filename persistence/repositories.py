@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from core.model import Comment, Event, Person, Rating, Request, RequestType, Tim
 from core.permissions import can_see
 from core.ports import Account, PersonRepository, RequestRepository, RequestTypeRepository
 from core.sla import DEFAULT_FEEDBACK_MINUTES, SlaPolicy
+from persistence.aggregate_sql import full_requests, rows_of, when
 from persistence.tables import (
     AccountRow,
     CommentRow,
@@ -39,8 +39,11 @@ PERSON_BY_ACCOUNT = (
     .where(AccountRow.channel == bindparam("channel"),
            AccountRow.address == bindparam("address")))
 REQUESTS_OF_INITIATOR = (
-    select(*REQUEST_COLUMNS).where(RequestRow.initiator_id == bindparam("person_id"))
+    full_requests().where(RequestRow.initiator_id == bindparam("person_id"))
     .order_by(RequestRow.id.desc()).limit(bindparam("limit", type_=Integer)))
+REQUEST_BY_ID = full_requests().where(RequestRow.id == bindparam("request_id"))
+REQUEST_BY_REFERENCE = full_requests().where(RequestRow.reference == bindparam("reference"))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _person(row: PersonRow | Row[Any]) -> Person:
@@ -193,36 +196,32 @@ class SqlRequestRepository(RequestRepository):
         return (await self._load_many([row]))[0] if row is not None else None
 
     async def _load_many(self, rows: Sequence[RequestRow | Row[Any]]) -> list[Request]:
-        """Requests with their children: five queries however many rows (no N+1)."""
+        """Requests with their children: one more statement however many rows. Hot paths
+        select ``full_requests()`` directly and skip it (see ``_many``)."""
         if not rows:
             return []
-        ids = [row.id for row in rows]
-        assignees = {r.assignee_id for r in rows if r.assignee_id}
-        names: dict[int, str] = {}
-        if assignees:
-            names = {pid: name for pid, name in await self.s.execute(
-                select(PersonRow.id, PersonRow.name).where(PersonRow.id.in_(assignees)))}
-        entries: dict[int, list[TimeEntry]] = defaultdict(list)
-        for e in await self.s.scalars(select(TimeEntryRow).where(
-                TimeEntryRow.request_id.in_(ids)).order_by(TimeEntryRow.id)):
-            entries[e.request_id].append(TimeEntry(e.minutes, e.author_id, e.at, e.kind))
-        comments: dict[int, list[Comment]] = defaultdict(list)
-        for c in await self.s.scalars(select(CommentRow).where(
-                CommentRow.request_id.in_(ids)).order_by(CommentRow.id)):
-            comments[c.request_id].append(Comment(c.author_id, c.body, c.at, c.internal))
-        events: dict[int, list[Event]] = defaultdict(list)
-        for ev in await self.s.scalars(select(EventRow).where(
-                EventRow.request_id.in_(ids)).order_by(EventRow.id)):
-            events[ev.request_id].append(Event(
-                ev.action, ev.actor_id, ev.at, ev.channel,
-                Status(ev.from_status) if ev.from_status else None, Status(ev.to_status),
-                ev.details or {}))
-        ratings = {r.request_id: Rating(r.stars, r.assistant_id, r.at, r.comment)
-                   for r in await self.s.scalars(
-                       select(RatingRow).where(RatingRow.request_id.in_(ids)))}
-        return [self._request(row, names.get(row.assignee_id or 0), entries[row.id],
-                              comments[row.id], events[row.id], ratings.get(row.id))
-                for row in rows]
+        found = await self._many(full_requests().where(RequestRow.id.in_([r.id for r in rows])))
+        by_id = {r.id: r for r in found}
+        return [by_id[row.id] for row in rows if row.id in by_id]
+
+    @classmethod
+    def _from_full(cls, row: Row[Any]) -> Request:
+        """A request from a ``full_requests()`` row (children folded in as JSON)."""
+        entries = [TimeEntry(m, author, when(at) or _EPOCH, kind)
+                   for _id, m, author, at, kind in rows_of(row.time_entries)]
+        comments = [Comment(author, body, when(at) or _EPOCH, bool(internal))
+                    for _id, author, body, at, internal in rows_of(row.comments)]
+        events = [Event(action, actor, when(at) or _EPOCH, channel,
+                        Status(before) if before else None, Status(after), details or {})
+                  for _id, action, actor, at, channel, before, after, details
+                  in rows_of(row.events)]
+        rating = None
+        if row.rating:
+            stars, assistant, at, comment = row.rating
+            rating = Rating(stars, assistant, when(at) or _EPOCH, comment)
+        req = cls._request(row, row.assignee_name, entries, comments, events, rating)
+        req.type_name = row.type_name
+        return req
 
     @staticmethod
     def _request(row: RequestRow | Row[Any], assignee_name: str | None, entries: list[TimeEntry],
@@ -269,12 +268,13 @@ class SqlRequestRepository(RequestRepository):
         )
 
     async def get(self, request_id: int) -> Request | None:
-        return await self._load(await self.s.get(RequestRow, request_id))
+        found = await self._many(REQUEST_BY_ID, {"request_id": request_id})
+        return found[0] if found else None
 
     async def by_reference(self, reference: str) -> Request | None:
-        row = await self.s.scalar(
-            select(RequestRow).where(RequestRow.reference == reference.strip().upper()))
-        return await self._load(row)
+        found = await self._many(REQUEST_BY_REFERENCE,
+                                 {"reference": reference.strip().upper()})
+        return found[0] if found else None
 
     def _columns(self, req: Request) -> dict[str, object]:
         return {
@@ -358,8 +358,8 @@ class SqlRequestRepository(RequestRepository):
 
     async def _many(self, query: Select[Any],
                     params: dict[str, Any] | None = None) -> list[Request]:
-        rows = (await self.s.execute(query, params)).all()
-        return await self._load_many(rows)
+        """Requests from a ``full_requests()`` query: one statement, children included."""
+        return [self._from_full(row) for row in await self.s.execute(query, params)]
 
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
         return await self._many(REQUESTS_OF_INITIATOR,
@@ -373,6 +373,6 @@ class SqlRequestRepository(RequestRepository):
             open_ = open_ & or_(RequestRow.target_id.is_(None), RequestRow.target_id == person.id)
         # Routing (a type's assistants) is decided in core.permissions: over-fetch, filter.
         found = await self._many(
-            select(*REQUEST_COLUMNS).where(or_(held, open_)).order_by(RequestRow.id.desc())
+            full_requests().where(or_(held, open_)).order_by(RequestRow.id.desc())
             .limit(limit * 3))
         return [r for r in found if can_see(person, r)][:limit]
