@@ -77,7 +77,8 @@ async def seed(url: str, rows: int, recipients: int) -> None:
         now = datetime.now(UTC)
         await conn.copy_records_to_table(
             "persons", columns=["id", "name", "role", "active", "created_at"],
-            records=[(n, f"Assistant {n}", "assistant", True, now) for n in range(1, recipients + 1)])
+            records=[(n, f"Assistant {n}", "assistant", True, now)
+                     for n in range(1, recipients + 1)])
         await conn.copy_records_to_table(
             "accounts", columns=["person_id", "channel", "address"],
             records=[(n, CHANNEL, f"a{n}") for n in range(1, recipients + 1)])

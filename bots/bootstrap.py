@@ -23,12 +23,13 @@ from conversations.engine import Conversations
 from core.actions import ActionCodec
 from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
-from core.ports import ChannelSender, UnitOfWorkFactory
+from core.ports import ChannelSender, RateGate, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
 from persistence.attachments import LocalFileStore, SqlAttachmentIndex
 from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
 from persistence.migrate import upgrade
 from persistence.preference_store import SqlNoticePreferences
+from persistence.rate_limit import RedisRateGate
 from persistence.redis_store import RedisDialogStore, redis_from_url
 from persistence.uow import uow_factory
 
@@ -53,6 +54,8 @@ class App:
     preferences: NoticePreferences | None = None
     timer_worker: TimerWorker | None = None
     retention: RetentionWorker | None = None  # ATTACHMENT_RETENTION_DAYS > 0
+    # Platform rate limits shared by every process through Redis (issue 14).
+    rate_gate: RateGate | None = None
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -125,6 +128,13 @@ async def bootstrap(
     retention = None
     if settings.attachment_retention_days:
         retention = RetentionWorker(attachments, clock, settings.attachment_retention_days)
+    rate_gate = RedisRateGate(dialogs.redis, {
+        # Telegram: 30 messages/s per bot; 29 with one-message bursts leaves room for jitter.
+        "telegram": (29.0, 1.0),
+        "slack": (1.0, 1.0),  # chat.postMessage: one message per second per channel
+        "sms": (settings.sms_rate_per_second, 1.0),  # per sender number / service
+    })
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
                attachments=attachments, preferences=preferences,
-               timer_worker=TimerWorker(uows, clock=clock), retention=retention)
+               timer_worker=TimerWorker(uows, clock=clock), retention=retention,
+               rate_gate=rate_gate)

@@ -137,6 +137,11 @@ class Outbox(abc.ABC):
     async def add(self, notification: Notification) -> None: ...
 
     @abc.abstractmethod
+    async def add_for_holders(self, notification: Notification, exclude_id: int) -> int:
+        """``notification`` to every person but ``exclude_id`` holding a sent message with
+        its ``edit_key`` (one statement); returns how many."""
+
+    @abc.abstractmethod
     async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
         """Lease up to ``limit`` due items so no other worker takes them meanwhile."""
 
@@ -326,3 +331,11 @@ class ChannelSender(abc.ABC):
         """Remove now-stale buttons from an earlier message, where the channel can."""
 
 
+
+
+class RateGate(abc.ABC):
+    """A rate limit shared by every process (``persistence.rate_limit``): ``wait(key)``
+    returns when one more call under ``key`` keeps all processes together within it."""
+
+    @abc.abstractmethod
+    async def wait(self, key: str) -> None: ...

@@ -77,6 +77,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 async def _type_name(uow: UnitOfWork, req: Request) -> str:
+    if req.type_name is not None:  # loaded with the request
+        return req.type_name
     rtype = await uow.types.get(req.type_id)
     return rtype.name if rtype else "?"
 
@@ -168,12 +170,10 @@ async def claim(
         type_name = await _type_name(uow, req)
         data = _snapshot(req, type_name, assignee=actor.name)
         await uow.outbox.add(Notification(req.initiator_id, "claimed", request_id, data))
-        for person in await _eligible_assistants(uow, req):
-            if person.id != actor.id:
-                await uow.outbox.add(
-                    Notification(person.id, "offer_taken", request_id, data,
-                                 edit_key=offer_key(request_id), edit_only=True)
-                )
+        # Only the assistants whose offer message exists have anything to edit.
+        await uow.outbox.add_for_holders(
+            Notification(0, "offer_taken", request_id, data,
+                         edit_key=offer_key(request_id), edit_only=True), actor.id)
 
     return await _change(uow_factory, actor_id, request_id, mutate)
 

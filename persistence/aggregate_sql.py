@@ -71,7 +71,7 @@ def _value_pg(element: json_value, compiler: Any, **kw: Any) -> str:
     return compiler.process(element.clauses, **kw)  # type: ignore[no-any-return]
 
 
-def _children(table: Any, *columns: ColumnElement[Any]) -> ColumnElement[Any]:
+def _children(table: Any, *columns: Any) -> ColumnElement[Any]:
     return type_coerce(
         select(json_rows(*columns)).where(table.request_id == RequestRow.id)
         .correlate(RequestRow).scalar_subquery(), JSON)

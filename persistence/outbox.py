@@ -5,19 +5,33 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, delete, func, select, text, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.notifications import Notification
 from core.ports import Outbox, OutboxItem, SentMessages
 from persistence.tables import OutboxRow, SentMessageRow
 
-_T = OutboxRow.__table__.c
+_TABLE: Table = OutboxRow.__table__  # type: ignore[assignment]
+_T = _TABLE.c
 _UNSENT = (_T.sent_at.is_(None), _T.gave_up_at.is_(None))
 
 
 def _due(c: Any) -> Any:
-    now = bindparam("now")
+    now: Any = bindparam("now")
     return and_(c.next_attempt_at.is_(None) | (c.next_attempt_at <= now),
                 c.locked_until.is_(None) | (c.locked_until < now))
 
@@ -27,7 +41,7 @@ def _lease(heads: Any) -> Any:
     chosen = (select(heads.c.id).where(_due(heads.c)).order_by(heads.c.id)
               .limit(bindparam("limit")).scalar_subquery())
     return (
-        update(OutboxRow.__table__)
+        update(_TABLE)
         .where(_T.id.in_(chosen), *_UNSENT, _due(_T))
         .values(locked_until=bindparam("until"))
         .returning(_T.id, _T.recipient_id, _T.kind, _T.request_id, _T.data, _T.edit_key,
@@ -91,15 +105,38 @@ _LEASE_GENERIC = _lease(_HEADS_GENERIC)
 class SqlOutbox(Outbox):
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self._buffer: list[dict[str, Any]] = []
 
     async def add(self, notification: Notification) -> None:
-        now = _now()
-        self.s.add(OutboxRow(
-            recipient_id=notification.recipient_id, kind=notification.kind,
-            request_id=notification.request_id, data=notification.data,
-            edit_key=notification.edit_key, edit_only=notification.edit_only,
-            created_at=now, attempts=0, next_attempt_at=None,
-        ))
+        """Buffered: every notification of a transaction goes in one multi-row INSERT when
+        the unit of work commits (``flush``)."""
+        self._buffer.append(_values(notification, _now()))
+
+    async def add_for_holders(self, notification: Notification, exclude_id: int) -> int:
+        """``notification`` (with an ``edit_key``) to every person but ``exclude_id`` who
+        holds a sent message with that key — e.g. "offer taken" only to the assistants whose
+        offer message exists — in one ``INSERT … SELECT``. Returns how many."""
+        values = _values(notification, _now())
+        columns = [c for c in values if c != "recipient_id"]
+        holders = (
+            select(SentMessageRow.person_id).where(
+                SentMessageRow.edit_key == notification.edit_key,
+                SentMessageRow.person_id != exclude_id).distinct().subquery())
+        query: Any = select(holders.c.person_id, *(_literal(values, c) for c in columns))
+        if self._buffer:  # the notifications made before it go first, in the same statement
+            earlier = [select(*(_literal(row, c) for c in ["recipient_id", *columns]))
+                       for row in self._buffer]
+            self._buffer = []
+            query = union_all(*earlier, query)
+        result = await self.s.execute(
+            insert(_TABLE).from_select(["recipient_id", *columns], query))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def flush(self) -> None:
+        """Write the buffered notifications (one statement however many)."""
+        if self._buffer:
+            rows, self._buffer = self._buffer, []
+            await self.s.execute(insert(_TABLE), rows)
 
     async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
         """Lease the first unsent item of up to ``limit`` recipients whose first item is due.
@@ -109,11 +146,12 @@ class SqlOutbox(Outbox):
         per recipient on SQLite). Its cost grows with the backlog linearly, whatever the
         statistics say (a correlated "no earlier unsent item" test went quadratic).
         """
+        await self.flush()
         postgres = self.s.get_bind().dialect.name == "postgresql"
-        rows = (await self.s.execute(
+        rows = list((await self.s.execute(
             _LEASE_PG if postgres else _LEASE_GENERIC,
             {"now": now, "until": now + timedelta(seconds=lease_seconds), "limit": limit},
-        )).all()
+        )).all())
         rows.sort(key=lambda r: r.id)
         return [
             OutboxItem(
@@ -154,6 +192,7 @@ class SqlOutbox(Outbox):
             update(OutboxRow).where(OutboxRow.id == item_id).values(locked_until=None))
 
     async def pending_count(self) -> int:
+        await self.flush()
         return int(await self.s.scalar(
             select(func.count()).select_from(OutboxRow).where(
                 and_(OutboxRow.sent_at.is_(None), OutboxRow.gave_up_at.is_(None)))) or 0)
@@ -175,6 +214,16 @@ class SqlSentMessages(SentMessages):
         else:
             row.message_ref = message_ref
         await self.s.flush()
+
+
+def _literal(values: dict[str, Any], column: str) -> Any:
+    return literal(values[column], type_=_T[column].type)
+
+
+def _values(n: Notification, now: datetime) -> dict[str, Any]:
+    return {"recipient_id": n.recipient_id, "kind": n.kind, "request_id": n.request_id,
+            "data": n.data, "edit_key": n.edit_key, "edit_only": n.edit_only,
+            "created_at": now, "attempts": 0}
 
 
 def _now() -> datetime:
