@@ -114,34 +114,27 @@ class DeliveryWorker(PollingWorker):
             await uow.outbox.mark_failed(item.id, repr(exc), retry_at)
             await uow.commit()
 
-    async def _unwanted(self, person_id: int, kind: str) -> bool:
-        """True for an optional notice to a person who turned those off (on every channel)."""
-        return (self.preferences is not None and is_optional(kind)
-                and await self.preferences.notices_off(person_id))
-
     async def _deliver(self, item: OutboxItem) -> None:
         """Send one item and mark it sent (one read transaction, one write transaction)."""
         n = item.notification
-        if await self._unwanted(n.recipient_id, n.kind):
+        async with self.uow_factory(read_only=True) as uow:  # one statement
+            route = await uow.sent.route(n.recipient_id, n.edit_key)
+        if route is None:
+            raise NoRoute(f"person {n.recipient_id} does not exist")
+        if self.preferences is not None and is_optional(n.kind) and route.notices_off:
             log.info("outbox item %s (%s): person %s turned status notices off; skipped",
                      item.id, n.kind, n.recipient_id)
             async with self.uow_factory() as uow:
                 await uow.outbox.mark_sent(item.id, self.clock.now())
                 await uow.commit()
             return
-        async with self.uow_factory() as uow:
-            person = await uow.people.get(n.recipient_id)
-            if person is None:
-                raise NoRoute(f"person {n.recipient_id} does not exist")
-            preferred = await uow.people.preferred_channel(person.id)
-            accounts = [a for a in await uow.people.accounts(person.id)
-                        if a.channel in self.senders]
-            chosen = next((a for a in accounts if a.channel == preferred), None)
-            chosen = chosen or (accounts[0] if accounts else None)
-            if chosen is None:
-                raise NoRoute(f"person {person.id} has no account on {sorted(self.senders)}")
-            previous = (await uow.sent.get(person.id, chosen.channel, n.edit_key)
-                        if n.edit_key else None)
+        person = route.person
+        accounts = [a for a in route.accounts if a.channel in self.senders]
+        chosen = next((a for a in accounts if a.channel == route.preferred_channel), None)
+        chosen = chosen or (accounts[0] if accounts else None)
+        if chosen is None:
+            raise NoRoute(f"person {person.id} has no account on {sorted(self.senders)}")
+        previous = route.previous.get(chosen.channel) if n.edit_key else None
         channel, address = chosen.channel, chosen.address
         sender = self.senders[channel]
         reply = await self.conversations.render(n, person, channel, address)

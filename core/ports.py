@@ -203,6 +203,21 @@ class SentMessages(abc.ABC):
     @abc.abstractmethod
     async def put(self, person_id: int, channel: str, edit_key: str, message_ref: str) -> None: ...
 
+    @abc.abstractmethod
+    async def route(self, person_id: int, edit_key: str | None) -> DeliveryRoute | None:
+        """Everything delivering a notification to ``person_id`` needs, in one read: the
+        person, their preferred channel, their accounts and the messages already sent under
+        ``edit_key`` (channel → message ref). None when the person does not exist."""
+
+
+@dataclass(frozen=True)
+class DeliveryRoute:
+    person: Person
+    preferred_channel: str | None
+    accounts: list[Account]
+    previous: dict[str, str]
+    notices_off: bool = False  # turned optional status notices off (core.notifications)
+
 
 class UnitOfWork(abc.ABC):
     """One transaction over all repositories. Commit is explicit; leaving rolls back."""

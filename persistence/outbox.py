@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Integer,
     Table,
     and_,
@@ -16,14 +17,21 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    type_coerce,
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.kinds import Role
+from core.model import Person
 from core.notifications import Notification
-from core.ports import Outbox, OutboxItem, SentMessages
-from persistence.tables import OutboxRow, SentMessageRow
+from core.ports import Account, DeliveryRoute, Outbox, OutboxItem, SentMessages
+from persistence.aggregate_sql import json_rows
+from persistence.preference_store import NoticePreferenceRow
+from persistence.tables import AccountRow, OutboxRow, PersonRow, SentMessageRow
 
 _TABLE: Table = OutboxRow.__table__  # type: ignore[assignment]
 _T = _TABLE.c
@@ -207,13 +215,44 @@ class SqlSentMessages(SentMessages):
         return row.message_ref if row else None
 
     async def put(self, person_id: int, channel: str, edit_key: str, message_ref: str) -> None:
-        row = await self.s.get(SentMessageRow, (person_id, channel, edit_key))
+        """One upsert (``INSERT … ON CONFLICT DO UPDATE`` on both databases)."""
+        dialect = self.s.get_bind().dialect.name
+        make = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = make(SentMessageRow.__table__).values(  # type: ignore[arg-type]
+            person_id=person_id, channel=channel, edit_key=edit_key, message_ref=message_ref)
+        await self.s.execute(stmt.on_conflict_do_update(
+            index_elements=["person_id", "channel", "edit_key"],
+            set_={"message_ref": stmt.excluded.message_ref}))
+
+    async def route(self, person_id: int, edit_key: str | None) -> DeliveryRoute | None:
+        row = (await self.s.execute(_ROUTE, {"person_id": person_id,
+                                             "edit_key": edit_key or ""})).first()
         if row is None:
-            self.s.add(SentMessageRow(person_id=person_id, channel=channel, edit_key=edit_key,
-                                      message_ref=message_ref))
-        else:
-            row.message_ref = message_ref
-        await self.s.flush()
+            return None
+        person = Person(row.id, row.name, Role(row.role), row.language, row.active,
+                        row.timezone)
+        accounts = [Account(person_id, channel, address)
+                    for _id, channel, address in sorted(row.accounts or [])]
+        previous = {channel: ref for channel, ref in (row.previous or [])}
+        return DeliveryRoute(person, row.preferred_channel, accounts, previous,
+                             notices_off=row.status_notices is False
+                             or row.status_notices == 0)
+
+
+_ROUTE = select(
+    PersonRow.id, PersonRow.name, PersonRow.role, PersonRow.language, PersonRow.active,
+    PersonRow.timezone, PersonRow.preferred_channel,
+    type_coerce(select(json_rows(AccountRow.id, AccountRow.channel, AccountRow.address))
+                .where(AccountRow.person_id == PersonRow.id).correlate(PersonRow)
+                .scalar_subquery(), JSON).label("accounts"),
+    type_coerce(select(json_rows(SentMessageRow.channel, SentMessageRow.message_ref))
+                .where(SentMessageRow.person_id == PersonRow.id,
+                       SentMessageRow.edit_key == bindparam("edit_key"))
+                .correlate(PersonRow).scalar_subquery(), JSON).label("previous"),
+    select(NoticePreferenceRow.status_notices)
+    .where(NoticePreferenceRow.person_id == PersonRow.id).correlate(PersonRow)
+    .scalar_subquery().label("status_notices"),
+).where(PersonRow.id == bindparam("person_id"))
 
 
 def _literal(values: dict[str, Any], column: str) -> Any:

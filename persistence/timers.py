@@ -9,8 +9,9 @@ out while its first worker is still busy.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.kinds import TimerKind
@@ -33,21 +34,28 @@ class SqlTimerStore(TimerStore):
         self.s = session
 
     async def sync(self, request_id: int, wanted: dict[TimerKind, datetime]) -> None:
-        rows = list(await self.s.scalars(
-            select(TimerRow).where(TimerRow.request_id == request_id, _pending())))
+        """Core statements on plain rows: one read, then only the writes needed (none when
+        nothing changed)."""
+        rows = (await self.s.execute(
+            select(TimerRow.id, TimerRow.kind, TimerRow.fire_at)
+            .where(TimerRow.request_id == request_id, _pending()))).all()
         have = {row.kind: row for row in rows}
-        obsolete = [row.id for row in rows if row.kind not in wanted]
+        obsolete = [row.id for row in rows if row.kind not in {k.value for k in wanted}]
         if obsolete:
             await self.s.execute(delete(TimerRow).where(TimerRow.id.in_(obsolete))
                                  .execution_options(synchronize_session=False))
+        new: list[dict[str, Any]] = [{"request_id": request_id, "kind": kind.value, "fire_at": at, "data": {},
+                "created_at": _now(), "attempts": 0}
+               for kind, at in wanted.items() if kind.value not in have]
+        if new:
+            await self.s.execute(insert(TimerRow.__table__), new)  # type: ignore[arg-type]
         for kind, at in wanted.items():
             row = have.get(kind.value)
-            if row is None:
-                self.s.add(TimerRow(request_id=request_id, kind=kind.value, fire_at=at,
-                                    data={}, created_at=_now(), attempts=0))
-            elif row.fire_at != at:
-                row.fire_at, row.attempts, row.last_error = at, 0, None
-        await self.s.flush()
+            if row is not None and row.fire_at != at:
+                await self.s.execute(
+                    update(TimerRow).where(TimerRow.id == row.id)
+                    .values(fire_at=at, attempts=0, last_error=None)
+                    .execution_options(synchronize_session=False))
 
     async def pending(self, request_id: int) -> list[Timer]:
         rows = await self.s.scalars(

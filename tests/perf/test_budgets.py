@@ -76,3 +76,19 @@ async def test_claim_writes_offer_taken_only_where_an_offer_exists_in_one_insert
     taken = [k for k in kinds if k[0] == "offer_taken"]
     assert len(taken) == 3  # A1..A3: not the claimer, not A4 whose offer does not exist
     assert len(counts.redis) <= 3, counts
+
+
+async def test_delivering_a_notification_costs_two_statements_besides_the_lease(
+        app: App) -> None:
+    chat = await cast(app, assistants=3)
+    await place(chat, "Printer is jammed")  # delivered: the offers to A0..A2
+    offer = [b for b in chat.notified_buttons("A0") if b.label == "Claim"][0]
+    await app.conversations.handle(Inbound(CHANNEL, "a0", payload=offer.payload))
+    assert app.worker is not None
+    with counting(app) as counts:
+        sent = await app.worker.run_once()  # "claimed" to Ion, "offer taken" edits A1, A2
+    assert sent == 3
+    per_item = [s for s in counts.statements if not s.startswith("UPDATE outbox SET locked_until")]
+    # Each: one read (person, accounts, earlier message) and the "sent" mark; the edits of
+    # the offers need no new sent-message record.
+    assert len(per_item) <= 2 * sent, counts
