@@ -44,9 +44,10 @@ class SqlTimerStore(TimerStore):
         if obsolete:
             await self.s.execute(delete(TimerRow).where(TimerRow.id.in_(obsolete))
                                  .execution_options(synchronize_session=False))
-        new: list[dict[str, Any]] = [{"request_id": request_id, "kind": kind.value, "fire_at": at, "data": {},
-                "created_at": _now(), "attempts": 0}
-               for kind, at in wanted.items() if kind.value not in have]
+        new: list[dict[str, Any]] = [
+            {"request_id": request_id, "kind": kind.value, "fire_at": at, "data": {},
+             "created_at": _now(), "attempts": 0}
+            for kind, at in wanted.items() if kind.value not in have]
         if new:
             await self.s.execute(insert(TimerRow.__table__), new)  # type: ignore[arg-type]
         for kind, at in wanted.items():
