@@ -109,6 +109,12 @@ class RequestRepository(abc.ABC):
     async def get(self, request_id: int) -> Request | None: ...
 
     @abc.abstractmethod
+    async def get_with_person(self, request_id: int,
+                              person_id: int) -> tuple[Request, Person | None] | None:
+        """The request and, read in the same statement, ``person_id`` (None when that
+        person does not exist); None when the request does not exist."""
+
+    @abc.abstractmethod
     async def by_reference(self, reference: str) -> Request | None: ...
 
     @abc.abstractmethod

@@ -6,7 +6,21 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, bindparam, func, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +31,7 @@ from core.model import Comment, Event, Person, Rating, Request, RequestType, Tim
 from core.permissions import can_see
 from core.ports import Account, PersonRepository, RequestRepository, RequestTypeRepository
 from core.sla import DEFAULT_FEEDBACK_MINUTES, SlaPolicy
-from persistence.aggregate_sql import full_requests, rows_of, when
+from persistence.aggregate_sql import full_requests, json_row, rows_of, when
 from persistence.tables import (
     AccountRow,
     CommentRow,
@@ -42,6 +56,12 @@ REQUESTS_OF_INITIATOR = (
     full_requests().where(RequestRow.initiator_id == bindparam("person_id"))
     .order_by(RequestRow.id.desc()).limit(bindparam("limit", type_=Integer)))
 REQUEST_BY_ID = full_requests().where(RequestRow.id == bindparam("request_id"))
+REQUEST_WITH_PERSON = full_requests().add_columns(
+    type_coerce(select(json_row(PersonRow.id, PersonRow.name, PersonRow.role,
+                                PersonRow.language, PersonRow.active, PersonRow.timezone))
+                .where(PersonRow.id == bindparam("person_id")).scalar_subquery(),
+                JSON).label("person"),
+).where(RequestRow.id == bindparam("request_id"))
 REQUEST_BY_REFERENCE = full_requests().where(RequestRow.reference == bindparam("reference"))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -271,6 +291,18 @@ class SqlRequestRepository(RequestRepository):
         found = await self._many(REQUEST_BY_ID, {"request_id": request_id})
         return found[0] if found else None
 
+    async def get_with_person(self, request_id: int,
+                              person_id: int) -> tuple[Request, Person | None] | None:
+        row = (await self.s.execute(REQUEST_WITH_PERSON,
+                                    {"request_id": request_id, "person_id": person_id})).first()
+        if row is None:
+            return None
+        person = None
+        if row.person:
+            pid, name, role, language, active, timezone = row.person
+            person = Person(pid, name, Role(role), language, bool(active), timezone)
+        return self._from_full(row), person
+
     async def by_reference(self, reference: str) -> Request | None:
         found = await self._many(REQUEST_BY_REFERENCE,
                                  {"reference": reference.strip().upper()})
@@ -319,6 +351,9 @@ class SqlRequestRepository(RequestRepository):
 
     async def save(self, request: Request) -> None:
         assert request.id is not None
+        if request.new_events and self.s.get_bind().dialect.name == "postgresql":
+            await self._save_with_events(request)
+            return
         result = await self.s.execute(
             update(RequestRow)
             .where(RequestRow.id == request.id, RequestRow.version == request.loaded_version)
@@ -329,6 +364,33 @@ class SqlRequestRepository(RequestRepository):
             raise ConcurrentChange(request.reference)
         await self._write_children(request)
         request.loaded_version = request.version
+
+    async def _save_with_events(self, req: Request) -> None:
+        """PostgreSQL: the compare-and-set update and the new events in one statement (a
+        data-modifying CTE); no event row is written when the version did not match."""
+        assert req.id is not None
+        changed = (
+            update(RequestRow)
+            .where(RequestRow.id == req.id, RequestRow.version == req.loaded_version)
+            .values(**self._columns(req)).returning(RequestRow.id).cte("changed"))
+        table = EventRow.__table__
+        rows = [
+            select(changed.c.id, *(literal(value, table.c[name].type) for name, value in (
+                ("action", e.action), ("actor_id", e.actor_id), ("channel", e.channel),
+                ("from_status", e.from_status.value if e.from_status else None),
+                ("to_status", e.to_status.value), ("details", e.details), ("at", e.at))))
+            for e in req.new_events
+        ]
+        result = await self.s.execute(
+            insert(table).from_select(  # type: ignore[arg-type]
+                ["request_id", "action", "actor_id", "channel", "from_status", "to_status",
+                 "details", "at"], rows[0] if len(rows) == 1 else union_all(*rows))
+            .add_cte(changed, nest_here=True))
+        if result.rowcount != len(rows):  # type: ignore[attr-defined]
+            raise ConcurrentChange(req.reference)
+        req.new_events.clear()
+        await self._write_children(req)
+        req.loaded_version = req.version
 
     async def _write_children(self, req: Request) -> None:
         assert req.id is not None

@@ -9,9 +9,21 @@ out while its first worker is still busy.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.kinds import TimerKind
@@ -34,29 +46,30 @@ class SqlTimerStore(TimerStore):
         self.s = session
 
     async def sync(self, request_id: int, wanted: dict[TimerKind, datetime]) -> None:
-        """Core statements on plain rows: one read, then only the writes needed (none when
-        nothing changed)."""
-        rows = (await self.s.execute(
-            select(TimerRow.id, TimerRow.kind, TimerRow.fire_at)
-            .where(TimerRow.request_id == request_id, _pending()))).all()
-        have = {row.kind: row for row in rows}
-        obsolete = [row.id for row in rows if row.kind not in {k.value for k in wanted}]
-        if obsolete:
-            await self.s.execute(delete(TimerRow).where(TimerRow.id.in_(obsolete))
-                                 .execution_options(synchronize_session=False))
-        new: list[dict[str, Any]] = [
-            {"request_id": request_id, "kind": kind.value, "fire_at": at, "data": {},
-             "created_at": _now(), "attempts": 0}
-            for kind, at in wanted.items() if kind.value not in have]
-        if new:
-            await self.s.execute(insert(TimerRow.__table__), new)  # type: ignore[arg-type]
-        for kind, at in wanted.items():
-            row = have.get(kind.value)
-            if row is not None and row.fire_at != at:
-                await self.s.execute(
-                    update(TimerRow).where(TimerRow.id == row.id)
-                    .values(fire_at=at, attempts=0, last_error=None)
-                    .execution_options(synchronize_session=False))
+        """Two statements at most, no read: delete the pending timers that are not wanted
+        as they are (kind and time), then insert the wanted ones that are now missing (a
+        timer whose time moved is replaced, with its attempts back at 0)."""
+        keep = [(TimerRow.kind == kind.value) & (TimerRow.fire_at == at)
+                for kind, at in wanted.items()]
+        stale = delete(TimerRow).where(TimerRow.request_id == request_id, _pending())
+        if keep:
+            stale = stale.where(~or_(*keep))
+        await self.s.execute(stale.execution_options(synchronize_session=False))
+        if not wanted:
+            return
+        table = TimerRow.__table__
+        rows = [
+            select(literal(request_id, Integer()), literal(kind.value, String()),
+                   literal(at, table.c.fire_at.type), literal({}, table.c.data.type),
+                   literal(_now(), table.c.created_at.type), literal(0, Integer()))
+            .where(~exists().where(TimerRow.request_id == request_id,
+                                   TimerRow.kind == kind.value, _pending()))
+            for kind, at in wanted.items()
+        ]
+        await self.s.execute(
+            insert(table).from_select(  # type: ignore[arg-type]
+                ["request_id", "kind", "fire_at", "data", "created_at", "attempts"],
+                rows[0] if len(rows) == 1 else union_all(*rows)))
 
     async def pending(self, request_id: int) -> list[Timer]:
         rows = await self.s.scalars(

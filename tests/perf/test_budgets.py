@@ -92,3 +92,30 @@ async def test_delivering_a_notification_costs_two_statements_besides_the_lease(
     # Each: one read (person, accounts, earlier message) and the "sent" mark; the edits of
     # the offers need no new sent-message record.
     assert len(per_item) <= 2 * sent, counts
+
+
+@pytest.fixture
+async def pg_app(pg_url: str):
+    from bots.bootstrap import bootstrap
+    from core.clock import ManualClock
+    from persistence.redis_store import embedded_redis
+    from tests.conftest import settings_for
+
+    application = await bootstrap(settings_for(pg_url), clock=ManualClock(),
+                                  redis=embedded_redis())
+    yield application
+    await application.close()
+
+
+@pytest.mark.parametrize("assistants", [2, 20])
+async def test_claim_costs_at_most_six_statements_whatever_the_assistants(
+        pg_app: App, assistants: int) -> None:
+    chat = await cast(pg_app, assistants=assistants)
+    await place(chat, "Printer is jammed")
+    offer = [b for b in chat.notified_buttons("A0") if b.label == "Claim"][0]
+    await pg_app.conversations.handle(  # A0 has written from this channel before
+        Inbound(CHANNEL, "a0", payload=pg_app.conversations.pack("my")))
+    with counting(pg_app) as counts:
+        await pg_app.conversations.handle(Inbound(CHANNEL, "a0", payload=offer.payload))
+    assert counts.sql <= 6, counts
+    assert len(counts.redis) <= 3, counts
