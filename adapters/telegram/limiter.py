@@ -48,7 +48,8 @@ class FloodLimiter:
             if len(self._chat_next) > PRUNE_AT:
                 self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
             at = max(now, self._chat_next.get(chat_id, now))
-            at = self._reserve_global(at, now)
+            if self.shared is None:  # else the shared bucket paces every process together
+                at = self._reserve_global(at, now)
             self._chat_next[chat_id] = at + (self.group_gap if chat_id < 0 else self.chat_gap)
         if at > now:
             await asyncio.sleep(at - now)
