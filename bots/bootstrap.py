@@ -25,7 +25,7 @@ from conversations.engine import Conversations
 from core.actions import ActionCodec
 from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
-from core.ports import ChannelSender, UnitOfWorkFactory
+from core.ports import ChannelSender, RateGate, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
 from core.report_ports import Reports
 from core.telemetry import install as install_telemetry
@@ -34,6 +34,7 @@ from persistence.db import make_engine, make_reader_sessionmaker, make_sessionma
 from persistence.link_codes import RedisLinkCodes
 from persistence.migrate import upgrade
 from persistence.preference_store import SqlNoticePreferences
+from persistence.rate_limit import RedisRateGate
 from persistence.redis_store import RedisDialogStore, redis_from_url
 from persistence.reports import SqlReports
 from persistence.uow import uow_factory
@@ -62,10 +63,13 @@ class App:
     # Prometheus metrics; also the process's core.telemetry hooks (installed by bootstrap).
     metrics: Metrics = field(default_factory=Metrics)
     reports: Reports | None = None  # report figures (helpdesk report, /stats, /report)
+    # Platform rate limits shared by every process through Redis (issue 14).
+    rate_gate: RateGate | None = None
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
         worker_options.setdefault("preferences", self.preferences)
+        worker_options.setdefault("keep_days", self.settings.outbox_keep_days)
         self.worker = DeliveryWorker(
             self.uow_factory, self.conversations, self.senders, **worker_options
         )
@@ -104,7 +108,7 @@ async def bootstrap(
     """Build the app: database (migrated), dialog store, conversation engine."""
     settings = settings or Settings()
     _ensure_sqlite_dir(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     if migrate:
         await upgrade(engine)
     uows = uow_factory(make_sessionmaker(engine), make_reader_sessionmaker(engine))
@@ -139,7 +143,13 @@ async def bootstrap(
         retention = RetentionWorker(attachments, clock, settings.attachment_retention_days)
     metrics = Metrics()
     install_telemetry(metrics)
+    rate_gate = RedisRateGate(dialogs.redis, {
+        # Telegram: 30 messages/s per bot; 29 with one-message bursts leaves room for jitter.
+        "telegram": (29.0, 1.0),
+        "slack": (1.0, 1.0),  # chat.postMessage: one message per second per channel
+        "sms": (settings.sms_rate_per_second, 1.0),  # per sender number / service
+    })
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
                attachments=attachments, preferences=preferences,
                timer_worker=TimerWorker(uows, clock=clock), retention=retention,
-               metrics=metrics, reports=reports)
+               metrics=metrics, reports=reports, rate_gate=rate_gate)

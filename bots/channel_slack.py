@@ -65,6 +65,7 @@ class Plugin:
             self.client, min_interval=self.min_interval,
             triage_channel=s.slack_triage_channel or None, triage_key=triage_key,
             store=app.dialogs, files=app.attachments.files if app.attachments else None,
+            shared=app.rate_gate,
         )
         app.add_sender(self.sender)
         conversations = app.conversations

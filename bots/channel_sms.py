@@ -55,6 +55,7 @@ class Plugin:
             messaging_service_sid=s.twilio_messaging_service_sid,
             status_callback=f"{base}{STATUS_PATH}" if base else None,
             rate_per_second=s.sms_rate_per_second,
+            shared=app.rate_gate,
         )
         signer = LinkSigner(resolve_secret(s), app.clock)
         uows = app.uow_factory

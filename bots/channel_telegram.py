@@ -89,7 +89,7 @@ class Plugin:
         assert s.telegram_bot_token
         session = AiohttpSession(api=TelegramAPIServer.from_base(s.telegram_api_url))
         self.bot = bot = Bot(s.telegram_bot_token, session=session)
-        sender = TelegramSender(bot, self.limiter or FloodLimiter(),
+        sender = TelegramSender(bot, self.limiter or FloodLimiter(shared=app.rate_gate),
                                 files=app.attachments.files if app.attachments else None)
         app.add_sender(sender)
         self.processor = UpdateProcessor(bot, app.conversations.handle, sender, app.dialogs)

@@ -139,14 +139,29 @@ def console() -> None:
 
 
 @app.command()
-def serve() -> None:
-    """Run the web server (webhooks, link pages) and the delivery worker."""
+def serve(
+    web_only: bool = typer.Option(
+        False, "--web-only", help="Only the web server: leave delivery and timers to "
+        "'helpdesk worker' processes."),
+) -> None:
+    """Run the web server (webhooks, link pages) and the delivery and timer workers."""
     from bots.logs import configure, configured_secrets
     from bots.server import serve_forever
 
     settings = load_settings()
     configure(settings.log_format, secrets=configured_secrets(settings))
-    run(serve_forever, settings=settings)
+    run(lambda application: serve_forever(application, workers=not web_only), settings=settings)
+
+
+@app.command()
+def worker() -> None:
+    """Run only the delivery and timer workers (next to 'serve --web-only' processes)."""
+    from bots.logs import configure, configured_secrets
+    from bots.server import work_forever
+
+    settings = load_settings()
+    configure(settings.log_format, secrets=configured_secrets(settings))
+    run(work_forever, settings=settings)
 
 
 @app.command()

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bots.polling import PollingWorker
 from conversations.engine import Conversations
@@ -49,6 +49,8 @@ class DeliveryWorker(PollingWorker):
         max_attempts: int = 20,
         concurrency: int = 32,
         preferences: NoticePreferences | None = None,
+        keep_days: int = 30,
+        purge_every: float = 3600.0,
     ) -> None:
         self.uow_factory = uow_factory
         self.conversations = conversations
@@ -65,10 +67,15 @@ class DeliveryWorker(PollingWorker):
         self._released_at: float | None = None
         # Who turned status-change notices off: those are skipped (done, not failed).
         self.preferences = preferences
+        # Sent rows are deleted after ``keep_days`` (OUTBOX_KEEP_DAYS), checked hourly.
+        self.keep_days = keep_days
+        self.purge_every = purge_every
+        self._next_purge: datetime | None = None
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many items were sent."""
         await self._release_reachable()
+        await self._purge_if_due()
         async with self.uow_factory() as uow:
             items = await uow.outbox.claim_due(self.clock.now(), self.batch, self.lease_seconds)
             await uow.commit()
@@ -118,6 +125,18 @@ class DeliveryWorker(PollingWorker):
         if released:
             log.info("%s held notifications queued again: their people are reachable now",
                      released)
+
+    async def _purge_if_due(self) -> None:
+        now = self.clock.now()
+        if self._next_purge is not None and now < self._next_purge:
+            return
+        self._next_purge = now + timedelta(seconds=self.purge_every)
+        async with self.uow_factory() as uow:
+            purged = await uow.outbox.purge_sent(now - timedelta(days=self.keep_days))
+            await uow.commit()
+        if purged:
+            log.info("outbox: deleted %s notifications sent over %s days ago",
+                     purged, self.keep_days)
 
     async def _deliver_in_order(self, queue: list[OutboxItem]) -> int:
         sent = 0
@@ -184,40 +203,33 @@ class DeliveryWorker(PollingWorker):
             "ref": request.reference, "type": rtype.name if rtype else "",
             "client": client.name}))
 
-    async def _unwanted(self, person_id: int, kind: str) -> bool:
-        """True for an optional notice to a person who turned those off (on every channel)."""
-        return (self.preferences is not None and is_optional(kind)
-                and await self.preferences.notices_off(person_id))
-
     async def _deliver(self, item: OutboxItem) -> None:
         """Send one item and mark it sent (one read transaction, one write transaction)."""
         n = item.notification
-        if await self._unwanted(n.recipient_id, n.kind):
+        async with self.uow_factory(read_only=True) as uow:  # one statement
+            route = await uow.sent.route(n.recipient_id, n.edit_key)
+        if route is None:
+            raise NoRoute(f"person {n.recipient_id} does not exist")
+        if self.preferences is not None and is_optional(n.kind) and route.notices_off:
             log.info("outbox item %s (%s): person %s turned status notices off; skipped",
                      item.id, n.kind, n.recipient_id)
             async with self.uow_factory() as uow:
                 await uow.outbox.mark_sent(item.id, self.clock.now())
                 await uow.commit()
             return
-        async with self.uow_factory() as uow:
-            person = await uow.people.get(n.recipient_id)
-            if person is None:
-                raise NoRoute(f"person {n.recipient_id} does not exist")
-            inactive = not person.active
-            if inactive:  # a deactivated person gets nothing (done, not failed)
+        person = route.person
+        if not person.active:  # a deactivated person gets nothing (done, not failed)
+            async with self.uow_factory() as uow:
                 await uow.outbox.mark_sent(item.id, self.clock.now())
                 await uow.commit()
-                return
-            preferred = await uow.people.preferred_channel(person.id)
-            accounts = [a for a in await uow.people.accounts(person.id)
-                        if a.channel in self.senders]
-            chosen = next((a for a in accounts if a.channel == preferred), None)
-            chosen = chosen or (accounts[0] if accounts else None)
-            if chosen is None:
-                raise NoRoute(f"person {person.id} has no account on {sorted(self.senders)}")
-            self._route[item.id] = chosen.channel
-            previous = (await uow.sent.get(person.id, chosen.channel, n.edit_key)
-                        if n.edit_key else None)
+            return
+        accounts = [a for a in route.accounts if a.channel in self.senders]
+        chosen = next((a for a in accounts if a.channel == route.preferred_channel), None)
+        chosen = chosen or (accounts[0] if accounts else None)
+        if chosen is None:
+            raise NoRoute(f"person {person.id} has no account on {sorted(self.senders)}")
+        self._route[item.id] = chosen.channel
+        previous = route.previous.get(chosen.channel) if n.edit_key else None
         channel, address = chosen.channel, chosen.address
         sender = self.senders[channel]
         reply = await self.conversations.render(n, person, channel, address)

@@ -40,17 +40,23 @@ class Running:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     gate: Gate = field(default_factory=Gate)
 
-    async def start_background(self) -> None:
-        """Start the delivery, timer and retention workers and every plugin's background
-        tasks."""
+    async def start_background(self, *, workers: bool = True, channels: bool = True) -> None:
+        """Start the delivery, timer and retention workers (unless ``workers`` is False:
+        ``serve --web-only``) and every plugin's background tasks such as long polling
+        (unless ``channels`` is False: ``helpdesk worker``)."""
+        if workers:
+            self._start_workers()
+        if channels:
+            for plugin in self.plugins:
+                self.tasks.extend(await plugin.start(self.app, self.stop))
+
+    def _start_workers(self) -> None:
         if self.app.worker is not None:
             self.tasks.append(asyncio.create_task(self.app.worker.run_forever(self.stop)))
         if self.app.timer_worker is not None:
             self.tasks.append(asyncio.create_task(self.app.timer_worker.run_forever(self.stop)))
         if self.app.retention is not None:
             self.tasks.append(asyncio.create_task(self.app.retention.run_forever(self.stop)))
-        for plugin in self.plugins:
-            self.tasks.extend(await plugin.start(self.app, self.stop))
 
     def stop_taking_updates(self) -> None:
         """SIGTERM: webhooks answer 503 from now on, polling and workers stop."""
@@ -100,8 +106,22 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-async def serve_forever(app: App) -> None:
-    """Serve until SIGTERM/SIGINT, then shut down gracefully (see ``Running.shutdown``)."""
+def _stop_on_signals(running: Running) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, running.stop_taking_updates)
+
+
+def _forget_signals() -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(sig)
+
+
+async def serve_forever(app: App, *, workers: bool = True) -> None:
+    """``helpdesk serve``: the web server (webhooks, link pages, long polling) and, unless
+    ``workers`` is False (``serve --web-only``), the delivery, timer and retention workers.
+    Serves until SIGTERM/SIGINT, then shuts down gracefully (see ``Running.shutdown``)."""
     settings = app.settings
     running = await build(app)
     runner = web.AppRunner(running.web_app, shutdown_timeout=2.0)
@@ -116,13 +136,12 @@ async def serve_forever(app: App) -> None:
         runners.append(metrics_runner)
         log.info("metrics on http://%s:%s/metrics", settings.host, settings.metrics_port)
     names = ", ".join(p.name for p in running.plugins) or "none"
-    log.info("listening on http://%s:%s; channels: %s", settings.host, settings.port, names)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, running.stop_taking_updates)
+    log.info("listening on http://%s:%s; channels: %s; workers: %s", settings.host,
+             settings.port, names, "on" if workers else "off (--web-only)")
+    _stop_on_signals(running)
     try:
         try:
-            await running.start_background()
+            await running.start_background(workers=workers)
         except BaseException:
             await running.shutdown()
             raise
@@ -130,8 +149,24 @@ async def serve_forever(app: App) -> None:
         await running.stop.wait()
         await running.shutdown()
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+        _forget_signals()
         for each in runners:
             await each.cleanup()
+    log.info("stopped")
+
+
+async def work_forever(app: App) -> None:
+    """``helpdesk worker``: the delivery, timer and retention workers without a web server
+    (run any number of them next to ``serve --web-only`` processes)."""
+    running = await build(app)  # the channels' senders; their routes are never served
+    names = ", ".join(p.name for p in running.plugins) or "none"
+    log.info("worker started; delivering to: %s", names)
+    _stop_on_signals(running)
+    try:
+        await running.start_background(channels=False)
+        settle_heap()
+        await running.stop.wait()
+        await running.shutdown()
+    finally:
+        _forget_signals()
     log.info("stopped")

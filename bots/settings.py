@@ -115,6 +115,13 @@ class Settings(BaseSettings):
         if value not in ("text", "json"):
             raise ValueError("must be text or json")
         return value
+    # Speed and scale-out (issue 14)
+    database_pool_size: int = Field(
+        20, ge=1, le=1000, description="Connections per process to PostgreSQL (the expected "
+        "number of updates handled at once).")
+    outbox_keep_days: int = Field(
+        30, ge=1, le=36500, description="Sent notifications are deleted from the outbox after "
+        "this many days.")
 
     @field_validator("database_url")
     @classmethod

@@ -57,8 +57,10 @@ async def my_requests(turn: Turn) -> list[Reply]:
             title, empty = _("Your requests:"), _("You have no requests yet.")
         if not reqs:
             return [Reply(empty, (button(e.codec, _("New request"), "new"),))]
-        names = {t.id: t.name for t in await uow.types.list()}
-    lines = [title] + [line(r, names.get(r.type_id, "?")) for r in reqs]
+        names: dict[int, str] = {}
+        if any(r.type_name is None for r in reqs):  # loaded with the requests (one statement)
+            names = {t.id: t.name for t in await uow.types.list()}
+    lines = [title] + [line(r, r.type_name or names.get(r.type_id, "?")) for r in reqs]
     buttons = tuple(button(e.codec, r.reference, "view", r.id or 0) for r in reqs)
     return [Reply("\n".join(lines), buttons)]
 

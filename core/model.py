@@ -134,6 +134,7 @@ class Request:
     target_id: int | None = None
     assignee_id: int | None = None
     assignee_name: str | None = None
+    type_name: str | None = None  # filled in by loads (display only, like assignee_name)
     resolved_by_id: int | None = None
     resolution_note: str | None = None
     resolution_method: Resolution | None = None

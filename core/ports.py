@@ -201,6 +201,12 @@ class RequestRepository(abc.ABC):
     async def get(self, request_id: int) -> Request | None: ...
 
     @abc.abstractmethod
+    async def get_with_person(self, request_id: int,
+                              person_id: int) -> tuple[Request, Person | None] | None:
+        """The request and, read in the same statement, ``person_id`` (None when that
+        person does not exist); None when the request does not exist."""
+
+    @abc.abstractmethod
     async def by_reference(self, reference: str) -> Request | None: ...
 
     @abc.abstractmethod
@@ -240,6 +246,11 @@ class Outbox(abc.ABC):
     async def add(self, notification: Notification) -> None: ...
 
     @abc.abstractmethod
+    async def add_for_holders(self, notification: Notification, exclude_id: int) -> int:
+        """``notification`` to every person but ``exclude_id`` holding a sent message with
+        its ``edit_key`` (one statement); returns how many."""
+
+    @abc.abstractmethod
     async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
         """Lease up to ``limit`` due items so no other worker takes them meanwhile."""
 
@@ -277,6 +288,9 @@ class Outbox(abc.ABC):
     async def was_held(self, recipient_id: int, request_id: int, before_id: int) -> bool:
         """Whether an earlier item for this person and request was held."""
         raise NotImplementedError
+    @abc.abstractmethod
+    async def purge_sent(self, before: datetime) -> int:
+        """Delete the items sent before ``before``; returns how many."""
 
 
 class TimerStore(abc.ABC):
@@ -322,6 +336,21 @@ class SentMessages(abc.ABC):
 
     @abc.abstractmethod
     async def put(self, person_id: int, channel: str, edit_key: str, message_ref: str) -> None: ...
+
+    @abc.abstractmethod
+    async def route(self, person_id: int, edit_key: str | None) -> DeliveryRoute | None:
+        """Everything delivering a notification to ``person_id`` needs, in one read: the
+        person, their preferred channel, their accounts and the messages already sent under
+        ``edit_key`` (channel → message ref). None when the person does not exist."""
+
+
+@dataclass(frozen=True)
+class DeliveryRoute:
+    person: Person
+    preferred_channel: str | None
+    accounts: list[Account]
+    previous: dict[str, str]
+    notices_off: bool = False  # turned optional status notices off (core.notifications)
 
 
 class UnitOfWork(abc.ABC):
@@ -461,3 +490,11 @@ class ChannelSender(abc.ABC):
         """Remove now-stale buttons from an earlier message, where the channel can."""
 
 
+
+
+class RateGate(abc.ABC):
+    """A rate limit shared by every process (``persistence.rate_limit``): ``wait(key)``
+    returns when one more call under ``key`` keeps all processes together within it."""
+
+    @abc.abstractmethod
+    async def wait(self, key: str) -> None: ...

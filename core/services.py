@@ -38,11 +38,15 @@ async def load_visible(uow: UnitOfWork, person: Person, request_id: int) -> Requ
     req = await uow.requests.get(request_id)
     if req is None:
         raise NotFound(N_("That request does not exist."))
+    _check_visible(person, req)
+    return req
+
+
+def _check_visible(person: Person, req: Request) -> None:
     if not can_see(person, req):
         # Let the permission check produce the precise message (claimed by X, closed...).
         check("comment" if person.role is Role.INITIATOR else "claim", person, req)
         raise NotFound(N_("You don't have access to {ref}."), ref=req.reference)
-    return req
 
 
 def _snapshot(req: Request, type_name: str, **extra: Any) -> dict[str, Any]:
@@ -77,6 +81,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 async def _type_name(uow: UnitOfWork, req: Request) -> str:
+    if req.type_name is not None:  # loaded with the request
+        return req.type_name
     rtype = await uow.types.get(req.type_id)
     return rtype.name if rtype else "?"
 
@@ -135,6 +141,18 @@ async def place(
         return req
 
 
+async def _actor_and_request(uow: UnitOfWork, actor_id: int,
+                             request_id: int) -> tuple[Person, Request]:
+    """``load_person`` + ``load_visible`` in one read (same refusals, same order)."""
+    found = await uow.requests.get_with_person(request_id, actor_id)
+    person = found[1] if found is not None else None
+    if found is None or person is None or not person.active:
+        actor = await load_person(uow, actor_id)  # raises for an unknown actor first
+        return actor, await load_visible(uow, actor, request_id)
+    _check_visible(person, found[0])
+    return person, found[0]
+
+
 Mutation = Callable[[UnitOfWork, Person, Request], Awaitable[None]]
 
 
@@ -144,8 +162,7 @@ async def _change(
     """Load, mutate, compare-and-set save, commit; on a concurrent change start again."""
     for _attempt in range(CAS_ATTEMPTS):
         async with uow_factory() as uow:
-            actor = await load_person(uow, actor_id)
-            req = await load_visible(uow, actor, request_id)
+            actor, req = await _actor_and_request(uow, actor_id, request_id)
             await mutate(uow, actor, req)
             try:
                 await uow.requests.save(req)
@@ -168,12 +185,10 @@ async def claim(
         type_name = await _type_name(uow, req)
         data = _snapshot(req, type_name, assignee=actor.name)
         await uow.outbox.add(Notification(req.initiator_id, "claimed", request_id, data))
-        for person in await _eligible_assistants(uow, req):
-            if person.id != actor.id:
-                await uow.outbox.add(
-                    Notification(person.id, "offer_taken", request_id, data,
-                                 edit_key=offer_key(request_id), edit_only=True)
-                )
+        # Only the assistants whose offer message exists have anything to edit.
+        await uow.outbox.add_for_holders(
+            Notification(0, "offer_taken", request_id, data,
+                         edit_key=offer_key(request_id), edit_only=True), actor.id)
 
     return await _change(uow_factory, actor_id, request_id, mutate)
 

@@ -24,7 +24,9 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 20, **kwargs: Any) -> AsyncEngine:
+    """An async engine; on PostgreSQL a pool of ``pool_size`` connections
+    (``DATABASE_POOL_SIZE``) plus as many again in overflow for bursts."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
@@ -39,8 +41,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         return engine
     if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
+        kwargs.setdefault("pool_size", pool_size)
+        kwargs.setdefault("max_overflow", pool_size)
     return create_async_engine(url, **kwargs)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Integer,
     Row,
     Select,
@@ -15,10 +15,14 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    insert,
+    literal,
     literal_column,
     or_,
     select,
     text,
+    type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +43,7 @@ from core.ports import (
     RequestTypeRepository,
 )
 from core.sla import DEFAULT_FEEDBACK_MINUTES, SlaPolicy
+from persistence.aggregate_sql import full_requests, json_row, rows_of, when
 from persistence.tables import (
     AccountRow,
     CommentRow,
@@ -64,8 +69,17 @@ PERSON_BY_ACCOUNT = (
     .where(AccountRow.channel == bindparam("channel"),
            AccountRow.address == bindparam("address")))
 REQUESTS_OF_INITIATOR = (
-    select(*REQUEST_COLUMNS).where(RequestRow.initiator_id == bindparam("person_id"))
+    full_requests().where(RequestRow.initiator_id == bindparam("person_id"))
     .order_by(RequestRow.id.desc()).limit(bindparam("limit", type_=Integer)))
+REQUEST_BY_ID = full_requests().where(RequestRow.id == bindparam("request_id"))
+REQUEST_WITH_PERSON = full_requests().add_columns(
+    type_coerce(select(json_row(PersonRow.id, PersonRow.name, PersonRow.role,
+                                PersonRow.language, PersonRow.active, PersonRow.timezone))
+                .where(PersonRow.id == bindparam("person_id")).scalar_subquery(),
+                JSON).label("person"),
+).where(RequestRow.id == bindparam("request_id"))
+REQUEST_BY_REFERENCE = full_requests().where(RequestRow.reference == bindparam("reference"))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _person(row: PersonRow | Row[Any]) -> Person:
@@ -303,36 +317,32 @@ class SqlRequestRepository(RequestRepository):
         return (await self._load_many([row]))[0] if row is not None else None
 
     async def _load_many(self, rows: Sequence[RequestRow | Row[Any]]) -> list[Request]:
-        """Requests with their children: five queries however many rows (no N+1)."""
+        """Requests with their children: one more statement however many rows. Hot paths
+        select ``full_requests()`` directly and skip it (see ``_many``)."""
         if not rows:
             return []
-        ids = [row.id for row in rows]
-        assignees = {r.assignee_id for r in rows if r.assignee_id}
-        names: dict[int, str] = {}
-        if assignees:
-            names = {pid: name for pid, name in await self.s.execute(
-                select(PersonRow.id, PersonRow.name).where(PersonRow.id.in_(assignees)))}
-        entries: dict[int, list[TimeEntry]] = defaultdict(list)
-        for e in await self.s.scalars(select(TimeEntryRow).where(
-                TimeEntryRow.request_id.in_(ids)).order_by(TimeEntryRow.id)):
-            entries[e.request_id].append(TimeEntry(e.minutes, e.author_id, e.at, e.kind))
-        comments: dict[int, list[Comment]] = defaultdict(list)
-        for c in await self.s.scalars(select(CommentRow).where(
-                CommentRow.request_id.in_(ids)).order_by(CommentRow.id)):
-            comments[c.request_id].append(Comment(c.author_id, c.body, c.at, c.internal))
-        events: dict[int, list[Event]] = defaultdict(list)
-        for ev in await self.s.scalars(select(EventRow).where(
-                EventRow.request_id.in_(ids)).order_by(EventRow.id)):
-            events[ev.request_id].append(Event(
-                ev.action, ev.actor_id, ev.at, ev.channel,
-                Status(ev.from_status) if ev.from_status else None, Status(ev.to_status),
-                ev.details or {}))
-        ratings = {r.request_id: Rating(r.stars, r.assistant_id, r.at, r.comment)
-                   for r in await self.s.scalars(
-                       select(RatingRow).where(RatingRow.request_id.in_(ids)))}
-        return [self._request(row, names.get(row.assignee_id or 0), entries[row.id],
-                              comments[row.id], events[row.id], ratings.get(row.id))
-                for row in rows]
+        found = await self._many(full_requests().where(RequestRow.id.in_([r.id for r in rows])))
+        by_id = {r.id: r for r in found}
+        return [by_id[row.id] for row in rows if row.id in by_id]
+
+    @classmethod
+    def _from_full(cls, row: Row[Any]) -> Request:
+        """A request from a ``full_requests()`` row (children folded in as JSON)."""
+        entries = [TimeEntry(m, author, when(at) or _EPOCH, kind)
+                   for _id, m, author, at, kind in rows_of(row.time_entries)]
+        comments = [Comment(author, body, when(at) or _EPOCH, bool(internal))
+                    for _id, author, body, at, internal in rows_of(row.comments)]
+        events = [Event(action, actor, when(at) or _EPOCH, channel,
+                        Status(before) if before else None, Status(after), details or {})
+                  for _id, action, actor, at, channel, before, after, details
+                  in rows_of(row.events)]
+        rating = None
+        if row.rating:
+            stars, assistant, at, comment = row.rating
+            rating = Rating(stars, assistant, when(at) or _EPOCH, comment)
+        req = cls._request(row, row.assignee_name, entries, comments, events, rating)
+        req.type_name = row.type_name
+        return req
 
     @staticmethod
     def _request(row: RequestRow | Row[Any], assignee_name: str | None, entries: list[TimeEntry],
@@ -380,12 +390,25 @@ class SqlRequestRepository(RequestRepository):
         )
 
     async def get(self, request_id: int) -> Request | None:
-        return await self._load(await self.s.get(RequestRow, request_id))
+        found = await self._many(REQUEST_BY_ID, {"request_id": request_id})
+        return found[0] if found else None
+
+    async def get_with_person(self, request_id: int,
+                              person_id: int) -> tuple[Request, Person | None] | None:
+        row = (await self.s.execute(REQUEST_WITH_PERSON,
+                                    {"request_id": request_id, "person_id": person_id})).first()
+        if row is None:
+            return None
+        person = None
+        if row.person:
+            pid, name, role, language, active, timezone = row.person
+            person = Person(pid, name, Role(role), language, bool(active), timezone)
+        return self._from_full(row), person
 
     async def by_reference(self, reference: str) -> Request | None:
-        row = await self.s.scalar(
-            select(RequestRow).where(RequestRow.reference == reference.strip().upper()))
-        return await self._load(row)
+        found = await self._many(REQUEST_BY_REFERENCE,
+                                 {"reference": reference.strip().upper()})
+        return found[0] if found else None
 
     def _columns(self, req: Request) -> dict[str, object]:
         return {
@@ -431,6 +454,9 @@ class SqlRequestRepository(RequestRepository):
 
     async def save(self, request: Request) -> None:
         assert request.id is not None
+        if request.new_events and self.s.get_bind().dialect.name == "postgresql":
+            await self._save_with_events(request)
+            return
         result = await self.s.execute(
             update(RequestRow)
             .where(RequestRow.id == request.id, RequestRow.version == request.loaded_version)
@@ -441,6 +467,33 @@ class SqlRequestRepository(RequestRepository):
             raise ConcurrentChange(request.reference)
         await self._write_children(request)
         request.loaded_version = request.version
+
+    async def _save_with_events(self, req: Request) -> None:
+        """PostgreSQL: the compare-and-set update and the new events in one statement (a
+        data-modifying CTE); no event row is written when the version did not match."""
+        assert req.id is not None
+        changed = (
+            update(RequestRow)
+            .where(RequestRow.id == req.id, RequestRow.version == req.loaded_version)
+            .values(**self._columns(req)).returning(RequestRow.id).cte("changed"))
+        table = EventRow.__table__
+        rows = [
+            select(changed.c.id, *(literal(value, table.c[name].type) for name, value in (
+                ("action", e.action), ("actor_id", e.actor_id), ("channel", e.channel),
+                ("from_status", e.from_status.value if e.from_status else None),
+                ("to_status", e.to_status.value), ("details", e.details), ("at", e.at))))
+            for e in req.new_events
+        ]
+        result = await self.s.execute(
+            insert(table).from_select(  # type: ignore[arg-type]
+                ["request_id", "action", "actor_id", "channel", "from_status", "to_status",
+                 "details", "at"], rows[0] if len(rows) == 1 else union_all(*rows))
+            .add_cte(changed, nest_here=True))
+        if result.rowcount != len(rows):  # type: ignore[attr-defined]
+            raise ConcurrentChange(req.reference)
+        req.new_events.clear()
+        await self._write_children(req)
+        req.loaded_version = req.version
 
     async def _write_children(self, req: Request) -> None:
         assert req.id is not None
@@ -470,8 +523,8 @@ class SqlRequestRepository(RequestRepository):
 
     async def _many(self, query: Select[Any],
                     params: dict[str, Any] | None = None) -> list[Request]:
-        rows = (await self.s.execute(query, params)).all()
-        return await self._load_many(rows)
+        """Requests from a ``full_requests()`` query: one statement, children included."""
+        return [self._from_full(row) for row in await self.s.execute(query, params)]
 
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
         return await self._many(REQUESTS_OF_INITIATOR,
@@ -485,7 +538,7 @@ class SqlRequestRepository(RequestRepository):
             open_ = open_ & or_(RequestRow.target_id.is_(None), RequestRow.target_id == person.id)
         # Routing (a type's assistants) is decided in core.permissions: over-fetch, filter.
         found = await self._many(
-            select(*REQUEST_COLUMNS).where(or_(held, open_)).order_by(RequestRow.id.desc())
+            full_requests().where(or_(held, open_)).order_by(RequestRow.id.desc())
             .limit(limit * 3))
         return [r for r in found if can_see(person, r)][:limit]
 

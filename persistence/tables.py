@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -152,9 +153,17 @@ class EventRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+_UNSENT = "sent_at IS NULL AND gave_up_at IS NULL"
+
+
 class OutboxRow(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "sent_at", "next_attempt_at"),
+        # The lease reads only unsent rows, the first of each recipient (0007_i14_outbox).
+        Index("ix_outbox_unsent_by_recipient", "recipient_id", "id",
+              postgresql_where=text(_UNSENT), sqlite_where=text(_UNSENT)),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))

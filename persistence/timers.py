@@ -10,7 +10,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.kinds import TimerKind
@@ -33,25 +46,30 @@ class SqlTimerStore(TimerStore):
         self.s = session
 
     async def sync(self, request_id: int, wanted: dict[TimerKind, datetime]) -> None:
-        rows = list(await self.s.scalars(
-            select(TimerRow).where(TimerRow.request_id == request_id, _pending())))
-        have = {row.kind: row for row in rows}
-        # Obsolete rows are deleted through the session, not with a bulk DELETE that leaves
-        # them in the identity map: SQLite hands a deleted row's id to the next insert, and
-        # a stale object under that id made the flush replace it ("Identity map already had
-        # an identity for TimerRow"). The unit of work inserts before it deletes, so a new
-        # row never takes the id of one deleted in the same flush.
-        for obsolete in rows:
-            if obsolete.kind not in wanted:
-                await self.s.delete(obsolete)
-        for kind, at in wanted.items():
-            row = have.get(kind.value)
-            if row is None:
-                self.s.add(TimerRow(request_id=request_id, kind=kind.value, fire_at=at,
-                                    data={}, created_at=_now(), attempts=0))
-            elif row.fire_at != at:
-                row.fire_at, row.attempts, row.last_error = at, 0, None
-        await self.s.flush()
+        """Two statements at most, no read: delete the pending timers that are not wanted
+        as they are (kind and time), then insert the wanted ones that are now missing (a
+        timer whose time moved is replaced, with its attempts back at 0)."""
+        keep = [(TimerRow.kind == kind.value) & (TimerRow.fire_at == at)
+                for kind, at in wanted.items()]
+        stale = delete(TimerRow).where(TimerRow.request_id == request_id, _pending())
+        if keep:
+            stale = stale.where(~or_(*keep))
+        await self.s.execute(stale.execution_options(synchronize_session=False))
+        if not wanted:
+            return
+        table = TimerRow.__table__
+        rows = [
+            select(literal(request_id, Integer()), literal(kind.value, String()),
+                   literal(at, table.c.fire_at.type), literal({}, table.c.data.type),
+                   literal(_now(), table.c.created_at.type), literal(0, Integer()))
+            .where(~exists().where(TimerRow.request_id == request_id,
+                                   TimerRow.kind == kind.value, _pending()))
+            for kind, at in wanted.items()
+        ]
+        await self.s.execute(
+            insert(table).from_select(  # type: ignore[arg-type]
+                ["request_id", "kind", "fire_at", "data", "created_at", "attempts"],
+                rows[0] if len(rows) == 1 else union_all(*rows)))
 
     async def pending(self, request_id: int) -> list[Timer]:
         rows = await self.s.scalars(

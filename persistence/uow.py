@@ -45,6 +45,9 @@ class SqlUnitOfWork(UnitOfWork):
         assert self._session is not None, "use 'async with uow:'"
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        if self.outbox._buffer:  # the notifications, after the rows they may refer to
+            await self._session.flush()
+            await self.outbox.flush()
         await self._session.commit()
 
     async def rollback(self) -> None:

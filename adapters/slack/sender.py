@@ -27,7 +27,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from adapters.slack import blocks
 from core.attachment_ports import FileStore, stored_content
 from core.messages import Attachment, Reply
-from core.ports import ChannelSender, DialogKey, DialogState, DialogStore
+from core.ports import ChannelSender, DialogKey, DialogState, DialogStore, RateGate
 from core.telemetry import telemetry
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,10 @@ class SlackSender(ChannelSender):
         triage_key: TriageKey | None = None,
         store: DialogStore | None = None,
         files: FileStore | None = None,
+        shared: RateGate | None = None,
     ) -> None:
         self.client = client
+        self.shared = shared  # one Slack channel's pace across every process (Redis)
         self.files = files  # where forwarded attachments are read from
         self.min_interval = min_interval
         self.max_retries = max_retries
@@ -93,6 +95,8 @@ class SlackSender(ChannelSender):
                 wait = self._next_at.get(channel, 0.0) - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
+                if self.shared is not None:
+                    await self.shared.wait(f"slack:{channel}")
                 try:
                     response = await getattr(self.client, method)(channel=channel, **kwargs)
                 except SlackApiError as exc:

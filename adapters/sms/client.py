@@ -18,6 +18,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from core.ports import RateGate
 from core.telemetry import telemetry
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class TwilioMessages:
         status_callback: str | None = None,
         rate_per_second: float = 1.0,
         retries_on_429: int = 3,
+        shared: RateGate | None = None,
     ) -> None:
         if not from_number and not messaging_service_sid:
             raise ValueError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
@@ -99,12 +101,17 @@ class TwilioMessages:
         self.messaging_service_sid = messaging_service_sid
         self.status_callback = status_callback
         self.limiter = RateLimiter(rate_per_second)
+        # The sender's pace across every process (Redis), on top of this process's pace.
+        self.shared = shared
+        self.shared_key = f"sms:{messaging_service_sid or from_number}"
         self.retries_on_429 = retries_on_429
 
     async def create(self, to: str, body: str) -> Accepted:
         """Send ``body`` to ``to``; raises ``OptedOut`` or ``SmsError`` when refused."""
         for attempt in range(self.retries_on_429 + 1):
             await self.limiter.wait()
+            if self.shared is not None:
+                await self.shared.wait(self.shared_key)
             try:
                 message = await self.client.messages.create_async(
                     to=to,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import bisect
 
+from core.ports import RateGate
+
 PRUNE_AT = 10_000  # chats remembered before the ones whose next slot has passed are dropped
 
 
@@ -24,7 +26,11 @@ class FloodLimiter:
         per_group_per_minute: float = 20,
         window: float = 1.0,
         margin: float = 1.06,
+        shared: RateGate | None = None,
     ) -> None:
+        # ``shared``: the overall limit across every process (``helpdesk worker`` ×M and
+        # ``serve --web-only`` ×N), a Redis token bucket; the per-chat pacing stays local.
+        self.shared = shared
         self.global_gap = window / overall_per_second * margin
         self.chat_gap = window / per_chat_per_second * margin
         self.group_gap = 60 * window / per_group_per_minute * margin
@@ -34,13 +40,16 @@ class FloodLimiter:
 
     async def wait(self, chat_id: int) -> None:
         """Sleep until a message to ``chat_id`` may be sent."""
+        if self.shared is not None:
+            await self.shared.wait("telegram")
         loop = asyncio.get_running_loop()
         async with self._lock:
             now = loop.time()
             if len(self._chat_next) > PRUNE_AT:
                 self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
             at = max(now, self._chat_next.get(chat_id, now))
-            at = self._reserve_global(at, now)
+            if self.shared is None:  # else the shared bucket paces every process together
+                at = self._reserve_global(at, now)
             self._chat_next[chat_id] = at + (self.group_gap if chat_id < 0 else self.chat_gap)
         if at > now:
             await asyncio.sleep(at - now)

@@ -1,0 +1,59 @@
+"""Platform rate limits shared by every process through Redis (issue 14).
+
+A token bucket per key in one Lua script (atomic, one round trip, the server's clock): a
+call takes a token; when the bucket is empty the token is *reserved* ahead (the count goes
+negative) and the caller sleeps until its turn. N processes together therefore stay within
+the platform's limit (Telegram 30 msg/s, a Slack channel 1 msg/s, a Twilio number 1 SMS/s),
+and waiting callers are served in arrival order. Runs on Redis and on fakeredis[lua].
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from redis.asyncio import Redis
+
+from core.ports import RateGate
+
+# KEYS[1] bucket; ARGV[1] tokens per second, ARGV[2] burst (bucket size).
+# Returns the seconds to wait (a string: Lua numbers would be truncated to integers).
+TAKE = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate) - 1
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
+if tokens >= 0 then return '0' end
+return tostring(-tokens / rate)
+"""
+
+
+class RedisRateGate(RateGate):
+    """Token buckets in Redis; ``limits`` maps a key prefix (the part before the first
+    ``:``) to ``(per_second, burst)``; keys with no limit pass at once."""
+
+    def __init__(self, redis: Redis, limits: dict[str, tuple[float, float]],
+                 prefix: str = "hd:rate") -> None:
+        self.redis = redis
+        self.limits = limits
+        self.prefix = prefix
+        self._take = redis.register_script(TAKE)
+
+    async def delay(self, key: str) -> float:
+        """Take a token for ``key``; returns the seconds the caller must wait first."""
+        limit = self.limits.get(key.split(":", 1)[0])
+        if limit is None:
+            return 0.0
+        rate, burst = limit
+        raw = await self._take(keys=[f"{self.prefix}:{key}"], args=[rate, burst])
+        return float(raw.decode() if isinstance(raw, bytes) else raw)
+
+    async def wait(self, key: str) -> None:
+        seconds = await self.delay(key)
+        if seconds > 0:
+            await asyncio.sleep(seconds)

@@ -1,0 +1,121 @@
+"""What an update costs (issue 14): SQL statements and Redis commands per update, counted
+with a SQLAlchemy ``before_cursor_execute`` listener and by wrapping the Redis client."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from bots.bootstrap import App
+from core.kinds import Role
+from core.messages import Inbound
+from tests.harness import CHANNEL, Chat
+from tests.perf.budget import Counts, counting
+
+
+async def cast(app: App, assistants: int = 2) -> Chat:
+    chat = Chat(app)
+    await chat.add_type("Peripherals")
+    await chat.add_person("Ion", Role.INITIATOR)
+    for n in range(assistants):
+        await chat.add_person(f"A{n}", Role.ASSISTANT)
+    return chat
+
+
+async def place(chat: Chat, text: str) -> None:
+    await chat.send("Ion", "/new")
+    await chat.press("Ion", "Peripherals")
+    await chat.press("Ion", "Anyone")
+    await chat.send("Ion", text)
+    await chat.press("Ion", "Place")
+
+
+async def measured(chat: Chat, inbound: Inbound) -> Counts:
+    await chat.app.conversations.handle(inbound)  # warm: the person's last channel is known
+    with counting(chat.app) as counts:
+        await chat.app.conversations.handle(inbound)
+    return counts
+
+
+@pytest.mark.parametrize("requests", [1, 3, 12])
+async def test_my_requests_costs_two_statements_whatever_the_number(app: App,
+                                                                    requests: int) -> None:
+    chat = await cast(app)
+    for n in range(requests):
+        await place(chat, f"Printer {n} is jammed")
+    counts = await measured(chat, Inbound(CHANNEL, "ion", payload=app.conversations.pack("my")))
+    assert counts.sql <= 2, counts
+    assert len(counts.redis) <= 3, counts
+
+
+async def test_plain_text_costs_at_most_three_statements(app: App) -> None:
+    chat = await cast(app)
+    for n in range(3):
+        await place(chat, f"Printer {n} is jammed")
+    counts = await measured(chat, Inbound(CHANNEL, "ion", text="hello"))
+    assert counts.sql <= 3, counts
+    assert len(counts.redis) <= 3, counts
+
+
+async def test_claim_writes_offer_taken_only_where_an_offer_exists_in_one_insert(
+        app: App) -> None:
+    chat = await cast(app, assistants=5)
+    await place(chat, "Printer is jammed")
+    offer = [b for b in chat.notified_buttons("A0") if b.label == "Claim"][0]
+    async with app.engine.begin() as conn:  # A4's offer message is gone (never delivered)
+        await conn.execute(text(
+            "DELETE FROM sent_messages WHERE person_id = (SELECT id FROM persons "
+            "WHERE name = 'A4')"))
+    with counting(app) as counts:
+        await app.conversations.handle(Inbound(CHANNEL, "a0", payload=offer.payload))
+    inserts = [s for s in counts.statements if s.startswith("INSERT INTO outbox")]
+    assert len(inserts) == 1, counts
+    async with app.uow_factory() as uow:
+        items = await uow.outbox.claim_due(app.clock.now(), 100, 60)
+    kinds = sorted((i.notification.kind, i.notification.recipient_id) for i in items)
+    taken = [k for k in kinds if k[0] == "offer_taken"]
+    assert len(taken) == 3  # A1..A3: not the claimer, not A4 whose offer does not exist
+    assert len(counts.redis) <= 3, counts
+
+
+async def test_delivering_a_notification_costs_two_statements_besides_the_lease(
+        app: App) -> None:
+    chat = await cast(app, assistants=3)
+    await place(chat, "Printer is jammed")  # delivered: the offers to A0..A2
+    offer = [b for b in chat.notified_buttons("A0") if b.label == "Claim"][0]
+    await app.conversations.handle(Inbound(CHANNEL, "a0", payload=offer.payload))
+    assert app.worker is not None
+    with counting(app) as counts:
+        sent = await app.worker.run_once()  # "claimed" to Ion, "offer taken" edits A1, A2
+    assert sent == 3
+    per_item = [s for s in counts.statements if not s.startswith("UPDATE outbox SET locked_until")]
+    # Each: one read (person, accounts, earlier message) and the "sent" mark; the edits of
+    # the offers need no new sent-message record.
+    assert len(per_item) <= 2 * sent, counts
+
+
+@pytest.fixture
+async def pg_app(pg_url: str):
+    from bots.bootstrap import bootstrap
+    from core.clock import ManualClock
+    from persistence.redis_store import embedded_redis
+    from tests.conftest import settings_for
+
+    application = await bootstrap(settings_for(pg_url), clock=ManualClock(),
+                                  redis=embedded_redis())
+    yield application
+    await application.close()
+
+
+@pytest.mark.parametrize("assistants", [2, 20])
+async def test_claim_costs_at_most_six_statements_whatever_the_assistants(
+        pg_app: App, assistants: int) -> None:
+    chat = await cast(pg_app, assistants=assistants)
+    await place(chat, "Printer is jammed")
+    offer = [b for b in chat.notified_buttons("A0") if b.label == "Claim"][0]
+    await pg_app.conversations.handle(  # A0 has written from this channel before
+        Inbound(CHANNEL, "a0", payload=pg_app.conversations.pack("my")))
+    with counting(pg_app) as counts:
+        await pg_app.conversations.handle(Inbound(CHANNEL, "a0", payload=offer.payload))
+    assert counts.sql <= 6, counts
+    assert len(counts.redis) <= 3, counts

@@ -1,0 +1,105 @@
+"""The outbox lease over a backlog (issue 14): the head of each recipient's queue, never two
+workers on one item, and sent rows purged after OUTBOX_KEEP_DAYS."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from core.kinds import Role
+from core.notifications import Notification
+from persistence.db import make_engine, make_sessionmaker
+from persistence.migrate import upgrade
+from persistence.uow import uow_factory
+
+
+@pytest.fixture
+async def uows(db_url: str):
+    engine = make_engine(db_url)
+    await upgrade(engine)
+    yield uow_factory(make_sessionmaker(engine))
+    await engine.dispose()
+
+
+async def backlog(uows, people: int, each: int) -> list[int]:
+    async with uows() as uow:
+        ids = [(await uow.people.add(f"P{n}", Role.ASSISTANT)).id for n in range(people)]
+        for round_ in range(each):
+            for pid in ids:
+                await uow.outbox.add(Notification(pid, f"n{round_}", 1))
+        await uow.commit()
+    return ids
+
+
+async def test_one_lease_takes_the_first_item_of_each_recipient(uows) -> None:
+    ids = await backlog(uows, 5, 3)
+    now = datetime.now(UTC)
+    async with uows() as uow:
+        first = await uow.outbox.claim_due(now, 3, 60)
+        rest = await uow.outbox.claim_due(now, 10, 60)
+        await uow.commit()
+    assert [i.notification.recipient_id for i in first] == ids[:3]
+    assert [i.notification.recipient_id for i in rest] == ids[3:]
+    assert {i.notification.kind for i in first + rest} == {"n0"}
+    assert [i.id for i in first] == sorted(i.id for i in first)
+    async with uows() as uow:
+        for item in first + rest:
+            await uow.outbox.mark_sent(item.id, now)
+        await uow.commit()
+    async with uows() as uow:
+        second = await uow.outbox.claim_due(now, 10, 60)
+    assert {i.notification.kind for i in second} == {"n1"} and len(second) == 5
+
+
+async def test_two_workers_never_lease_one_item(uows) -> None:
+    await backlog(uows, 20, 2)
+    now = datetime.now(UTC)
+
+    async def lease() -> list[int]:
+        async with uows() as uow:
+            items = await uow.outbox.claim_due(now, 15, 60)
+            await uow.commit()
+        return [i.id for i in items]
+
+    a, b = await asyncio.gather(lease(), lease())
+    assert not set(a) & set(b)
+    assert len(a) + len(b) == 20
+
+
+async def test_a_backlog_with_stale_statistics_drains_completely(uows, db_url: str) -> None:
+    engine = make_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.execute(text("ANALYZE outbox"))  # statistics of an empty outbox
+    await engine.dispose()
+    await backlog(uows, 30, 10)
+    now, sent = datetime.now(UTC), 0
+    for _ in range(20):
+        async with uows() as uow:
+            items = await uow.outbox.claim_due(now, 100, 60)
+            for item in items:
+                await uow.outbox.mark_sent(item.id, now)
+            await uow.commit()
+        sent += len(items)
+        if not items:
+            break
+    assert sent == 300
+
+
+async def test_sent_rows_are_purged_after_the_keep_days(uows) -> None:
+    await backlog(uows, 2, 2)
+    now = datetime.now(UTC)
+    async with uows() as uow:
+        items = await uow.outbox.claim_due(now, 10, 60)
+        await uow.outbox.mark_sent(items[0].id, now - timedelta(days=31))
+        await uow.outbox.mark_sent(items[1].id, now - timedelta(days=29))
+        await uow.commit()
+    async with uows() as uow:
+        assert await uow.outbox.purge_sent(now - timedelta(days=30)) == 1
+        await uow.commit()
+    async with uows() as uow:
+        assert await uow.outbox.pending_count() == 2
+        left = (await uow.outbox.claim_due(now, 10, 60))
+    assert [i.notification.kind for i in left] == ["n1", "n1"]
