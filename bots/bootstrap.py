@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.delivery import DeliveryWorker
+from bots.inbox import InboxProcessor
 from bots.retention import RetentionWorker
 from bots.settings import Settings
 from bots.timer_worker import TimerWorker
@@ -26,11 +27,12 @@ from core.clock import Clock, SystemClock
 from core.ports import ChannelSender, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
 from persistence.attachments import LocalFileStore, SqlAttachmentIndex
+from persistence.inbox import SqlInbox
 from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
 from persistence.migrate import upgrade
 from persistence.preference_store import SqlNoticePreferences
 from persistence.redis_store import RedisDialogStore, redis_from_url
-from persistence.uow import uow_factory
+from persistence.uow import joining, uow_factory
 
 SECRET_FILE = ".helpdesk_secret"
 
@@ -53,6 +55,7 @@ class App:
     preferences: NoticePreferences | None = None
     timer_worker: TimerWorker | None = None
     retention: RetentionWorker | None = None  # ATTACHMENT_RETENTION_DAYS > 0
+    inbox: InboxProcessor = field(default=None)  # type: ignore[assignment]  # set by bootstrap
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -100,17 +103,18 @@ async def bootstrap(
         await upgrade(engine)
     uows = uow_factory(make_sessionmaker(engine), make_reader_sessionmaker(engine))
     dialogs = RedisDialogStore(
-        redis if redis is not None else redis_from_url(settings.redis_url),
+        redis if redis is not None else redis_from_url(
+            settings.redis_url, max_connections=settings.redis_max_connections),
         default_ttl=settings.dialog_ttl_seconds,
     )
     codec = ActionCodec(resolve_secret(settings))
     clock = clock or SystemClock()
     attachments = AttachmentConfig(
         LocalFileStore(settings.attachments_dir),
-        SqlAttachmentIndex(make_sessionmaker(engine)),
+        SqlAttachmentIndex(joining(make_sessionmaker(engine))),
         max_bytes=int(settings.attachment_max_mb * 1024 * 1024),
     )
-    preferences = SqlNoticePreferences(make_sessionmaker(engine))
+    preferences = SqlNoticePreferences(joining(make_sessionmaker(engine)))
     conversations = Conversations(
         uows, dialogs, codec, clock,
         default_language=settings.default_language,
@@ -124,6 +128,9 @@ async def bootstrap(
     retention = None
     if settings.attachment_retention_days:
         retention = RetentionWorker(attachments, clock, settings.attachment_retention_days)
+    inbox = InboxProcessor(SqlInbox(make_sessionmaker(engine)), conversations, clock=clock,
+                           dialog_ttl=settings.dialog_ttl_seconds,
+                           default_language=settings.default_language)
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
                attachments=attachments, preferences=preferences,
-               timer_worker=TimerWorker(uows, clock=clock), retention=retention)
+               timer_worker=TimerWorker(uows, clock=clock), retention=retention, inbox=inbox)

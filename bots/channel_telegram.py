@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -22,7 +22,8 @@ from adapters.telegram import (
     webhook_handler,
 )
 from adapters.telegram.translate import COMMANDS
-from adapters.telegram.updates import ALLOWED_UPDATES
+from adapters.telegram.updates import ALLOWED_UPDATES, Receive
+from bots.inbox import InboxChannel
 from core.i18n import LANGUAGES, _, use_language
 
 if TYPE_CHECKING:
@@ -63,10 +64,17 @@ class Plugin:
         sender = TelegramSender(bot, self.limiter or FloodLimiter(),
                                 files=app.attachments.files if app.attachments else None)
         app.add_sender(sender)
-        self.processor = UpdateProcessor(bot, app.conversations.handle, sender, app.dialogs)
+        self.processor = processor = UpdateProcessor(bot, sender)
+        app.inbox.register(InboxChannel("telegram", processor.to_inbound, processor.respond))
         if s.public_base_url:
-            web_app.router.add_post(WEBHOOK_PATH,
-                                    webhook_handler(self.processor, webhook_secret(s)))
+            web_app.router.add_post(WEBHOOK_PATH, webhook_handler(
+                processor, webhook_secret(s), self._receiver(app)))
+
+    @staticmethod
+    def _receiver(app: App) -> Receive:
+        async def receive(event_id: str, conversation: str, data: dict[str, Any]) -> bool:
+            return await app.inbox.receive("telegram", event_id, conversation, data)
+        return receive
 
     async def start(self, app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         assert self.bot is not None and self.processor is not None
@@ -82,8 +90,8 @@ class Plugin:
                 log.error("Telegram refused the webhook %s%s (%s); using long polling instead",
                           s.public_base_url, WEBHOOK_PATH, exc.message)
         await self.bot.delete_webhook()
-        return [asyncio.create_task(poll_updates(self.bot, self.processor, stop,
-                                                 self.poll_seconds))]
+        return [asyncio.create_task(poll_updates(self.bot, self.processor, self._receiver(app),
+                                                 stop, self.poll_seconds))]
 
     async def _set_commands(self) -> None:
         assert self.bot is not None

@@ -46,6 +46,8 @@ class Running:
             self.tasks.append(asyncio.create_task(self.app.timer_worker.run_forever(self.stop)))
         if self.app.retention is not None:
             self.tasks.append(asyncio.create_task(self.app.retention.run_forever(self.stop)))
+        if self.app.inbox is not None:  # events left by crashed processes, retries
+            self.tasks.append(asyncio.create_task(self.app.inbox.run_forever(self.stop)))
         for plugin in self.plugins:
             self.tasks.extend(await plugin.start(self.app, self.stop))
 
