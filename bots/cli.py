@@ -475,6 +475,9 @@ def list_all() -> None:
     run(main)
 
 
+import bots.cli_inbox  # noqa: E402,F401  (registers ``admin inbox``)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

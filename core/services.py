@@ -487,7 +487,8 @@ async def fire_timer(uow_factory: UnitOfWorkFactory, clock: Clock, timer: Timer)
     """Apply a due timer: ``fired``, ``stale`` (the request moved on: nothing done) or
     ``gone`` (fired or cancelled meanwhile). The effect, its notifications and the
     timer's "fired" mark are one transaction, so a timer never acts twice."""
-    for _attempt in range(CAS_ATTEMPTS):
+    deadline = time.monotonic() + CAS_DEADLINE
+    while time.monotonic() < deadline:
         async with uow_factory() as uow:
             now = clock.now()
             req = await uow.requests.get(timer.request_id)
@@ -501,6 +502,7 @@ async def fire_timer(uow_factory: UnitOfWorkFactory, clock: Clock, timer: Timer)
                 # the same order as every use case (no deadlock), and checked for changes.
                 await uow.requests.save(req)
             except ConcurrentChange:
+                await asyncio.sleep(random.uniform(0, 0.05))  # noqa: S311 - jitter
                 continue
             if not await uow.timers.mark_fired(timer.id, now, outcome):
                 return "gone"
