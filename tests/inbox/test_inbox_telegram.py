@@ -132,3 +132,30 @@ async def test_an_event_failing_past_its_budget_is_kept_and_told_once(
     assert await inbox.inbox.counts() == {"done": 1}
     assert "What is it about?" in tg.texts("Ion")[-1]
     assert InboxRow.__tablename__ == "inbox"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_fuzzed_updates_never_get_a_5xx(tg: TelegramStack) -> None:
+    import os
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    examples = int(os.environ.get("HELPDESK_FUZZ_EXAMPLES", "300"))
+    leaf = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    keys = st.sampled_from(["update_id", "message", "callback_query", "from", "chat", "id",
+                            "text", "data", "type", "message_id", "date", "first_name"])
+    json_values = st.recursive(leaf, lambda c: st.lists(c, max_size=3)
+                               | st.dictionaries(keys, c, max_size=5), max_leaves=20)
+    bodies: list[dict[str, Any]] = []
+
+    @settings(max_examples=examples, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.dictionaries(keys, json_values, max_size=5), st.integers(1, 10**6))
+    def collect(body: dict[str, Any], update_id: int) -> None:
+        bodies.append({"update_id": update_id, **body} if update_id % 2 else body)
+
+    collect()
+    statuses = [await tg.post(body) for body in bodies]
+    assert max(statuses) < 500, sorted(set(statuses))
+    assert not tg.fake.calls_of("sendMessage")  # nothing a person could have sent
