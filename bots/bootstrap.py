@@ -27,8 +27,8 @@ from core.clock import Clock, SystemClock
 from core.ports import ChannelSender, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
 from persistence.attachments import LocalFileStore, SqlAttachmentIndex
-from persistence.inbox import SqlInbox
 from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
+from persistence.inbox import SqlInbox
 from persistence.migrate import upgrade
 from persistence.preference_store import SqlNoticePreferences
 from persistence.redis_store import RedisDialogStore, redis_from_url

@@ -352,7 +352,7 @@ async def comment(
     """A public comment reaches the other side (initiator ↔ assignee); an internal note
     reaches the staff on the request (assignee, who resolved it) and never the initiator."""
 
-    status = []
+    status: list[Status] = []
 
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
         replying = req.is_reply(actor, internal)

@@ -18,7 +18,6 @@ from persistence.repositories import (
 )
 from persistence.timers import SqlTimerStore
 
-
 # The transaction of the inbox event being processed (``persistence.inbox``): while it is
 # set, every unit of work runs in a savepoint of it instead of a transaction of its own, so
 # the event's whole effect commits together with the row marked processed.

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-
-from adapters.limits import BadBody, read_body, too_deep
-from adapters.slack.guard import BadSlackBody, check_body
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
+
+from adapters.limits import BadBody, read_body, too_deep
+from adapters.slack.guard import BadSlackBody, check_body
 
 log = logging.getLogger(__name__)
 
