@@ -100,8 +100,7 @@ class InboxProcessor(PollingWorker):
         send replies still owed; returns how many events were processed."""
         done = 0
         while True:
-            item = await self.inbox.lease_next(conversation, self.clock.now(),
-                                               self.lease_seconds, self.dialog_ttl)
+            item = await self.inbox.next_due(conversation, self.clock.now(), self.dialog_ttl)
             if item is None:
                 break
             if not await self._process(item):
@@ -138,13 +137,14 @@ class InboxProcessor(PollingWorker):
             if inbound is None:
                 await self.inbox.mark_skipped(item, self.clock.now())
                 return True
-            async with self.inbox.processing(item, self.clock.now()) as scope:
+            async with self.inbox.processing(item, self.clock.now(),
+                                             self.lease_seconds) as scope:
                 try:
                     replies = await self.conversations.handle(inbound, scope=scope)
                 finally:
                     scope.close()
         except StaleItem:
-            return True  # processed by someone else: nothing to do here
+            return False  # someone else holds it (and will go on with what follows)
         except Exception as exc:
             await self._failed(item, inbound, exc)
             return False
@@ -167,9 +167,9 @@ class InboxProcessor(PollingWorker):
                                             replies=[Reply(message, toast=message)])
             await self.drain_replies(item.conversation)
             return
-        delay = min(self.max_delay, self.base_delay * 2 ** max(0, item.attempts - 1))
+        delay = min(self.max_delay, self.base_delay * 2 ** item.attempts)
         log.warning("inbox %s (%s %s) failed (attempt %d), retrying in %.0fs: %s", item.id,
-                    item.channel, item.event_id, item.attempts, delay, error)
+                    item.channel, item.event_id, item.attempts + 1, delay, error)
         await self.inbox.record_failure(item, error, counted=counted,
                                         retry_at=self.clock.now() + timedelta(seconds=delay))
 

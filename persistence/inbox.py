@@ -103,32 +103,26 @@ class SqlInbox:
             await s.commit()
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def lease_next(self, conversation: str, now: datetime, lease_seconds: float,
-                         dialog_ttl: float) -> InboxItem | None:
-        """Lease the conversation's oldest pending event if it is due and nobody holds it;
-        None otherwise (events behind it wait: each conversation is processed in order).
-        One UPDATE first (SQLite: no read before the write that could not be upgraded)."""
+    async def next_due(self, conversation: str, now: datetime,
+                       dialog_ttl: float) -> InboxItem | None:
+        """The conversation's oldest pending event if it is due and nobody holds it; None
+        otherwise (events behind it wait: each conversation is processed in order). Only
+        reads: the event is taken by ``SqlTurnScope.begin``, in the transaction applying it
+        (so taking it costs no commit of its own, and a crash releases it)."""
         token = os.urandom(8).hex()
-        oldest = (select(InboxRow.id).where(InboxRow.conversation == conversation,
-                                            InboxRow.status == PENDING)
-                  .order_by(InboxRow.id).limit(1).scalar_subquery())
         async with self.sessionmaker() as s:
-            taken = await s.execute(
-                update(InboxRow).where(InboxRow.id == oldest, _lease_free(now),
-                                       _due(now))
-                .values(locked_until=now + timedelta(seconds=lease_seconds),
-                        lock_token=token, attempts=InboxRow.attempts + 1)
-                .execution_options(synchronize_session=False))
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
+            row = await s.scalar(
+                select(InboxRow).where(InboxRow.conversation == conversation,
+                                       InboxRow.status == PENDING)
+                .order_by(InboxRow.id).limit(1))
+            if row is None or (row.locked_until is not None and row.locked_until >= now) \
+                    or (row.next_attempt_at is not None and row.next_attempt_at > now):
                 return None
-            row = await s.scalar(select(InboxRow).where(InboxRow.lock_token == token))
-            assert row is not None
             previous = await s.scalar(
                 select(InboxRow.dialog_state).where(
                     InboxRow.conversation == conversation, InboxRow.status == DONE,
                     InboxRow.processed_at >= now - timedelta(seconds=dialog_ttl))
                 .order_by(InboxRow.id.desc()).limit(1))
-            await s.commit()
             return _item(row, token, previous)
 
     async def lease_unreplied(self, conversation: str, now: datetime,
@@ -136,6 +130,13 @@ class SqlInbox:
         """Processed events whose replies were not sent yet, oldest first, leased."""
         token = os.urandom(8).hex()
         async with self.sessionmaker() as s:
+            owed = await s.scalar(
+                select(InboxRow.id).where(InboxRow.conversation == conversation,
+                                          InboxRow.status.in_((DONE, FAILED)),
+                                          InboxRow.replied_at.is_(None), _lease_free(now))
+                .limit(1))
+            if owed is None:
+                return []
             taken = await s.execute(
                 update(InboxRow).where(InboxRow.conversation == conversation,
                                        InboxRow.status.in_((DONE, FAILED)),
@@ -161,10 +162,11 @@ class SqlInbox:
             await s.commit()
 
     @asynccontextmanager
-    async def processing(self, item: InboxItem, now: datetime) -> AsyncIterator[SqlTurnScope]:
+    async def processing(self, item: InboxItem, now: datetime,
+                         lease_seconds: float = 60.0) -> AsyncIterator[SqlTurnScope]:
         """The transaction that applies ``item``: see ``SqlTurnScope``."""
         async with self.sessionmaker() as session:
-            scope = SqlTurnScope(session, item, now)
+            scope = SqlTurnScope(session, item, now, lease_seconds)
             yield scope
 
     async def mark_replied(self, item_id: int, now: datetime) -> None:
@@ -188,7 +190,7 @@ class SqlInbox:
         """A failed attempt: retry at ``retry_at``, or (None) keep it as failed, with the
         ``replies`` telling the person (sent once, like any other replies)."""
         values: dict[str, Any] = dict(last_error=error[:2000], locked_until=None,
-                                      lock_token=None)
+                                      lock_token=None, attempts=InboxRow.attempts + 1)
         if counted:
             values["failures"] = InboxRow.failures + 1
         if retry_at is None:
@@ -198,8 +200,7 @@ class SqlInbox:
             values["next_attempt_at"] = retry_at
         async with self.sessionmaker() as s:
             await s.execute(update(InboxRow).where(InboxRow.id == item.id,
-                                                   InboxRow.status == PENDING,
-                                                   InboxRow.lock_token == item.token)
+                                                   InboxRow.status == PENDING)
                             .values(**values).execution_options(synchronize_session=False))
             await s.commit()
 
@@ -264,12 +265,16 @@ class SqlTurnScope:
     """``core.inbox_ports.TurnScope`` on one session: ``begin`` takes the row (a write, so
     SQLite takes its write lock at once and PostgreSQL locks the row until commit) and makes
     the session ambient — every unit of work of the turn then runs in a savepoint of it;
-    ``finish`` marks the row processed with its replies and commits everything at once."""
+    ``finish`` marks the row processed with its replies and commits everything at once. The
+    lease it takes is committed with the row marked done: it keeps the worker from sending
+    the replies again while they are being sent right after the commit."""
 
-    def __init__(self, session: AsyncSession, item: InboxItem, now: datetime) -> None:
+    def __init__(self, session: AsyncSession, item: InboxItem, now: datetime,
+                 lease_seconds: float = 60.0) -> None:
         self.session = session
         self.item = item
         self.now = now
+        self.lease_seconds = lease_seconds
         self.expected_state = item.expected_state
         self.finished = False
         self._ambient: Any = None
@@ -277,8 +282,10 @@ class SqlTurnScope:
     async def begin(self) -> None:
         taken = await self.session.execute(
             update(InboxRow).where(InboxRow.id == self.item.id, InboxRow.status == PENDING,
-                                   InboxRow.lock_token == self.item.token)
-            .values(last_error=None).execution_options(synchronize_session=False))
+                                   _lease_free(self.now), _due(self.now))
+            .values(lock_token=self.item.token,
+                    locked_until=self.now + timedelta(seconds=self.lease_seconds))
+            .execution_options(synchronize_session=False))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleItem(f"inbox {self.item.id} was taken over")
         self._ambient = ambient_session(self.session)
