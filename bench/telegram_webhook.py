@@ -141,8 +141,12 @@ async def run_ours(fake: FakeTelegramAPI, n: int, concurrency: int, args: argpar
     app = await bootstrap(settings)
     await app.dialogs.redis.flushdb()
     if stub_engine:
-        async def fixed_reply(inbound: Inbound) -> list[Reply]:
-            return [Reply("Your requests:\n• HD-2026-000001 — Peripherals — open")]
+        async def fixed_reply(inbound: Inbound, scope: Any = None) -> list[Reply]:
+            replies = [Reply("Your requests:\n• HD-2026-000001 — Peripherals — open")]
+            if scope is not None:  # the inbox transaction still begins and commits
+                await scope.begin()
+                await scope.finish(replies, None)
+            return replies
         app.conversations.handle = fixed_reply  # type: ignore[method-assign]
     running = await build(app, [Plugin(limiter=FloodLimiter(**UNLIMITED))])
     runner, base = await serve(running.web_app)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.delivery import DeliveryWorker
+from bots.inbox import InboxProcessor
 from bots.observability import Metrics
 from bots.reports import CsvReportFiles
 from bots.retention import RetentionWorker
@@ -31,13 +32,14 @@ from core.report_ports import Reports
 from core.telemetry import install as install_telemetry
 from persistence.attachments import LocalFileStore, SqlAttachmentIndex
 from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
+from persistence.inbox import SqlInbox
 from persistence.link_codes import RedisLinkCodes
 from persistence.migrate import upgrade
 from persistence.preference_store import SqlNoticePreferences
 from persistence.rate_limit import RedisRateGate
 from persistence.redis_store import RedisDialogStore, redis_from_url
 from persistence.reports import SqlReports
-from persistence.uow import uow_factory
+from persistence.uow import joining, uow_factory
 
 SECRET_FILE = ".helpdesk_secret"
 
@@ -65,6 +67,7 @@ class App:
     reports: Reports | None = None  # report figures (helpdesk report, /stats, /report)
     # Platform rate limits shared by every process through Redis (issue 14).
     rate_gate: RateGate | None = None
+    inbox: InboxProcessor = field(default=None)  # type: ignore[assignment]  # set by bootstrap
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -113,17 +116,18 @@ async def bootstrap(
         await upgrade(engine)
     uows = uow_factory(make_sessionmaker(engine), make_reader_sessionmaker(engine))
     dialogs = RedisDialogStore(
-        redis if redis is not None else redis_from_url(settings.redis_url),
+        redis if redis is not None else redis_from_url(
+            settings.redis_url, max_connections=settings.redis_max_connections),
         default_ttl=settings.dialog_ttl_seconds,
     )
     codec = ActionCodec(resolve_secret(settings))
     clock = clock or SystemClock()
     attachments = AttachmentConfig(
         LocalFileStore(settings.attachments_dir),
-        SqlAttachmentIndex(make_sessionmaker(engine)),
+        SqlAttachmentIndex(joining(make_sessionmaker(engine))),
         max_bytes=int(settings.attachment_max_mb * 1024 * 1024),
     )
-    preferences = SqlNoticePreferences(make_sessionmaker(engine))
+    preferences = SqlNoticePreferences(joining(make_sessionmaker(engine)))
     reports = SqlReports(make_sessionmaker(engine))
     conversations = Conversations(
         uows, dialogs, codec, clock,
@@ -149,7 +153,10 @@ async def bootstrap(
         "slack": (1.0, 1.0),  # chat.postMessage: one message per second per channel
         "sms": (settings.sms_rate_per_second, 1.0),  # per sender number / service
     })
+    inbox = InboxProcessor(SqlInbox(make_sessionmaker(engine)), conversations, clock=clock,
+                           dialog_ttl=settings.dialog_ttl_seconds,
+                           default_language=settings.default_language)
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
                attachments=attachments, preferences=preferences,
                timer_worker=TimerWorker(uows, clock=clock), retention=retention,
-               metrics=metrics, reports=reports, rate_gate=rate_gate)
+               metrics=metrics, reports=reports, rate_gate=rate_gate, inbox=inbox)

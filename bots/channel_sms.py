@@ -12,6 +12,7 @@ from adapters.sms import SmsSender, TwilioMessages, TwilioWebhooks, make_client
 from adapters.sms.webhook import STATUS_PATH
 from adapters.web import FileLinks, LinkSigner
 from bots import account_links
+from bots.inbox import InboxChannel
 from core import services
 from core.errors import DomainError
 from core.messages import Attachment
@@ -84,7 +85,7 @@ class Plugin:
                                 language_of=language_of, file_link=file_link)
         app.add_sender(self.sender)
         files.mount(web_app)
-        TwilioWebhooks(
+        webhooks = TwilioWebhooks(
             account_sid=s.twilio_account_sid,
             auth_token=s.twilio_auth_token,
             public_base_url=base,
@@ -94,7 +95,11 @@ class Plugin:
             remember_once=app.dialogs.remember_once,
             clock=app.clock,
             report=report,
-        ).mount(web_app)
+            receive=lambda sid, phone, form: app.inbox.receive("sms", sid, phone, form),
+        )
+        app.inbox.register(InboxChannel(
+            "sms", webhooks.stored_inbound, webhooks.stored_respond))
+        webhooks.mount(web_app)
 
     @staticmethod
     def file_for(app: App):  # type: ignore[no-untyped-def]

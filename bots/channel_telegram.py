@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -28,8 +28,9 @@ from adapters.telegram import (
     webhook_handler,
 )
 from adapters.telegram.translate import COMMANDS
-from adapters.telegram.updates import ALLOWED_UPDATES
+from adapters.telegram.updates import ALLOWED_UPDATES, Receive
 from bots.channels import ChannelStartError
+from bots.inbox import InboxChannel
 from core.i18n import LANGUAGES, _, use_language
 
 if TYPE_CHECKING:
@@ -92,12 +93,19 @@ class Plugin:
         sender = TelegramSender(bot, self.limiter or FloodLimiter(shared=app.rate_gate),
                                 files=app.attachments.files if app.attachments else None)
         app.add_sender(sender)
-        self.processor = UpdateProcessor(bot, app.conversations.handle, sender, app.dialogs)
+        self.processor = processor = UpdateProcessor(bot, sender)
+        app.inbox.register(InboxChannel("telegram", processor.to_inbound, processor.respond))
         if s.public_base_url:
             # Mounted for any base URL (a proxy may terminate TLS in front of it); Telegram
             # is only asked to call it when the URL is https (see ``start``).
-            web_app.router.add_post(WEBHOOK_PATH,
-                                    webhook_handler(self.processor, webhook_secret(s)))
+            web_app.router.add_post(WEBHOOK_PATH, webhook_handler(
+                processor, webhook_secret(s), self._receiver(app)))
+
+    @staticmethod
+    def _receiver(app: App) -> Receive:
+        async def receive(event_id: str, conversation: str, data: dict[str, Any]) -> bool:
+            return await app.inbox.receive("telegram", event_id, conversation, data)
+        return receive
 
     async def start(self, app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         """Check the token, register the commands, then set the webhook or start long
@@ -151,8 +159,8 @@ class Plugin:
                      "webhooks over https only)",
                      "not set" if not s.public_base_url else "not https")
         await self.bot.delete_webhook()
-        return [asyncio.create_task(poll_updates(self.bot, self.processor, stop,
-                                                 self.poll_seconds))]
+        return [asyncio.create_task(poll_updates(self.bot, self.processor, self._receiver(app),
+                                                 stop, self.poll_seconds))]
 
     async def _set_commands(self) -> None:
         assert self.bot is not None

@@ -57,6 +57,8 @@ class Running:
             self.tasks.append(asyncio.create_task(self.app.timer_worker.run_forever(self.stop)))
         if self.app.retention is not None:
             self.tasks.append(asyncio.create_task(self.app.retention.run_forever(self.stop)))
+        if self.app.inbox is not None:  # events left by crashed processes, retries
+            self.tasks.append(asyncio.create_task(self.app.inbox.run_forever(self.stop)))
 
     def stop_taking_updates(self) -> None:
         """SIGTERM: webhooks answer 503 from now on, polling and workers stop."""

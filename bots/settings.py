@@ -25,6 +25,8 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite (embedded default) or postgresql.",
     )
     redis_url: str | None = Field(None, description="redis://...; unset: in-process Redis.")
+    redis_max_connections: int = Field(
+        200, ge=1, description="Redis connection pool size; beyond it callers wait.")
     secret_key: str | None = Field(
         None, description="Signs buttons and links. Unset: generated once into .helpdesk_secret."
     )

@@ -25,6 +25,7 @@ from core.clock import Clock
 from core.errors import DomainError, NotFound
 from core.forms import Form, FormResult, Overview
 from core.i18n import N_, _, normalise_language, translate, use_language
+from core.inbox_ports import TurnScope
 from core.kinds import Role
 from core.link_ports import LinkCodes
 from core.messages import Inbound, Reply
@@ -72,6 +73,7 @@ class Turn:
     inbound: Inbound
     state: DialogState
     held: Held | None = None  # the conversation lock: state changes are stored on release
+    scope: TurnScope | None = None  # the inbox event's transaction (None: not from the inbox)
 
     @property
     def channel(self) -> str:
@@ -133,22 +135,31 @@ class Conversations:
         self.link_codes = link_codes  # /link (None: linking is unavailable)
 
     # -- inbound ---------------------------------------------------------------------------
-    async def handle(self, inbound: Inbound) -> list[Reply]:
-        """Answer one message or button press. Never raises for bad input."""
+    async def handle(self, inbound: Inbound, scope: TurnScope | None = None) -> list[Reply]:
+        """Answer one message or button press. Never raises for bad input.
+
+        With an inbox ``scope`` (``core.inbox_ports``) the whole turn is one transaction that
+        also marks the event processed; an unexpected failure then rolls it all back and is
+        raised (the inbox retries it) instead of being answered, and the dialog state is only
+        stored once that transaction committed."""
         started = time.perf_counter()
         outcome: str = "error"
         person_id: int | None = None
         replies: list[Reply] = []
         try:
-            async with self.turn(inbound) as turn:
+            async with self.turn(inbound, scope) as turn:
                 if turn is None:
                     outcome = "unregistered"
                     replies = [Reply(_("Sorry, this helpdesk only serves registered people."))]
+                    if scope is not None:
+                        await scope.finish(replies, None)
                     return replies
                 person_id = turn.person.id
                 if not turn.person.active:  # deactivated: can do nothing
                     outcome = "refused"
                     replies = [Reply(_("Your access to this helpdesk has been turned off."))]
+                    if scope is not None:
+                        await scope.finish(replies, turn.state.state)
                     return replies
                 try:
                     replies = await self._dispatch(turn)
@@ -158,10 +169,19 @@ class Conversations:
                     message = translate(exc.text)
                     replies = [Reply(message, toast=message)]
                 except Exception:
+                    if scope is not None:
+                        _forget(turn)
+                        raise
                     log.exception("failed to handle an update on %s", inbound.channel)
                     message = _("Sorry, something went wrong on our side. Please try again.")
                     replies = [Reply(message, toast=message)]
                 await self._remember_menu(turn.key, replies)
+                if scope is not None:
+                    try:
+                        await scope.finish(replies, turn.state.state)
+                    except BaseException:
+                        _forget(turn)
+                        raise
                 return replies
         finally:
             telemetry().update_handled(
@@ -218,6 +238,11 @@ class Conversations:
         step = flows.TEXT_STEPS.get(turn.state.state or "")
         if step is not None:
             return await step(turn, text)
+        lost = turn.scope.expected_state if turn.scope is not None else None
+        if turn.state.state is None and lost in flows.TEXT_STEPS:
+            # The dialog store lost this conversation's step (Redis restarted empty).
+            await turn.set_state(None)
+            return [lost_track(lost or "")]
         keyword = keyword_command(text)
         if keyword is not None:
             return await flows.command(turn, keyword)
@@ -277,18 +302,22 @@ class Conversations:
 
     # -- forms and overview (channels with modals and a home page: Slack) ------------------
     @asynccontextmanager
-    async def turn(self, inbound: Inbound) -> AsyncIterator[Turn | None]:
+    async def turn(self, inbound: Inbound,
+                   scope: TurnScope | None = None) -> AsyncIterator[Turn | None]:
         """The sender's turn (identified, registered if new) under the conversation lock and
-        in their language; None when registration is closed and they are unknown."""
+        in their language; None when registration is closed and they are unknown. An inbox
+        ``scope`` is begun once the lock is held."""
         key = DialogKey(inbound.channel, inbound.address)
         async with self.dialogs.locked(key) as held:
+            if scope is not None:
+                await scope.begin()
             person = await self._identify(inbound)
             if person is None:
                 with use_language(inbound.language or self.default_language):
                     yield None
                 return
             with use_language(person.language or inbound.language or self.default_language):
-                yield Turn(self, person, key, inbound, held.state, held)
+                yield Turn(self, person, key, inbound, held.state, held, scope)
 
     async def open_form(self, inbound: Inbound,
                         kind: str | None = None) -> Form | list[Reply] | None:
@@ -304,6 +333,30 @@ class Conversations:
     async def overview(self, inbound: Inbound) -> Overview:
         """The sender's open requests / queue, with the buttons they may press now."""
         return await forms.overview(self, inbound)
+
+
+def _forget(turn: Turn) -> None:
+    """Nothing of the turn was applied: keep the dialog state as it was."""
+    if turn.held is not None:
+        turn.held.final = None
+
+
+# The button to press again when a dialog step was lost, by step.
+LOST_STEPS = {
+    "finish.time": N_("Finish"), "finish.note": N_("Finish"),
+    "correct.time": N_("Correct time"), "dispute.reason": N_("Dispute"),
+    "comment.body": N_("Comment"), "wait.question": N_("Wait"), "wait.until": N_("Wait"),
+    "intake.describe": N_("New request"), "intake.field": N_("New request"),
+    "intake.client": N_("New request"),
+}
+
+
+def lost_track(step: str) -> Reply:
+    """The dialog state was lost: ask, in plain words, to repeat the step."""
+    label = LOST_STEPS.get(step)
+    if label is None:
+        return Reply(_("I lost track of what we were doing; please start that step again."))
+    return Reply(_("I lost track of that; press {button} again.", button=_(label)))
 
 
 def no_longer_valid() -> Reply:

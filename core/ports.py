@@ -220,6 +220,11 @@ class RequestRepository(abc.ABC):
         Raises ``ConcurrentChange`` when someone else saved it first; nothing is written then.
         """
 
+    async def append(self, request: Request) -> None:
+        """Write only what was added (comments, events) without the version check: an
+        append cannot conflict with a concurrent change, so it never fails for one."""
+        await self.save(request)
+
     @abc.abstractmethod
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]: ...
 

@@ -7,6 +7,9 @@ Nothing is committed unless the whole use case succeeds.
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +25,7 @@ from core.permissions import can_see, check
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.timers import RUNNING, Timer, plan
 
-CAS_ATTEMPTS = 5
+CAS_DEADLINE = 30.0  # seconds a use case keeps re-deciding while others change the request
 SNIPPET = 120
 
 
@@ -157,21 +160,34 @@ Mutation = Callable[[UnitOfWork, Person, Request], Awaitable[None]]
 
 
 async def _change(
-    uow_factory: UnitOfWorkFactory, actor_id: int, request_id: int, mutate: Mutation
+    uow_factory: UnitOfWorkFactory, actor_id: int, request_id: int, mutate: Mutation,
+    *, append_only: Callable[[Request], bool] | None = None,
 ) -> Request:
-    """Load, mutate, compare-and-set save, commit; on a concurrent change start again."""
-    for _attempt in range(CAS_ATTEMPTS):
+    """Load, mutate, compare-and-set save, commit; on a concurrent change start again (with
+    a short random pause) until ``CAS_DEADLINE``. When ``append_only(req)`` says the change
+    only added comments/events, it is appended without the version check: it cannot
+    conflict with anything, so it never fails because others write at the same time."""
+    deadline = time.monotonic() + CAS_DEADLINE
+    pause = 0.005
+    while True:
         async with uow_factory() as uow:
             actor, req = await _actor_and_request(uow, actor_id, request_id)
             await mutate(uow, actor, req)
+            if append_only is not None and append_only(req):
+                await uow.requests.append(req)
+                await uow.commit()
+                return req
             try:
                 await uow.requests.save(req)
             except ConcurrentChange:
-                continue
-            await _sync_timers(uow, req)
-            await uow.commit()
-            return req
-    raise ConcurrentChange(f"request {request_id} kept changing")
+                if time.monotonic() >= deadline:
+                    raise ConcurrentChange(f"request {request_id} kept changing") from None
+            else:
+                await _sync_timers(uow, req)
+                await uow.commit()
+                return req
+        await asyncio.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not security
+        pause = min(pause * 2, 0.2)
 
 
 async def claim(
@@ -444,8 +460,11 @@ async def comment(
     """A public comment reaches the other side (initiator ↔ assignee); an internal note
     reaches the staff on the request (assignee, who resolved it) and never the initiator."""
 
+    status: list[Status] = []
+
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
         replying = req.is_reply(actor, internal)
+        status[:] = [req.status]
         req.comment(actor, body, clock.now(), channel, internal=internal)
         data = _snapshot(req, await _type_name(uow, req), author=actor.name, body=body.strip())
         if replying and req.assignee_id:
@@ -462,7 +481,9 @@ async def comment(
         for person_id in sorted(r for r in recipients if r is not None):
             await uow.outbox.add(Notification(person_id, kind, request_id, data))
 
-    return await _change(uow_factory, actor_id, request_id, mutate)
+    # A comment that does not move the request (not an answer to a question) is appended.
+    return await _change(uow_factory, actor_id, request_id, mutate,
+                         append_only=lambda req: [req.status] == status)
 
 
 async def check_allowed(
@@ -574,7 +595,8 @@ async def fire_timer(uow_factory: UnitOfWorkFactory, clock: Clock, timer: Timer)
     """Apply a due timer: ``fired``, ``stale`` (the request moved on: nothing done) or
     ``gone`` (fired or cancelled meanwhile). The effect, its notifications and the
     timer's "fired" mark are one transaction, so a timer never acts twice."""
-    for _attempt in range(CAS_ATTEMPTS):
+    deadline = time.monotonic() + CAS_DEADLINE
+    while time.monotonic() < deadline:
         async with uow_factory() as uow:
             now = clock.now()
             req = await uow.requests.get(timer.request_id)
@@ -588,6 +610,7 @@ async def fire_timer(uow_factory: UnitOfWorkFactory, clock: Clock, timer: Timer)
                 # the same order as every use case (no deadlock), and checked for changes.
                 await uow.requests.save(req)
             except ConcurrentChange:
+                await asyncio.sleep(random.uniform(0, 0.05))  # noqa: S311 - jitter
                 continue
             if not await uow.timers.mark_fired(timer.id, now, outcome):
                 return "gone"

@@ -40,8 +40,18 @@ def embedded_redis() -> Redis:
     return fakeredis.FakeAsyncRedis()
 
 
-def redis_from_url(url: str | None) -> Redis:
-    return Redis.from_url(url) if url else embedded_redis()
+def redis_from_url(url: str | None, max_connections: int = 200,
+                   wait_seconds: float = 20.0) -> Redis:
+    """A client on ``url`` (the embedded one when empty). Its pool holds at most
+    ``max_connections`` (REDIS_MAX_CONNECTIONS); a caller beyond that waits up to
+    ``wait_seconds`` for a free connection instead of failing."""
+    if not url:
+        return embedded_redis()
+    from redis.asyncio import BlockingConnectionPool
+
+    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections,
+                                           timeout=wait_seconds)
+    return Redis.from_pool(pool)  # the client owns (and closes) its pool
 
 
 class RedisDialogStore(DialogStore):

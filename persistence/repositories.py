@@ -495,6 +495,11 @@ class SqlRequestRepository(RequestRepository):
         await self._write_children(req)
         req.loaded_version = req.version
 
+    async def append(self, request: Request) -> None:
+        assert request.id is not None
+        await self._write_children(request)
+        request.version = request.loaded_version  # the row itself was not written
+
     async def _write_children(self, req: Request) -> None:
         assert req.id is not None
         for t in req.new_time_entries:

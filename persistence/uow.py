@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_sessionmaker
 
 from core.ports import UnitOfWork
 from persistence.outbox import SqlOutbox, SqlSentMessages
@@ -16,6 +19,21 @@ from persistence.repositories import (
 )
 from persistence.timers import SqlTimerStore
 
+# The transaction of the inbox event being processed (``persistence.inbox``): while it is
+# set, every unit of work runs in a savepoint of it instead of a transaction of its own, so
+# the event's whole effect commits together with the row marked processed.
+_AMBIENT: ContextVar[AsyncSession | None] = ContextVar("helpdesk_ambient_session", default=None)
+
+
+@contextmanager
+def ambient_session(session: AsyncSession) -> Iterator[None]:
+    """Make ``session`` the transaction every unit of work joins (in this task)."""
+    token = _AMBIENT.set(session)
+    try:
+        yield
+    finally:
+        _AMBIENT.reset(token)
+
 
 class SqlUnitOfWork(UnitOfWork):
     outbox: SqlOutbox
@@ -23,10 +41,20 @@ class SqlUnitOfWork(UnitOfWork):
     def __init__(self, sessionmaker: async_sessionmaker[Any], read_only: bool = False) -> None:
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
+        self._nested: AsyncSessionTransaction | None = None
         self.read_only = read_only
 
     async def __aenter__(self) -> SqlUnitOfWork:
-        self._session = session = self._sessionmaker()
+        shared = _AMBIENT.get()
+        if shared is not None:
+            # Inside an inbox event's transaction: a savepoint; objects are re-read so the
+            # core-level updates of earlier units of work are seen.
+            shared.expire_all()
+            self._nested = await shared.begin_nested()
+            session = shared
+        else:
+            session = self._sessionmaker()
+        self._session = session
         self.people = SqlPersonRepository(session)
         self.organizations = SqlOrganizationRepository(session)
         self.types = SqlRequestTypeRepository(session)
@@ -37,6 +65,14 @@ class SqlUnitOfWork(UnitOfWork):
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._nested is not None:
+            if self._nested.is_active:
+                await self._nested.rollback()  # back to the savepoint
+                if self._session is not None:
+                    self._session.expire_all()
+            self._nested = None
+            self._session = None
+            return
         if self._session is not None:
             await self._session.close()  # rolls back whatever was not committed
             self._session = None
@@ -48,9 +84,17 @@ class SqlUnitOfWork(UnitOfWork):
         if self.outbox._buffer:  # the notifications, after the rows they may refer to
             await self._session.flush()
             await self.outbox.flush()
+        if self._nested is not None:
+            if self._nested.is_active:
+                await self._nested.commit()  # released; committed with the inbox row
+            return
         await self._session.commit()
 
     async def rollback(self) -> None:
+        if self._nested is not None:
+            if self._nested.is_active:
+                await self._nested.rollback()
+            return
         if self._session is not None:
             await self._session.rollback()
 
@@ -67,4 +111,46 @@ def uow_factory(sessionmaker: async_sessionmaker[Any],
         if read_only and reader is not None:
             return SqlUnitOfWork(reader, read_only=True)
         return SqlUnitOfWork(sessionmaker)
+    return make
+
+
+class _JoinedSession:
+    """The ambient session seen through a savepoint: ``commit`` releases it (the work is
+    committed with the inbox event), leaving without commit rolls back to it."""
+
+    def __init__(self, shared: AsyncSession) -> None:
+        self._shared = shared
+        self._nested: AsyncSessionTransaction | None = None
+
+    async def __aenter__(self) -> Any:
+        self._shared.expire_all()
+        self._nested = await self._shared.begin_nested()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.rollback()
+
+    async def commit(self) -> None:
+        if self._nested is not None and self._nested.is_active:
+            await self._nested.commit()
+
+    async def rollback(self) -> None:
+        if self._nested is not None and self._nested.is_active:
+            await self._nested.rollback()
+            self._shared.expire_all()
+
+    async def close(self) -> None:
+        await self.rollback()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._shared, name)
+
+
+def joining(sessionmaker: async_sessionmaker[Any]) -> Any:
+    """``sessionmaker`` for stores outside the unit of work (attachments, preferences):
+    inside an inbox event's transaction their sessions join it (as savepoints) instead of
+    opening a second transaction that SQLite would make wait for the first."""
+    def make() -> Any:
+        shared = _AMBIENT.get()
+        return _JoinedSession(shared) if shared is not None else sessionmaker()
     return make

@@ -83,7 +83,7 @@ def pg_database() -> Iterator[str]:
     run_blocking(_admin_execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-TABLES = ("sent_messages", "outbox", "events", "comments", "time_entries", "requests",
+TABLES = ("inbox", "sent_messages", "outbox", "events", "comments", "time_entries", "requests",
           "accounts", "request_types", "persons", "contracts", "organizations")
 
 

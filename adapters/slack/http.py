@@ -17,6 +17,9 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.limits import BadBody, read_body, too_deep
+from adapters.slack.guard import BadSlackBody, check_body
+
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
@@ -35,7 +38,10 @@ class SlackEvents:
 
     async def receive(self, request: web.Request) -> web.Response:
         """Verify, translate into a bolt request, dispatch, translate the answer back."""
-        raw = await request.read()
+        try:
+            raw = await read_body(request)  # over 1 MB: refused before reading it all
+        except BadBody:
+            return web.json_response({"error": "malformed payload"}, status=400)
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
         if not (timestamp.isdigit() and signature
@@ -44,13 +50,26 @@ class SlackEvents:
                         request.remote)
             return web.json_response({"error": "invalid signature"}, status=401)
         try:
+            if too_deep(raw) or (b"%5B" in raw and too_deep(_unquoted(raw))):
+                raise ValueError("nested too deeply")
             bolt_request = AsyncBoltRequest(body=raw.decode("utf-8"),
                                             query=request.query_string,
                                             headers=dict(request.headers))
             if not isinstance(bolt_request.body, dict):
                 raise ValueError("the payload is not a JSON object")
+            check_body(bolt_request.body)
+        except (BadSlackBody, RecursionError) as exc:
+            log.warning("refused a malformed Slack payload: %s", exc)
+            return web.json_response({"error": "malformed payload"}, status=400)
         except Exception as exc:  # noqa: BLE001 - any unreadable body is the sender's fault
             log.warning("refused a malformed Slack payload: %s", exc)
             return web.json_response({"error": "malformed payload"}, status=400)
         response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
+
+
+def _unquoted(raw: bytes) -> bytes:
+    """A form-encoded body as the JSON text inside it (for the nesting check)."""
+    from urllib.parse import unquote_to_bytes
+
+    return unquote_to_bytes(raw.replace(b"+", b" "))

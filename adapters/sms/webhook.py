@@ -18,6 +18,7 @@ from aiohttp import web
 from multidict import MultiDict
 from twilio.request_validator import RequestValidator
 
+from adapters.limits import MAX_BODY, clean_text
 from adapters.sms.client import OPTED_OUT, SmsError
 from adapters.sms.media import media_of
 from adapters.sms.phones import InvalidPhone, to_e164
@@ -43,6 +44,8 @@ DEDUPE_SECONDS = 7 * 24 * 3600
 
 Handle = Callable[[Inbound], Awaitable[list[Reply]]]
 RememberOnce = Callable[[str, float], Awaitable[bool]]
+# Stores a verified message in the durable inbox (MessageSid, phone, form) and processes it.
+Receive = Callable[[str, str, dict[str, str]], Awaitable[bool]]
 Report = Callable[[SmsRecord], Awaitable[None]]
 
 
@@ -65,6 +68,7 @@ class TwilioWebhooks:
         remember_once: RememberOnce,
         clock: Clock,
         report: Report | None = None,
+        receive: Receive | None = None,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -76,6 +80,7 @@ class TwilioWebhooks:
         self.remember_once = remember_once
         self.clock = clock
         self.report = report
+        self.receive = receive  # the inbox (``bots.inbox``); None: handled here directly
 
     def mount(self, web_app: web.Application) -> None:
         web_app.router.add_post(INBOUND_PATH, self.inbound)
@@ -95,6 +100,9 @@ class TwilioWebhooks:
         the signed URL (Twilio's rule for JSON webhooks)."""
         signature = request.headers.get("X-Twilio-Signature", "")
         if not signature:
+            return None
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return None  # over 1 MB: not read at all
             return None
         url = self.public_url(request)
         try:
@@ -130,9 +138,12 @@ class TwilioWebhooks:
             phone = to_e164(params.get("From", ""))
         except InvalidPhone:
             return web.Response(status=400, text="missing or invalid From")
-        if not sid:
+        if not sid or len(sid) > 200:
             return web.Response(status=400, text="missing MessageSid")
-        if not await self.remember_once(f"twilio:{sid}", DEDUPE_SECONDS):
+        if clean_text(params.get("Body", "")) is None:
+            return web.Response(status=400, text="invalid Body")
+        if self.receive is None and not await self.remember_once(f"twilio:{sid}",
+                                                                  DEDUPE_SECONDS):
             return _twiml()  # a retry of a message we already handled
         body = params.get("Body", "")
         word = " ".join(body.split()).upper()
@@ -143,19 +154,44 @@ class TwilioWebhooks:
         if opt == "START" or word in START_WORDS:
             await self.store.set_opted_out(phone, False, "START", self.clock.now())
             return _twiml()
+        if self.receive is not None:
+            try:
+                await self.receive(sid, phone, params)
+            except Exception:
+                log.exception("the SMS %s was not stored; answering 500", sid)
+                return web.Response(status=500, text="try again")
+            return _twiml()
         try:
-            replies = await self.handle(Inbound(
-                CHANNEL, phone, text=body, language=language_for_phone(phone),
-                message_ref=sid,
-                attachments=media_of(params, self.account_sid, self.auth_token),
-            ))
-            for reply in replies:
-                await self.sender.send(phone, reply)
+            replies = await self.handle(self.to_inbound(phone, params))
+            await self.respond_to(phone, replies)
         except SmsError as exc:
             log.warning("could not answer %s: %s", phone, exc)
         except Exception:
             log.exception("failed to handle the SMS %s from %s", sid, phone)
         return _twiml()
+
+    def to_inbound(self, phone: str, params: dict[str, str]) -> Inbound:
+        """The message an incoming SMS stands for."""
+        sid = params.get("MessageSid") or params.get("SmsSid") or ""
+        return Inbound(CHANNEL, phone, text=params.get("Body", ""),
+                       language=language_for_phone(phone), message_ref=sid,
+                       attachments=media_of(params, self.account_sid, self.auth_token))
+
+    async def respond_to(self, phone: str, replies: list[Reply]) -> None:
+        for reply in replies:
+            await self.sender.send(phone, reply)
+
+    async def stored_inbound(self, params: dict[str, str]) -> Inbound | None:
+        """``to_inbound`` for a message stored in the inbox."""
+        return self.to_inbound(to_e164(params.get("From", "")), params)
+
+    async def stored_respond(self, params: dict[str, str], replies: list[Reply]) -> None:
+        """Send the replies to a stored message (a number that cannot take them is logged;
+        retrying would not help)."""
+        try:
+            await self.respond_to(to_e164(params.get("From", "")), replies)
+        except SmsError as exc:
+            log.warning("could not answer %s: %s", params.get("From"), exc)
 
     async def status(self, request: web.Request) -> web.Response:
         params = await self.verified(request)

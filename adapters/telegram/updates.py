@@ -1,17 +1,16 @@
-"""Receiving updates: the webhook endpoint and long polling share one processor.
+"""Receiving updates: the webhook endpoint and long polling both hand verified updates to
+the durable inbox (``bots.inbox``); it applies each once and then calls ``UpdateProcessor
+.respond`` with the replies.
 
-An update is acknowledged (HTTP 200, or the next getUpdates offset) only after it has been
-handled and its replies were sent. Its ``update_id`` is remembered in Redis for 48 h — first
-with the replies it produced (``handled``), then as ``done`` — so a redelivered update is never
-applied again: at most its missing replies are sent. Concurrent copies of one update wait for
-each other on a short per-update lock.
+The webhook checks the secret, the body size and nesting depth, and that the body is an
+update, then stores it — a redelivered update is a no-op — and only then answers 200; 500
+(nothing stored, e.g. the database is down) makes Telegram deliver it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -28,21 +27,19 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from adapters.limits import BadBody, has_bad_strings, parse_json, read_body
 from adapters.telegram.files import incoming
 from adapters.telegram.sender import TelegramSender
 from adapters.telegram.translate import to_inbound
-from core.messages import Attachment, Button, Inbound, Reply
-from core.ports import DialogKey, DialogState, DialogStore
+from core.messages import Inbound, Reply
 
 log = logging.getLogger(__name__)
-SEEN_TTL = 48 * 3600  # how long a handled update_id is recognised (Telegram retries ≤ 24 h)
-LOCK_SECONDS = 90.0  # one update's handling, including waits on 429s
-UPDATE_KEY = "telegram-update"  # DialogKey channel of the per-update record
-HANDLED, DONE = "handled", "done"  # applied, replies (maybe) pending / replies all sent
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 Handler = Callable[[Inbound], Awaitable[list[Reply]]]
 T = TypeVar("T")
+# Stores a verified update in the inbox (event id, conversation, payload) and processes it.
+Receive = Callable[[str, str, dict[str, Any]], Awaitable[bool]]
 
 
 class BadUpdate(ValueError):
@@ -50,72 +47,62 @@ class BadUpdate(ValueError):
 
 
 class UpdateProcessor:
-    """Applies each update once and delivers its replies at least once.
+    """Telegram's side of the inbox: which conversation an update belongs to, the Inbound
+    it stands for, and sending the replies (answering the callback query first)."""
 
-    Per update (under a short per-update lock, so concurrent copies wait for each other):
-    ``handle`` runs once; its replies are then stored (``handled``) before any is sent, and
-    the update is marked ``done`` once they all went out. A copy arriving later finds
-    ``done`` (nothing to do) or ``handled`` (the replies not yet sent are sent again — the
-    update is not applied again).
-    """
-
-    def __init__(self, bot: Bot, handle: Handler, sender: TelegramSender,
-                 dialogs: DialogStore) -> None:
+    def __init__(self, bot: Bot, sender: TelegramSender) -> None:
         self.bot = bot
-        self.handle = handle
         self.sender = sender
-        self.dialogs = dialogs
 
-    async def process(self, data: dict[str, Any]) -> bool:
-        """Handle one update once; False when it had been handled already.
-
-        Raises ``BadUpdate`` for something that is not an update, and whatever sending the
-        replies raised when Telegram could not take them now (deliver the update again).
-        """
+    def check(self, data: dict[str, Any]) -> tuple[str, str] | None:
+        """(update id, conversation) of an update worth storing; None for kinds we ignore
+        (acknowledged, not stored); ``BadUpdate`` for something that is not an update."""
         update_id = data.get("update_id")
-        if not isinstance(update_id, int) or isinstance(update_id, bool):
+        if not isinstance(update_id, int) or isinstance(update_id, bool) \
+                or not -2**63 <= update_id < 2**63:
             raise BadUpdate("no update_id")
         if not data.keys() & set(ALLOWED_UPDATES):
-            return True  # a kind of update we do not handle: acknowledged and ignored
+            return None
+        if has_bad_strings(data):
+            raise BadUpdate("a string field is too long or not valid text")
         try:
             update = Update.model_validate(data, context={"bot": self.bot})
-        except ValidationError as exc:
-            raise BadUpdate(str(exc)) from exc
+        except (ValidationError, ValueError, TypeError, RecursionError) as exc:
+            raise BadUpdate(str(exc)[:200]) from exc
         inbound = to_inbound(update)
         if inbound is None:
-            return True  # e.g. a message in a group: acknowledged and ignored
-        if update.message is not None:
+            return None
+        return str(update_id), inbound.address
+
+    def _update(self, data: dict[str, Any]) -> Update:
+        return Update.model_validate(data, context={"bot": self.bot})
+
+    async def to_inbound(self, data: dict[str, Any]) -> Inbound | None:
+        """The Inbound a stored update stands for (with its files)."""
+        update = self._update(data)
+        inbound = to_inbound(update)
+        if inbound is not None and update.message is not None:
             files = incoming(self.bot, update.message)
             if files:
                 inbound = replace(inbound, attachments=files)
-        key = DialogKey(UPDATE_KEY, str(update_id))
-        async with self.dialogs.locked(key, expire=LOCK_SECONDS) as held:
-            record = held.state
-            if record.state == DONE:
-                return False
-            if record.state == HANDLED:  # applied before; only (some) replies are missing
-                replies = decode_replies(record.data.get("replies", []))
-                first = int(record.data.get("sent", 0))
-            else:
-                replies = await self.handle(inbound)
-                first = 0
-                await self.dialogs.set(
-                    key, DialogState(HANDLED, {"replies": encode_replies(replies)}), SEEN_TTL)
-            await self._deliver(key, update, inbound, replies, first)
-            held.keep(DialogState(DONE), SEEN_TTL)
-            return record.state != HANDLED
+        return inbound
 
-    async def _deliver(self, key: DialogKey, update: Update, inbound: Inbound,
-                       replies: list[Reply], first: int) -> None:
-        """Answer the callback query, then send (or edit) ``replies[first:]``, recording
-        progress so a redelivery does not repeat a reply that went out."""
+    async def respond(self, data: dict[str, Any], replies: list[Reply]) -> None:
+        """Answer the callback query, then send (or edit) the replies. Raises when Telegram
+        could not take them now (the inbox sends them again later)."""
+        update = self._update(data)
         query = update.callback_query
         if query is not None:
             toast = next((r.toast for r in replies if r.toast), None)
-            await self.sender.answer(query.id, toast)
+            try:
+                await self.sender.answer(query.id, toast)
+            except TelegramBadRequest as exc:  # too old to answer: the chat still gets it
+                log.info("callback query %s not answered: %s", query.id, exc)
         message = query.message if query is not None else None
-        for index in range(first, len(replies)):
-            reply = replies[index]
+        inbound = to_inbound(update)
+        if inbound is None:
+            return
+        for reply in replies:
             if query is not None and reply.toast and not reply.buttons:
                 # A refusal: the toast says it, the chat stays clean; a stale choice menu
                 # (edit) keeps its text but loses its buttons.
@@ -131,61 +118,42 @@ class UpdateProcessor:
             except (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound) as exc:
                 # Blocked by the user, chat gone...: trying again would not help.
                 log.warning("reply to update %s not deliverable: %s", update.update_id, exc)
-            if index + 1 < len(replies):
-                await self.dialogs.set(key, DialogState(HANDLED, {
-                    "replies": encode_replies(replies), "sent": index + 1}), SEEN_TTL)
 
 
-def encode_replies(replies: list[Reply]) -> list[dict[str, Any]]:
-    """Replies as JSON-able data (kept until they were all sent)."""
-    return [{"text": r.text, "buttons": [[b.label, b.payload] for b in r.buttons],
-             "edit": r.edit, "toast": r.toast,
-             "files": [[a.name, a.mime, a.size, a.key, a.id] for a in r.attachments]}
-            for r in replies]
-
-
-def decode_replies(data: list[dict[str, Any]]) -> list[Reply]:
-    """The inverse of ``encode_replies``."""
-    return [Reply(d["text"], tuple(Button(label, payload) for label, payload in d["buttons"]),
-                  bool(d["edit"]), d["toast"],
-                  tuple(Attachment(name, mime, size, key=key, id=ident)
-                        for name, mime, size, key, ident in d.get("files", [])))
-            for d in data]
-
-
-def webhook_handler(processor: UpdateProcessor, secret: str
+def webhook_handler(processor: UpdateProcessor, secret: str, receive: Receive
                     ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """POST /telegram/webhook: 401 without the secret, 400 for malformed JSON, else 200
-    once handled (500 makes Telegram deliver it again)."""
+    """POST /telegram/webhook: 401 without the secret, 400 for a body that is too large, too
+    deep, not JSON or not an update, else 200 once stored in the inbox (500 when it could not
+    be stored makes Telegram deliver it again)."""
 
     async def handler(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
         try:
-            data = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            return web.json_response({"ok": False, "error": "malformed JSON"}, status=400)
-        if not isinstance(data, dict):
-            return web.json_response({"ok": False, "error": "not an update"}, status=400)
-        try:
-            await processor.process(data)
-        except BadUpdate as exc:
+            data = parse_json(await read_body(request))
+            if not isinstance(data, dict):
+                raise BadUpdate("not an update")
+            checked = processor.check(data)
+        except (BadBody, BadUpdate) as exc:
             return web.json_response({"ok": False, "error": f"not an update: {exc}"[:200]},
                                      status=400)
+        if checked is None:
+            return web.json_response({"ok": True})  # a kind of update we do not handle
+        try:
+            await receive(checked[0], checked[1], data)
         except Exception:
-            log.exception("update %s failed; Telegram will deliver it again",
-                          data.get("update_id"))
+            log.exception("update %s not stored; Telegram will deliver it again", checked[0])
             return web.json_response({"ok": False}, status=500)
         return web.json_response({"ok": True})
 
     return handler
 
 
-async def poll_updates(bot: Bot, processor: UpdateProcessor, stop: asyncio.Event,
-                       long_poll_seconds: int = 25) -> None:
-    """Long polling. The offset moves past an update only after it was handled, which is
-    how getUpdates acknowledges it. Failures back off (1 s doubling to 60 s); the loop only
+async def poll_updates(bot: Bot, processor: UpdateProcessor, receive: Receive,
+                       stop: asyncio.Event, long_poll_seconds: int = 25) -> None:
+    """Long polling. The offset moves past an update only after it was stored in the inbox,
+    which is how getUpdates acknowledges it. Failures back off (1 s doubling to 60 s); the loop only
     ends when ``stop`` is set."""
     offset: int | None = None
     poll_delay = retry_delay = 1.0
@@ -210,9 +178,11 @@ async def poll_updates(bot: Bot, processor: UpdateProcessor, stop: asyncio.Event
         for update in updates:
             if stop.is_set():
                 break  # the rest of the batch is not acknowledged: fetched again next time
+            data = update.model_dump(mode="json", exclude_none=True, by_alias=True)
             try:
-                await processor.process(update.model_dump(mode="json", exclude_none=True,
-                                                          by_alias=True))
+                checked = processor.check(data)
+                if checked is not None:
+                    await receive(checked[0], checked[1], data)
             except BadUpdate:
                 log.warning("skipping malformed update %s", update.update_id)
             except Exception:

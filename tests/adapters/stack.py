@@ -105,8 +105,10 @@ class Stack:
 
 
 async def start_stack(db_url: str, clock: ManualClock, plugins: Sequence[ChannelPlugin],
-                      public_base_url: str | None = None, **settings: Any) -> Stack:
-    """Serve ``plugins`` on a local port; PUBLIC_BASE_URL is that port unless given."""
+                      public_base_url: str | None = None, redis: Any = None,
+                      **settings: Any) -> Stack:
+    """Serve ``plugins`` on a local port; PUBLIC_BASE_URL is that port unless given; the
+    in-process Redis unless a ``redis`` client is given."""
     await clear_sms_tables(db_url)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -115,7 +117,7 @@ async def start_stack(db_url: str, clock: ManualClock, plugins: Sequence[Channel
     if "attachments_dir" not in settings:
         settings["attachments_dir"] = files_dir = tempfile.mkdtemp(prefix="helpdesk-files-")
     app = await bootstrap(settings_for(db_url, public_base_url=public, **settings),
-                          clock=clock, redis=embedded_redis())
+                          clock=clock, redis=redis if redis is not None else embedded_redis())
     running = await build(app, list(plugins))
     server = TestServer(running.web_app, host="127.0.0.1", port=port)
     await server.start_server()

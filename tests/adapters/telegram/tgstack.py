@@ -101,6 +101,17 @@ class TelegramStack:
     def toasts(self) -> list[str]:
         return [c.params.get("text", "") for c in self.fake.calls_of("answerCallbackQuery")]
 
+    async def flush_inbox(self) -> None:
+        """Let the inbox retry what failed (the clock moves past each backoff) until every
+        stored update is processed and answered."""
+        for _ in range(50):
+            counts = await self.app.inbox.inbox.owed()
+            if counts == 0:
+                return
+            self.stack.clock.advance(seconds=60)
+            await self.app.inbox.drain()
+        raise AssertionError("inbox still owes work")
+
     async def deliver(self) -> None:
         assert self.app.worker is not None
         for _ in range(50):

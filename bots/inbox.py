@@ -1,0 +1,193 @@
+"""Processing the durable inbox (``persistence.inbox``, ``docs/inbox.md``).
+
+A webhook verifies an event, ``receive``s it (stored; a redelivered copy is a no-op) and only
+then acknowledges it. Processing leases the conversation's oldest pending event, runs the
+conversation engine inside the event's own transaction (``TurnScope``: the change and the
+"processed" mark commit together), then sends the replies recorded with it and marks them
+sent — a crash after the commit re-sends them, never re-applies the event. The web process
+processes inline right after storing when the conversation is free (button presses stay
+instant); the ``InboxWorker`` takes whatever is left: events of crashed processes, retries
+after a failure (exponential backoff), replies that could not be sent. An event that keeps
+failing is kept as ``failed`` after its budget and the person is told once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bots.polling import PollingWorker
+from conversations.engine import Conversations
+from core.clock import Clock, SystemClock
+from core.i18n import _, use_language
+from core.inbox_ports import decode_replies
+from core.messages import Inbound, Reply
+from persistence.inbox import InboxItem, SqlInbox, StaleItem
+
+log = logging.getLogger(__name__)
+
+ToInbound = Callable[[dict[str, Any]], Awaitable[Inbound | None]]
+Respond = Callable[[dict[str, Any], list[Reply]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class InboxChannel:
+    """How one channel's stored events are turned into messages and answered."""
+
+    name: str
+    to_inbound: ToInbound  # None: nothing in it for the helpdesk (marked done)
+    respond: Respond  # sends the replies (after the commit); raising means "try again later"
+
+
+def is_infrastructure(exc: BaseException) -> bool:
+    """A failure of Redis or the database connection, not of the event: it does not count
+    against the event's retry budget (the event waits for the service to return)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeout
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, RedisConnectionError | RedisTimeout | OSError | TimeoutError
+                  | OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+class InboxProcessor(PollingWorker):
+    """Stores, processes (inline or as the worker) and answers inbox events."""
+
+    idle_seconds = 0.2
+    drain_rounds = 100
+
+    def __init__(self, inbox: SqlInbox, conversations: Conversations, *,
+                 clock: Clock | None = None, lease_seconds: float = 60.0,
+                 base_delay: float = 1.0, max_delay: float = 30.0, budget: int = 5,
+                 dialog_ttl: float = 24 * 3600, concurrency: int = 16,
+                 default_language: str = "en") -> None:
+        self.inbox = inbox
+        self.conversations = conversations
+        self.clock = clock or SystemClock()
+        self.lease_seconds = lease_seconds
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.budget = budget
+        self.dialog_ttl = dialog_ttl
+        self.default_language = default_language
+        self.channels: dict[str, InboxChannel] = {}
+        self._limit = asyncio.Semaphore(concurrency)
+
+    def register(self, channel: InboxChannel) -> None:
+        self.channels[channel.name] = channel
+
+    async def receive(self, channel: str, event_id: str, conversation: str,
+                      payload: dict[str, Any], *, inline: bool = True) -> bool:
+        """Store one verified event (raises if it could not be stored: do not acknowledge
+        then), and process the conversation inline. False when it was stored before."""
+        new = await self.inbox.add(channel, event_id, f"{channel}:{conversation}", payload,
+                                   self.clock.now())
+        if inline:
+            try:
+                await self.drain_conversation(f"{channel}:{conversation}")
+            except Exception:  # stored: the worker will take it
+                log.exception("inline processing of %s %s failed", channel, event_id)
+        return new
+
+    async def drain_conversation(self, conversation: str) -> int:
+        """Process the conversation's due events in order while nobody else holds them, then
+        send replies still owed; returns how many events were processed."""
+        done = 0
+        while True:
+            item = await self.inbox.next_due(conversation, self.clock.now(), self.dialog_ttl)
+            if item is None:
+                break
+            if not await self._process(item):
+                break
+            done += 1
+        for owed in await self.inbox.lease_unreplied(conversation, self.clock.now(),
+                                                     self.lease_seconds):
+            await self._respond(owed, decode_replies(owed.replies))
+        return done
+
+    async def run_once(self) -> int:
+        """The worker's round: every conversation with something due."""
+        conversations = await self.inbox.due_conversations(self.clock.now())
+
+        async def one(conversation: str) -> int:
+            async with self._limit:
+                try:
+                    return await self.drain_conversation(conversation)
+                except Exception:
+                    log.exception("inbox conversation %s failed", conversation)
+                    return 0
+
+        return sum(await asyncio.gather(*(one(c) for c in conversations)))
+
+    async def _process(self, item: InboxItem) -> bool:
+        channel = self.channels.get(item.channel)
+        if channel is None:  # this process does not run that channel: leave it to one that does
+            await self.inbox.record_failure(item, "channel not running here", counted=False,
+                                            retry_at=self.clock.now())
+            return False
+        inbound: Inbound | None = None
+        try:
+            inbound = await channel.to_inbound(item.payload)
+            if inbound is None:
+                await self.inbox.mark_skipped(item, self.clock.now())
+                return True
+            async with self.inbox.processing(item, self.clock.now(),
+                                             self.lease_seconds) as scope:
+                try:
+                    replies = await self.conversations.handle(inbound, scope=scope)
+                finally:
+                    scope.close()
+        except StaleItem:
+            return False  # someone else holds it (and will go on with what follows)
+        except Exception as exc:
+            await self._failed(item, inbound, exc)
+            return False
+        await self._respond(item, replies)
+        return True
+
+    async def _failed(self, item: InboxItem, inbound: Inbound | None,
+                      exc: Exception) -> None:
+        counted = not is_infrastructure(exc)
+        failures = item.failures + (1 if counted else 0)
+        error = f"{type(exc).__name__}: {exc}"
+        if counted and failures >= self.budget:
+            log.error("inbox %s (%s %s) failed %d times; kept as failed: %s", item.id,
+                      item.channel, item.event_id, failures, error, exc_info=exc)
+            language = (inbound.language if inbound else None) or self.default_language
+            with use_language(language):
+                message = _("Sorry, something went wrong on our side and your last message "
+                            "was not applied. Please try again later.")
+            await self.inbox.record_failure(item, error, counted=True, retry_at=None,
+                                            replies=[Reply(message, toast=message)])
+            await self.drain_replies(item.conversation)
+            return
+        delay = min(self.max_delay, self.base_delay * 2 ** item.attempts)
+        log.warning("inbox %s (%s %s) failed (attempt %d), retrying in %.0fs: %s", item.id,
+                    item.channel, item.event_id, item.attempts + 1, delay, error)
+        await self.inbox.record_failure(item, error, counted=counted,
+                                        retry_at=self.clock.now() + timedelta(seconds=delay))
+
+    async def drain_replies(self, conversation: str) -> None:
+        for owed in await self.inbox.lease_unreplied(conversation, self.clock.now(),
+                                                     self.lease_seconds):
+            await self._respond(owed, decode_replies(owed.replies))
+
+    async def _respond(self, item: InboxItem, replies: list[Reply]) -> None:
+        channel = self.channels.get(item.channel)
+        if channel is None:
+            return
+        if replies:
+            try:
+                await channel.respond(item.payload, replies)
+            except Exception as exc:  # the worker (or a redelivery) sends them again
+                log.warning("replies to inbox %s not sent (%r); will retry", item.id, exc)
+                await self.inbox.replies_failed(
+                    item, self.clock.now() + timedelta(seconds=self.base_delay))
+                return
+        await self.inbox.mark_replied(item.id, self.clock.now())
