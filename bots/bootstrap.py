@@ -21,6 +21,7 @@ from bots.settings import Settings
 from bots.timer_worker import TimerWorker
 from conversations.engine import Conversations
 from core.actions import ActionCodec
+from core import permissions
 from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
 from core.ports import ChannelSender, UnitOfWorkFactory
@@ -95,6 +96,7 @@ async def bootstrap(
     """Build the app: database (migrated), dialog store, conversation engine."""
     settings = settings or Settings()
     _ensure_sqlite_dir(settings.database_url)
+    permissions.configure(staff_see_all=settings.staff_see_all)
     engine = make_engine(settings.database_url)
     if migrate:
         await upgrade(engine)

@@ -64,6 +64,7 @@ class Act(enum.StrEnum):
     REOPEN = "reopen"
     RATE = "rate"
     PRIORITY = "priority"
+    STAFF_REOPEN = "staff_reopen"
 
 
 class WaitReason(enum.StrEnum):

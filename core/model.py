@@ -24,6 +24,7 @@ from core.sla import (
 )
 
 MAX_DESCRIPTION = 4000
+MAX_SUBJECT = 120
 MAX_NOTE = 2000
 MAX_ENTRY_MINUTES = 24 * 60
 MAX_FIELD = 200
@@ -111,6 +112,25 @@ def _require_text(value: str, limit: int, empty_msg: str) -> str:
     return value
 
 
+def subject_from(text: str) -> str:
+    """A subject taken from a description: its first non-empty line, cut at a word to
+    ``MAX_SUBJECT`` characters (with "…") when longer."""
+    first = next((ln.strip() for ln in (text or "").splitlines() if ln.strip()), "")
+    first = " ".join(first.split())
+    if len(first) <= MAX_SUBJECT:
+        return first
+    cut = first[: MAX_SUBJECT - 1]
+    if " " in cut[MAX_SUBJECT // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def validate_subject(subject: str) -> str:
+    """A subject as given: one line, not empty, at most ``MAX_SUBJECT`` characters."""
+    return _require_text(" ".join((subject or "").split()), MAX_SUBJECT,
+                         N_("Please write a short subject."))
+
+
 def validate_minutes(minutes: int) -> int:
     if minutes <= 0:
         raise Invalid(N_("The time spent must be more than zero."))
@@ -130,6 +150,7 @@ class Request:
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    subject: str = ""
     target_id: int | None = None
     assignee_id: int | None = None
     assignee_name: str | None = None
@@ -199,12 +220,16 @@ class Request:
         channel: str | None,
         fields: dict[str, str] | None = None,
         priority: str = DEFAULT_PRIORITY,
+        subject: str | None = None,
     ) -> Request:
-        """A new open request; the reference is given by the repository when it is saved."""
+        """A new open request; the reference is given by the repository when it is saved.
+        Without a subject, the first line of the description is the subject."""
         permissions.check_place(actor, initiator, rtype, target)
         description = _require_text(
             description, MAX_DESCRIPTION, N_("Please describe the problem in a few words.")
         )
+        subject = validate_subject(subject) if subject and subject.strip() \
+            else subject_from(description)
         given = {k.strip(): (v or "").strip() for k, v in (fields or {}).items()}
         values: dict[str, str] = {}
         for name in rtype.fields:
@@ -223,6 +248,7 @@ class Request:
             reference="",
             type_id=rtype.id,
             description=description,
+            subject=subject,
             initiator_id=initiator.id,
             status=Status.OPEN,
             created_at=at,
@@ -283,6 +309,13 @@ class Request:
         else:
             validate_minutes(minutes)
         note = _require_text(note, MAX_NOTE, N_("Please write a short resolution note."))
+        if self.status is Status.OPEN:
+            # Staff act without claiming (004: open → resolved): it is claimed for them first,
+            # recorded as its own event.
+            self.status = Status.IN_PROGRESS
+            self.assignee_id, self.assignee_name = actor.id, actor.name
+            self.claim_due = None
+            self._record(Act.CLAIM, actor, at, channel, Status.OPEN, {"by": "finish"})
         if minutes:
             self._log_time(TimeEntry(minutes, actor.id, at))
         old = self.status
@@ -435,6 +468,21 @@ class Request:
         self._restart_resolve(at)
         self.new_comments.append(Comment(actor.id, message, at))
         self._record(Act.REOPEN, actor, at, channel, old, {"body": message})
+
+    def staff_reopen(self, actor: Person, reason: str, at: datetime,
+                     channel: str | None = None) -> None:
+        """Staff (who resolved it, or a supervisor) take a resolved request back into work;
+        the reason is a public comment, so the initiator is told why."""
+        permissions.check(Act.STAFF_REOPEN, actor, self)
+        reason = _require_text(reason, MAX_NOTE, N_("Please say why it is reopened."))
+        old = self.status
+        self.status = Status.IN_PROGRESS
+        if self.assignee_id is None:
+            self.assignee_id, self.assignee_name = actor.id, actor.name
+        self.feedback_until = None
+        self._restart_resolve(at)
+        self.new_comments.append(Comment(actor.id, reason, at))
+        self._record(Act.STAFF_REOPEN, actor, at, channel, old, {"reason": reason})
 
     def rate(self, actor: Person, stars: int, at: datetime, channel: str | None = None,
              comment: str | None = None) -> Rating:

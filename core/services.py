@@ -49,7 +49,8 @@ def _snapshot(req: Request, type_name: str, **extra: Any) -> dict[str, Any]:
     desc = req.description
     if len(desc) > SNIPPET:
         desc = desc[: SNIPPET - 1].rstrip() + "…"
-    return {"ref": req.reference, "type": type_name, "description": desc, **extra}
+    return {"ref": req.reference, "type": type_name, "description": desc,
+            "subject": req.subject or desc, **extra}
 
 
 async def _eligible_assistants(uow: UnitOfWork, req: Request) -> list[Person]:
@@ -107,9 +108,13 @@ async def place(
     initiator_id: int | None = None,
     fields: dict[str, str] | None = None,
     priority: str = sla.DEFAULT_PRIORITY,
+    subject: str | None = None,
+    claim: bool = False,
 ) -> Request:
     """Place a request (an assistant may place one on behalf of an initiator), with the
-    type's extra fields; its SLA clocks start and its timers are scheduled."""
+    type's extra fields; its SLA clocks start and its timers are scheduled. With ``claim``
+    (staff's "Place and resolve") it is claimed by the actor at once and nobody is offered
+    it; the dialog then asks time and note (``finish``)."""
     if priority not in sla.PRIORITIES:
         raise Invalid(N_("Unknown priority {priority}."), priority=priority[:20])
     async with uow_factory() as uow:
@@ -124,10 +129,14 @@ async def place(
         req = Request.place(
             actor=actor, initiator=initiator, rtype=rtype, description=description,
             target=target, at=clock.now(), channel=channel, fields=fields, priority=priority,
+            subject=subject,
         )
+        if claim:
+            req.claim(actor, clock.now(), channel)
         await uow.requests.add(req)
         await _sync_timers(uow, req)
-        await _offer_notifications(uow, req, initiator)
+        if not claim:
+            await _offer_notifications(uow, req, initiator)
         if initiator.id != actor.id:  # placed for a client who phoned or e-mailed
             await uow.outbox.add(Notification(initiator.id, "placed_for_you", req.id or 0,
                                               _snapshot(req, rtype.name, by=actor.name)))
@@ -256,7 +265,15 @@ async def finish(
     the resolution with Confirm / Dispute. Spam is closed at once and nobody is asked."""
 
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        was_open = req.status is Status.OPEN
         req.finish(actor, minutes, note, clock.now(), channel, method=method)
+        if was_open:  # finished without claiming: the others' offers are withdrawn
+            taken = _snapshot(req, await _type_name(uow, req), assignee=actor.name)
+            for person in await _eligible_assistants(uow, req):
+                if person.id != actor.id:
+                    await uow.outbox.add(
+                        Notification(person.id, "offer_taken", request_id, taken,
+                                     edit_key=offer_key(request_id), edit_only=True))
         if method is Resolution.SPAM:
             return
         extra = {} if method is Resolution.SOLVED else {"method": method.value}
@@ -438,6 +455,26 @@ async def reopen(
         if req.assignee_id:
             await uow.outbox.add(Notification(req.assignee_id, "reopened", request_id, data,
                                               edit_key=work_key(request_id)))
+
+    return await _change(uow_factory, actor_id, request_id, mutate)
+
+
+async def staff_reopen(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    reason: str, channel: str | None = None,
+) -> Request:
+    """Staff take a resolved request back into work (seed 004: resolved → open again);
+    the initiator is told why, and the assignee when someone else reopened it."""
+
+    async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        req.staff_reopen(actor, reason, clock.now(), channel)
+        data = _snapshot(req, await _type_name(uow, req), actor=actor.name,
+                         reason=reason.strip())
+        await uow.outbox.add(Notification(req.initiator_id, "staff_reopened", request_id, data,
+                                          edit_key=confirm_key(request_id)))
+        if req.assignee_id and req.assignee_id != actor.id:
+            await uow.outbox.add(Notification(req.assignee_id, "staff_reopened", request_id,
+                                              data, edit_key=work_key(request_id)))
 
     return await _change(uow_factory, actor_id, request_id, mutate)
 

@@ -15,7 +15,7 @@ from core.errors import ConcurrentChange, Invalid
 from core.i18n import N_
 from core.kinds import Resolution, Role, Status, WaitReason
 from core.model import Comment, Event, Person, Rating, Request, RequestType, TimeEntry
-from core.permissions import can_see
+from core.permissions import can_work_on
 from core.ports import Account, PersonRepository, RequestRepository, RequestTypeRepository
 from core.sla import DEFAULT_FEEDBACK_MINUTES, SlaPolicy
 from persistence.tables import (
@@ -234,6 +234,7 @@ class SqlRequestRepository(RequestRepository):
             reference=row.reference or "",
             type_id=row.type_id,
             description=row.description,
+            subject=row.subject or "",
             initiator_id=row.initiator_id,
             status=Status(row.status),
             created_at=row.created_at,
@@ -280,6 +281,7 @@ class SqlRequestRepository(RequestRepository):
         return {
             "type_id": req.type_id,
             "description": req.description,
+            "subject": req.subject,
             "initiator_id": req.initiator_id,
             "target_id": req.target_id,
             "assignee_id": req.assignee_id,
@@ -375,4 +377,4 @@ class SqlRequestRepository(RequestRepository):
         found = await self._many(
             select(*REQUEST_COLUMNS).where(or_(held, open_)).order_by(RequestRow.id.desc())
             .limit(limit * 3))
-        return [r for r in found if can_see(person, r)][:limit]
+        return [r for r in found if can_work_on(person, r)][:limit]

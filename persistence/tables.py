@@ -86,6 +86,7 @@ class RequestRow(Base):
     reference: Mapped[str | None] = mapped_column(String(32), unique=True)
     type_id: Mapped[int] = mapped_column(ForeignKey("request_types.id"))
     description: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(String(120))  # migration 0007_i16_subject
     initiator_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     target_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
