@@ -20,8 +20,8 @@ from bots.retention import RetentionWorker
 from bots.settings import Settings
 from bots.timer_worker import TimerWorker
 from conversations.engine import Conversations
-from core.actions import ActionCodec
 from core import permissions
+from core.actions import ActionCodec
 from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
 from core.ports import ChannelSender, UnitOfWorkFactory
