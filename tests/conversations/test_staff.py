@@ -1,0 +1,185 @@
+"""How staff really work a request (issue 16), in English and in Polish: the subject, the
+card's contacts and fields, Finish without claiming, Place and resolve, staff reopen."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from core.i18n import _, use_language
+from core.kinds import Role, Status
+from tests.harness import Chat
+
+LANGUAGES = ["en", "pl"]
+
+
+def tr(language: str, msgid: str, **params: Any) -> str:
+    with use_language(language):
+        return _(msgid, **params)
+
+
+async def speak(chat: Chat, language: str) -> None:
+    """Everyone in the chat reads ``language``."""
+    async with chat.app.uow_factory() as uow:
+        for person in await uow.people.list():
+            await uow.people.set_language(person.id, language)
+        await uow.commit()
+
+
+async def describe(chat: Chat, who: str, lang: str, text: str) -> None:
+    await chat.send(who, "/new")
+    await chat.press(who, "Peripherals")
+    await chat.press(who, tr(lang, "Anyone"))
+    await chat.send(who, text)
+
+
+async def request(chat: Chat, ref: str) -> Any:
+    async with chat.app.uow_factory() as uow:
+        return await uow.requests.by_reference(ref)
+
+
+def ref_in(text: str) -> str:
+    return next(word.strip(".,:;") for word in text.split() if word.startswith("HD-"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_subject_from_the_first_line_edited_and_shown(chat: Chat, lang: str) -> None:
+    await speak(chat, lang)
+    await describe(chat, "Ion", lang, "Printer on floor 2\nIt jams on every page")
+    chat.expect("Ion", tr(lang, "Subject: {subject}", subject="Printer on floor 2"))
+    await chat.press("Ion", tr(lang, "Subject"))
+    await chat.send("Ion", "x" * 121)  # too long: refused, the dialog goes on
+    chat.expect("Ion", tr(lang, "A subject is one line of at most {limit} characters.",
+                          limit=120))
+    await chat.send("Ion", "Jammed printer")
+    chat.expect("Ion", tr(lang, "Subject: {subject}", subject="Jammed printer"))
+    await chat.press("Ion", tr(lang, "Place"))
+    ref = ref_in(chat.said("Ion"))
+    req = await request(chat, ref)
+    assert req.subject == "Jammed printer"
+    assert req.description == "Printer on floor 2\nIt jams on every page"
+    offer = chat.notices("Ana")[-1]
+    assert offer.startswith(tr(lang, "New request {ref} ({type}) from {initiator}: {subject}",
+                               ref=ref, type="Peripherals", initiator="Ion",
+                               subject="Jammed printer"))
+    await chat.send("Ion", "/my")
+    chat.expect("Ion", "Jammed printer")
+    await chat.send("Ana", ref)
+    chat.expect("Ana", tr(lang, "Subject: {subject}", subject="Jammed printer"))
+
+
+async def test_a_short_message_is_subject_and_description(chat: Chat) -> None:
+    await describe(chat, "Ion", "en", "Mouse is dead")
+    await chat.press("Ion", "Place")
+    req = await request(chat, ref_in(chat.said("Ion")))
+    assert req.subject == req.description == "Mouse is dead"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_the_card_shows_contacts_fields_and_who_placed_it(chat: Chat, lang: str) -> None:
+    async with chat.app.uow_factory() as uow:
+        rtype = await uow.types.by_name("Peripherals")
+        assert rtype is not None
+        await uow.types.save(dataclasses.replace(rtype, fields=("Room",)))
+        await uow.commit()
+    await speak(chat, lang)
+    await describe(chat, "Ana", lang, "Client's monitor flickers")
+    await chat.send("Ana", "12")  # the Room field
+    await chat.press("Ana", tr(lang, "For a client"))
+    await chat.send("Ana", "Maria Popescu +40 721 234 567")
+    await chat.press("Ana", tr(lang, "Place"))
+    ref = ref_in(chat.said("Ana"))
+    await chat.send("Bogdan", ref)
+    chat.expect("Bogdan", "Room: 12",
+                tr(lang, "Placed by {name} for the client", name="Ana"),
+                tr(lang, "Contact: {contacts}",
+                   contacts=tr(lang, "phone") + " +40721234567"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_finish_on_an_open_request_claims_it_first(chat: Chat, lang: str) -> None:
+    await speak(chat, lang)
+    await describe(chat, "Ion", lang, "Mouse is dead")
+    await chat.press("Ion", tr(lang, "Place"))
+    ref = ref_in(chat.said("Ion"))
+    await chat.send("Ana", ref)
+    await chat.press("Ana", tr(lang, "Finish"))
+    await chat.send("Ana", "20m")
+    await chat.send("Ana", "Replaced the mouse")
+    req = await request(chat, ref)
+    assert req.status is Status.RESOLVED and req.assignee_id is not None
+    assert [e.action for e in req.events] == ["place", "claim", "finish"]
+    assert req.events[1].actor_id == req.events[2].actor_id == req.assignee_id
+    # Bogdan's offer is withdrawn; Ion is asked to confirm as usual.
+    assert chat.sender.to("Bogdan")[-1].edited
+    assert tr(lang, "Confirm") in [b.label for b in chat.notified_buttons("Ion")]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("for_client", [False, True])
+async def test_place_and_resolve(chat: Chat, lang: str, for_client: bool) -> None:
+    await speak(chat, lang)
+    await describe(chat, "Ana", lang, "Password reset by phone")
+    if for_client:
+        await chat.press("Ana", tr(lang, "For a client"))
+        await chat.send("Ana", "Ion")
+    await chat.press("Ana", tr(lang, "Place and resolve"))
+    ref = ref_in(chat.said("Ana"))
+    assert (await request(chat, ref)).status is Status.IN_PROGRESS
+    assert not chat.notices("Bogdan")  # nobody else is offered it
+    await chat.send("Ana", "10m")
+    await chat.send("Ana", "Reset the password")
+    req = await request(chat, ref)
+    assert req.status is Status.RESOLVED and req.minutes_logged == 10
+    assert [e.action for e in req.events] == ["place", "claim", "finish"]
+    initiator = "Ion" if for_client else "Ana"
+    assert tr(lang, "Confirm") in [b.label for b in chat.notified_buttons(initiator)]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_staff_reopen_asks_a_reason_and_tells_the_initiator(chat: Chat, lang: str) -> None:
+    await speak(chat, lang)
+    await describe(chat, "Ion", lang, "Mouse is dead")
+    await chat.press("Ion", tr(lang, "Place"))
+    ref = ref_in(chat.said("Ion"))
+    await chat.press("Ana", tr(lang, "Claim"), from_notification=True)
+    await chat.press("Ana", tr(lang, "Finish"))
+    await chat.send("Ana", "15m")
+    await chat.send("Ana", "Replaced it")
+    await chat.send("Bogdan", ref)  # another assistant sees it but may not reopen it
+    assert tr(lang, "Reopen") not in [b.label for b in chat.buttons_for("Bogdan")]
+    await chat.send("Ana", ref)
+    reopen = next(b for b in chat.buttons_for("Ana") if b.label == tr(lang, "Reopen"))
+    await chat.press_payload("Bogdan", reopen.payload)
+    assert (await request(chat, ref)).status is Status.RESOLVED
+    await chat.press_payload("Ana", reopen.payload)
+    chat.expect("Ana", tr(lang, "Why is {ref} reopened? The person who placed it will read this.",
+                          ref=ref))
+    await chat.send("Ana", "   ")
+    chat.expect("Ana", tr(lang, "Please say why it is reopened."))
+    await chat.send("Ana", "The new mouse is faulty too")
+    chat.expect("Ana", tr(lang, "{ref} is in progress again; the person who placed it is told.",
+                          ref=ref))
+    req = await request(chat, ref)
+    assert req.status is Status.IN_PROGRESS and req.events[-1].action == "staff_reopen"
+    assert chat.notices("Ion")[-1] == tr(
+        lang, "{actor} reopened {ref}; it is in progress again: {reason}", actor="Ana", ref=ref,
+        reason="The new mouse is faulty too")
+    await chat.send("Ion", f"/history {ref}")
+    chat.expect("Ion", tr(lang, "reopened it: “{reason}”", reason="The new mouse is faulty too"))
+
+
+async def test_my_lists_only_own_work_while_staff_see_all(chat: Chat) -> None:
+    await chat.add_person("Sofia", Role.SUPERVISOR)
+    await describe(chat, "Ion", "en", "Mouse is dead")
+    await chat.press("Ion", "Place")
+    ref = ref_in(chat.said("Ion"))
+    await chat.press("Ana", "Claim", from_notification=True)
+    await chat.send("Bogdan", "/my")
+    assert ref not in chat.said("Bogdan")
+    await chat.send("Bogdan", ref)
+    chat.expect("Bogdan", "Subject: Mouse is dead")
+    assert [b.label for b in chat.buttons_for("Bogdan")] == [
+        "Comment", "Internal note", "History"]
