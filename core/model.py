@@ -29,6 +29,7 @@ MAX_NOTE = 2000
 MAX_ENTRY_MINUTES = 24 * 60
 MAX_FIELD = 200
 MAX_AUTOCLOSE_DAYS = 90
+MAX_REQUEUE_DAYS = 30
 MAX_WAIT = timedelta(days=366)
 
 
@@ -173,6 +174,7 @@ class Request:
     wait_until: datetime | None = None
     wait_since: datetime | None = None
     wait_autoclose_days: int | None = None
+    wait_requeue: bool = False  # after those days: back to the queue instead of closed (003)
     resolved_at: datetime | None = None
     feedback_until: datetime | None = None
     rating: Rating | None = None
@@ -411,9 +413,12 @@ class Request:
         question: str | None = None,
         until: datetime | None = None,
         autoclose_days: int | None = None,
+        requeue_days: int | None = None,
     ) -> None:
         """Put it on hold: for the customer's answer (the question is sent to them and kept
-        as a public comment), for a third party, or until a date and time."""
+        as a public comment), for a third party, or until a date and time. Without an answer
+        a customer wait may close after ``autoclose_days`` or go back to the queue after
+        ``requeue_days`` (1–30; seed 003 "Poczekaj na więcej informacji")."""
         permissions.check(Act.WAIT, actor, self)
         details: dict[str, Any] = {"reason": reason.value}
         if reason is WaitReason.CUSTOMER:
@@ -423,8 +428,14 @@ class Request:
                 raise Invalid(N_("Automatic closing takes 1 to {max} days."),
                               max=MAX_AUTOCLOSE_DAYS)
             details["autoclose_days"] = autoclose_days
+            if requeue_days is not None:
+                if autoclose_days is not None or not 1 <= requeue_days <= MAX_REQUEUE_DAYS:
+                    raise Invalid(N_("Returning to the queue takes 1 to {max} days."),
+                                  max=MAX_REQUEUE_DAYS)
+                autoclose_days = requeue_days
+                details["requeue_days"] = requeue_days
         else:
-            autoclose_days = None
+            autoclose_days = requeue_days = None
         if reason is WaitReason.UNTIL:
             if until is None or until <= at:
                 raise Invalid(N_("That moment has already passed; please give a later one."))
@@ -437,6 +448,7 @@ class Request:
         self.status = Status.WAITING
         self.wait_reason, self.wait_until, self.wait_since = reason, until, at
         self.wait_autoclose_days = autoclose_days
+        self.wait_requeue = requeue_days is not None
         if reason.pauses_sla:
             self._pause_resolve(at)
         if question:
@@ -523,6 +535,21 @@ class Request:
         self._record_system("auto_close", at, Status.WAITING,
                             {"reason": "no_customer_response", "days": days})
 
+    def requeue_no_response(self, at: datetime) -> None:
+        """No answer within the days set when asking, and "return to the queue" was chosen:
+        open again, unassigned; a fresh time to claim starts (003)."""
+        if (self.status is not Status.WAITING or self.wait_reason is not WaitReason.CUSTOMER
+                or not self.wait_requeue):
+            raise Invalid(N_("{ref} is not waiting."), ref=self.reference)
+        days, previous = self.wait_autoclose_days, self.assignee_id
+        self._leave_waiting(at)
+        self.status = Status.OPEN
+        self.assignee_id = self.assignee_name = None
+        self.claim_due = at + timedelta(minutes=self.sla_claim_minutes)
+        self.sla_flags -= {"claim_warned", "claim_breached"}
+        self._record_system("auto_requeue", at, Status.WAITING,
+                            {"days": days, "previous_assignee": previous})
+
     def mark_sla(self, flag: str, at: datetime) -> None:
         """Record an SLA warning or breach (``claim_warned``, ``resolve_breached``...)."""
         self.sla_flags.add(flag)
@@ -590,6 +617,7 @@ class Request:
         reason = self.wait_reason.value if self.wait_reason else None
         self.wait_reason = self.wait_until = self.wait_since = None
         self.wait_autoclose_days = None
+        self.wait_requeue = False
         if self.status is not Status.CLOSED:
             self._restart_resolve(at)
         return reason

@@ -410,13 +410,14 @@ async def wait(
     uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
     reason: WaitReason, question: str | None = None, until: datetime | None = None,
     autoclose_days: int | None = None, channel: str | None = None,
+    requeue_days: int | None = None,
 ) -> Request:
     """Put an in-progress request on hold. A question for the customer is always sent to
     them (even with status notices off); other waits are status notices."""
 
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
         req.wait(actor, reason, clock.now(), channel, question=question, until=until,
-                 autoclose_days=autoclose_days)
+                 autoclose_days=autoclose_days, requeue_days=requeue_days)
         data = _snapshot(req, await _type_name(uow, req), assignee=actor.name,
                          reason=reason.value, until=_iso(until), days=autoclose_days)
         if reason is WaitReason.CUSTOMER:
@@ -601,6 +602,17 @@ async def _apply_timer(uow: UnitOfWork, req: Request, kind: TimerKind, now: date
                 or now < req.wait_since + timedelta(days=req.wait_autoclose_days)):
             return False
         days = req.wait_autoclose_days
+        if req.wait_requeue:  # back to the queue instead of closed (003)
+            previous = req.assignee_id
+            req.requeue_no_response(now)
+            initiator = await uow.people.get(req.initiator_id)
+            if initiator is not None:
+                await _offer_notifications(uow, req, initiator)
+            if previous:
+                data = _snapshot(req, await _type_name(uow, req), days=days)
+                await uow.outbox.add(Notification(previous, "requeued", rid, data,
+                                                  edit_key=work_key(rid)))
+            return True
         req.close_no_response(now)
         data = _snapshot(req, await _type_name(uow, req), days=days,
                          assignee=req.assignee_name)

@@ -261,6 +261,7 @@ class SqlRequestRepository(RequestRepository):
             wait_until=row.wait_until,
             wait_since=row.wait_since,
             wait_autoclose_days=row.wait_autoclose_days,
+            wait_requeue=bool(row.wait_requeue),
             resolved_at=row.resolved_at,
             feedback_until=row.feedback_until,
             rating=rating,
@@ -305,6 +306,7 @@ class SqlRequestRepository(RequestRepository):
             "wait_until": req.wait_until,
             "wait_since": req.wait_since,
             "wait_autoclose_days": req.wait_autoclose_days,
+            "wait_requeue": req.wait_requeue,
             "resolved_at": req.resolved_at,
             "feedback_until": req.feedback_until,
         }

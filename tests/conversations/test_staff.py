@@ -4,10 +4,12 @@ card's contacts and fields, Finish without claiming, Place and resolve, staff re
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from core.clock import ManualClock
 from core.i18n import _, use_language
 from core.kinds import Role, Status
 from tests.harness import Chat
@@ -183,3 +185,45 @@ async def test_my_lists_only_own_work_while_staff_see_all(chat: Chat) -> None:
     chat.expect("Bogdan", "Subject: Mouse is dead")
     assert [b.label for b in chat.buttons_for("Bogdan")] == [
         "Comment", "Internal note", "History"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_wait_for_more_information_then_back_to_the_queue(
+        chat: Chat, clock: ManualClock, lang: str) -> None:
+    await speak(chat, lang)
+    await describe(chat, "Ion", lang, "Mouse is dead")
+    await chat.press("Ion", tr(lang, "Place"))
+    ref = ref_in(chat.said("Ion"))
+    await chat.press("Ana", tr(lang, "Claim"), from_notification=True)
+    await chat.send("Ana", ref)
+    await chat.press("Ana", tr(lang, "Wait"))
+    await chat.press("Ana", tr(lang, "A question for the customer"))
+    await chat.send("Ana", "Which mouse model?")
+    await chat.press("Ana", tr(lang, "Back to the queue after {n} days", n=3))
+    chat.expect("Ana", tr(lang, "Without an answer it goes back to the queue after {n} days.",
+                          n=3))
+    assert (await request(chat, ref)).wait_requeue
+    clock.advance(days=3)
+    assert chat.app.timer_worker is not None
+    await chat.app.timer_worker.drain()
+    await chat.deliver()
+    req = await request(chat, ref)
+    assert req.status is Status.OPEN and req.assignee_id is None
+    assert req.claim_due == clock.now() + timedelta(minutes=req.sla_claim_minutes)
+    assert req.events[-1].action == "auto_requeue"
+    assert chat.notices("Ana")[-1] == tr(
+        lang, "{ref}: no answer from the customer within {days} days; it is back in the queue.",
+        ref=ref, days=3)
+    assert tr(lang, "Claim") in [b.label for b in chat.notified_buttons("Bogdan")]
+
+
+async def test_requeue_days_are_checked_in_the_domain() -> None:
+    from core.errors import Invalid
+    from core.kinds import WaitReason
+    from tests.core.test_permissions import AT, HOLDER, request_in
+
+    for days in (0, 31):
+        req = request_in(Status.IN_PROGRESS)
+        with pytest.raises(Invalid):
+            req.wait(HOLDER, WaitReason.CUSTOMER, AT, question="Model?", requeue_days=days)
+        assert req.status is Status.IN_PROGRESS
