@@ -129,6 +129,10 @@ def describe(line: Line) -> str:
             return _("disputed it: “{reason}”", reason=_snippet(line.body))
         case "ask_release":
             return _("asked for it to be released")
+        case "merge":
+            return _("merged it into {ref}", ref=d.get("into", "?"))
+        case "merged_from":
+            return _("merged {ref} into it", ref=d.get("from", "?"))
         case "staff_reopen":
             return _("reopened it: “{reason}”", reason=_snippet(line.body))
         case "rate":

@@ -207,6 +207,9 @@ def _render(codec: ActionCodec, n: Notification, timezone: str | None) -> Reply:
         case "reopened":
             return Reply(_("{initiator} reopened {ref}: {body}", **d),
                          more_work_buttons(codec, rid))
+        case "merged":
+            return Reply(_("{ref} was merged into {target}: please follow {target} from now "
+                           "on.", **d))
         case "requeued":
             return Reply(_("{ref}: no answer from the customer within {days} days; it is back "
                            "in the queue.", **d))

@@ -174,6 +174,7 @@ class Request:
     wait_until: datetime | None = None
     wait_since: datetime | None = None
     wait_autoclose_days: int | None = None
+    merged_into_id: int | None = None  # closed as a duplicate of this request
     wait_requeue: bool = False  # after those days: back to the queue instead of closed (003)
     resolved_at: datetime | None = None
     feedback_until: datetime | None = None
@@ -534,6 +535,26 @@ class Request:
         self._stop_clocks()
         self._record_system("auto_close", at, Status.WAITING,
                             {"reason": "no_customer_response", "days": days})
+
+    def merge_into(self, actor: Person, target: Request, at: datetime,
+                   channel: str | None = None) -> None:
+        """Close this duplicate into ``target`` (resolution *merged*); both histories name
+        the other. Moving comments and attachments is the repository's part."""
+        permissions.check(Act.MERGE, actor, self)
+        if target.id == self.id:
+            raise Invalid(N_("A request cannot be merged into itself."))
+        if target.status.is_final or target.merged_into_id is not None:
+            raise Invalid(N_("{ref} is closed; choose a request that is still open."),
+                          ref=target.reference)
+        old = self.status
+        self._leave_waiting(at)
+        self.status = Status.CLOSED
+        self.resolution_method = Resolution.MERGED
+        self.merged_into_id = target.id
+        self._stop_clocks()
+        self._record(Act.MERGE, actor, at, channel, old, {"into": target.reference})
+        target._record("merged_from", actor, at, channel, target.status,
+                       {"from": self.reference})
 
     def requeue_no_response(self, at: datetime) -> None:
         """No answer within the days set when asking, and "return to the queue" was chosen:

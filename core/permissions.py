@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 # Actions only the person who placed the request may do, and those only staff may do.
 OWNER_ACTS = {"cancel", "confirm", "dispute", "ask_release", "reopen", "rate"}
 STAFF_ACTS = {"claim", "release", "finish", "correct_time", "wait", "resume", "priority",
-              "staff_reopen"}
+              "staff_reopen", "merge"}
 # Actions only the assignee (or a supervisor) may do.
-HOLDER_ACTS = {"release", "finish", "wait", "resume", "staff_reopen"}
+HOLDER_ACTS = {"release", "finish", "wait", "resume", "staff_reopen", "merge"}
 
 
 class Policy:
@@ -54,6 +54,7 @@ ROLE_REFUSALS = {
     "rate": N_("Only the person who placed {ref} can rate it."),
     "priority": N_("Only assistants can change the priority of {ref}."),
     "staff_reopen": N_("Only the assistant who resolved {ref} can reopen it."),
+    "merge": N_("Only the assistant holding {ref} can merge it."),
 }
 
 # From which statuses each action is allowed.
@@ -73,6 +74,7 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "rate": {"resolved", "closed"},
     "priority": {"open", "in_progress", "waiting"},
     "staff_reopen": {"resolved"},
+    "merge": {"open", "in_progress", "waiting"},
 }
 
 

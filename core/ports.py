@@ -126,6 +126,11 @@ class RequestRepository(abc.ABC):
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]: ...
 
     @abc.abstractmethod
+    async def move_children(self, source_id: int, target_id: int) -> tuple[int, int]:
+        """Move every comment and attachment of ``source_id`` to ``target_id`` (a merge);
+        returns how many of each were moved."""
+
+    @abc.abstractmethod
     async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
         """Requests the assistant holds plus the open ones they may claim."""
 

@@ -351,7 +351,9 @@ async def comment(
     body: str, channel: str | None = None, internal: bool = False,
 ) -> Request:
     """A public comment reaches the other side (initiator ↔ assignee); an internal note
-    reaches the staff on the request (assignee, who resolved it) and never the initiator."""
+    reaches the staff on the request (assignee, who resolved it) and never the initiator.
+    A message for a merged request lands on the request it was merged into."""
+    request_id = await merged_target(uow_factory, request_id)
 
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
         replying = req.is_reply(actor, internal)
@@ -458,6 +460,53 @@ async def reopen(
                                               edit_key=work_key(request_id)))
 
     return await _change(uow_factory, actor_id, request_id, mutate)
+
+
+async def merge(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    target_reference: str, channel: str | None = None,
+) -> tuple[Request, Request, tuple[int, int]]:
+    """Close a duplicate into another request (resolution *merged*): its comments and
+    attachments move to the target, both histories name the other, the initiator is told
+    which reference to follow. Returns (duplicate, target, (comments, files) moved)."""
+    for _attempt in range(CAS_ATTEMPTS):
+        async with uow_factory() as uow:
+            actor = await load_person(uow, actor_id)
+            req = await load_visible(uow, actor, request_id)
+            target = await uow.requests.by_reference(target_reference)
+            if target is None or not can_see(actor, target):
+                raise NotFound(N_("There is no request {ref}."), ref=target_reference.strip()[:40])
+            req.merge_into(actor, target, clock.now(), channel)
+            try:
+                await uow.requests.save(req)
+                await uow.requests.save(target)
+            except ConcurrentChange:
+                continue
+            moved = await uow.requests.move_children(req.id or 0, target.id or 0)
+            await _sync_timers(uow, req)
+            await _sync_timers(uow, target)
+            data = _snapshot(req, await _type_name(uow, req), target=target.reference,
+                             actor=actor.name)
+            await uow.outbox.add(Notification(req.initiator_id, "merged", request_id, data,
+                                              edit_key=confirm_key(request_id)))
+            for person in await _eligible_assistants(uow, req):  # the offer, if still open
+                await uow.outbox.add(Notification(person.id, "offer_cancelled", request_id,
+                                                  data, edit_key=offer_key(request_id),
+                                                  edit_only=True))
+            await uow.commit()
+            return req, target, moved
+    raise ConcurrentChange(f"request {request_id} kept changing")
+
+
+async def merged_target(uow_factory: UnitOfWorkFactory, request_id: int) -> int:
+    """Where messages for ``request_id`` go: the request it was merged into, if any."""
+    async with uow_factory() as uow:
+        for _hop in range(5):  # a chain of merges, never a loop
+            req = await uow.requests.get(request_id)
+            if req is None or req.merged_into_id is None:
+                break
+            request_id = req.merged_into_id
+    return request_id
 
 
 async def staff_reopen(

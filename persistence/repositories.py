@@ -262,6 +262,7 @@ class SqlRequestRepository(RequestRepository):
             wait_since=row.wait_since,
             wait_autoclose_days=row.wait_autoclose_days,
             wait_requeue=bool(row.wait_requeue),
+            merged_into_id=row.merged_into_id,
             resolved_at=row.resolved_at,
             feedback_until=row.feedback_until,
             rating=rating,
@@ -307,6 +308,7 @@ class SqlRequestRepository(RequestRepository):
             "wait_since": req.wait_since,
             "wait_autoclose_days": req.wait_autoclose_days,
             "wait_requeue": req.wait_requeue,
+            "merged_into_id": req.merged_into_id,
             "resolved_at": req.resolved_at,
             "feedback_until": req.feedback_until,
         }
@@ -364,6 +366,15 @@ class SqlRequestRepository(RequestRepository):
                     params: dict[str, Any] | None = None) -> list[Request]:
         rows = (await self.s.execute(query, params)).all()
         return await self._load_many(rows)
+
+    async def move_children(self, source_id: int, target_id: int) -> tuple[int, int]:
+        from persistence.attachments import AttachmentRow
+
+        comments = await self.s.execute(update(CommentRow).where(
+            CommentRow.request_id == source_id).values(request_id=target_id))
+        files = await self.s.execute(update(AttachmentRow).where(
+            AttachmentRow.request_id == source_id).values(request_id=target_id))
+        return comments.rowcount or 0, files.rowcount or 0  # type: ignore[attr-defined]
 
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
         return await self._many(REQUESTS_OF_INITIATOR,

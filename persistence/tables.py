@@ -113,6 +113,7 @@ class RequestRow(Base):
     wait_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     wait_autoclose_days: Mapped[int | None] = mapped_column(Integer)
     wait_requeue: Mapped[bool | None] = mapped_column(Boolean)  # migration 0008_i16_requeue
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)  # migration 0008_i16_requeue
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -72,6 +72,11 @@ async def to_state(chat: Chat, state: str) -> str:
         return "Ion"
     await chat.press("Ion", "Place")
     await chat.press("Bogdan", "Claim", from_notification=True)
+    if state == "merge.target":  # Merge into HD-…: which request does it duplicate?
+        ref = next(w for w in chat.said("Bogdan").split() if w.startswith("HD-"))
+        await chat.send("Bogdan", ref.strip(".,:;"))
+        await chat.press("Bogdan", "Merge into HD-…")
+        return "Bogdan"
     await chat.press("Bogdan", "Finish")
     if state == "finish.time":
         return "Bogdan"
@@ -81,7 +86,7 @@ async def to_state(chat: Chat, state: str) -> str:
     await chat.send("Bogdan", "Replaced it")
     if state == "sreopen.reason":  # staff reopen of a resolved request: why?
         ref = next(w for w in chat.said("Bogdan").split() if w.startswith("HD-"))
-        await chat.send("Bogdan", ref)
+        await chat.send("Bogdan", ref.strip(".,:;"))
         await chat.press("Bogdan", "Reopen")
         return "Bogdan"
     if state == "dispute.reason":
@@ -92,7 +97,7 @@ async def to_state(chat: Chat, state: str) -> str:
 
 STATES = ["idle", "intake.type", "intake.assignee", "intake.describe", "intake.summary",
           "intake.client", "finish.time", "finish.note", "dispute.reason",
-          "intake.subject", "place_resolve.time", "sreopen.reason"]
+          "intake.subject", "place_resolve.time", "sreopen.reason", "merge.target"]
 BAD_TEXT = ["", "   ", "x" * 5000, "abc", "-5m", "0", "999h", "/frobnicate", "/",
             "/start@other_bot", "HD-1999-000000", "{ref} {0} %s", "\x00\x1b[31m"]
 

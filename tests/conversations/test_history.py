@@ -135,7 +135,8 @@ async def test_the_history_button_on_the_card(chat: Chat) -> None:
     chat.expect("Ion", f"{ref} — Peripherals", "Status: open")
     await chat.send("Ana", ref)
     assert [b.label for b in chat.buttons_for("Ana")] == [
-        "Claim", "Finish", "Comment", "Internal note", "Priority", "History"]
+        "Claim", "Finish", "Comment", "Internal note", "Priority", "Merge into HD-…",
+        "History"]
     # A cancelled request keeps its History button (the only one left).
     await chat.press("Ion", "Cancel request")
     await chat.send("Ion", ref)

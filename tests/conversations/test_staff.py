@@ -8,10 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from core.clock import ManualClock
 from core.i18n import _, use_language
 from core.kinds import Role, Status
+from tests.conversations.test_attachments import app, file, send_file  # noqa: F401
 from tests.harness import Chat
 
 LANGUAGES = ["en", "pl"]
@@ -227,3 +229,67 @@ async def test_requeue_days_are_checked_in_the_domain() -> None:
         with pytest.raises(Invalid):
             req.wait(HOLDER, WaitReason.CUSTOMER, AT, question="Model?", requeue_days=days)
         assert req.status is Status.IN_PROGRESS
+
+
+async def counts(chat: Chat, *refs: str) -> list[tuple[int, int]]:
+    """(comments, attachments) stored for each request."""
+    found = []
+    async with chat.app.engine.connect() as conn:
+        for ref in refs:
+            rid = (await request(chat, ref)).id
+            comments = (await conn.execute(text(
+                "SELECT count(*) FROM comments WHERE request_id = :r"), {"r": rid})).scalar_one()
+            files = (await conn.execute(text(
+                "SELECT count(*) FROM attachments WHERE request_id = :r"), {"r": rid})).scalar_one()
+            found.append((comments, files))
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_merge_moves_everything_and_later_messages_land_on_the_target(
+        chat: Chat, lang: str) -> None:
+    await speak(chat, lang)
+    await describe(chat, "Ion", lang, "Printer jams")
+    await chat.press("Ion", tr(lang, "Place"))
+    duplicate = ref_in(chat.said("Ion"))
+    await chat.press("Ana", tr(lang, "Claim"), from_notification=True)
+    await send_file(chat, "Ion", file())  # his only live request: the duplicate
+    await chat.send("Ana", duplicate)
+    await chat.press("Ana", tr(lang, "Comment"))
+    await chat.send("Ana", "Looking at it")
+    await chat.send("Ion", duplicate)
+    old_comment = next(b for b in chat.buttons_for("Ion") if b.label == tr(lang, "Comment"))
+    await describe(chat, "Ion", lang, "Printer on floor 2 jams")
+    await chat.press("Ion", tr(lang, "Place"))
+    target = ref_in(chat.said("Ion"))
+    before = await counts(chat, duplicate, target)
+    assert before == [(1, 1), (0, 0)]
+
+    await chat.send("Ana", duplicate)
+    await chat.press("Ana", tr(lang, "Merge into HD-…"))
+    await chat.send("Ana", "printer")  # not a reference: explained, nothing changes
+    chat.expect("Ana", tr(lang, "Please write a reference like HD-2026-000042, or send /cancel."))
+    await chat.send("Ana", duplicate)  # itself: refused
+    chat.expect("Ana", tr(lang, "A request cannot be merged into itself."))
+    assert await counts(chat, duplicate, target) == before  # the dialog goes on
+    await chat.send("Ana", target.lower())
+    chat.expect("Ana", tr(lang, "{ref} is merged into {target}: {comments} comments and {files} "
+                                "files moved; the person who placed it is told to follow "
+                                "{target}.", ref=duplicate, target=target, comments=1, files=1))
+    after = await counts(chat, duplicate, target)
+    assert after == [(0, 0), (1, 1)]  # every comment and file, moved
+    dup = await request(chat, duplicate)
+    assert dup.status is Status.CLOSED and dup.resolution_method.value == "merged"
+    assert chat.notices("Ion")[-1] == tr(
+        lang, "{ref} was merged into {target}: please follow {target} from now on.",
+        ref=duplicate, target=target)
+    # Both histories name the other.
+    await chat.send("Ana", f"/history {duplicate}")
+    chat.expect("Ana", tr(lang, "merged it into {ref}", ref=target))
+    await chat.send("Ana", f"/history {target}")
+    chat.expect("Ana", tr(lang, "merged {ref} into it", ref=duplicate))
+    # A message for the merged request lands on the target.
+    await chat.press_payload("Ion", old_comment.payload)
+    await chat.send("Ion", "It jams again")
+    assert await counts(chat, duplicate, target) == [(0, 0), (2, 1)]
+    assert (await request(chat, target)).comments[-1].body == "It jams again"

@@ -78,6 +78,10 @@ def do(act: Act, actor: Person, req: Request) -> None:
             req.rate(actor, 5, AT)
         case Act.PRIORITY:
             req.set_priority(actor, "urgent", SlaPolicy(10, 120), AT)
+        case Act.MERGE:
+            target = request_in(Status.OPEN)
+            target.id, target.reference = 8, "HD-2026-000008"
+            req.merge_into(actor, target, AT)
         case Act.STAFF_REOPEN:
             req.staff_reopen(actor, "The printer jams again", AT)
 
@@ -102,6 +106,8 @@ ALLOWED: dict[Act, set[tuple[str, str]]] = {
     Act.PRIORITY: {("holder", "open"), ("other_assistant", "open"), ("supervisor", "open")}
     | {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
     Act.STAFF_REOPEN: {("holder", "resolved"), ("supervisor", "resolved")},
+    Act.MERGE: {(a, "open") for a in ("holder", "other_assistant", "supervisor")}
+    | {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
 }
 RESULT = {
     Act.CLAIM: Status.IN_PROGRESS,
@@ -115,6 +121,7 @@ RESULT = {
     Act.RESUME: Status.IN_PROGRESS,
     Act.REOPEN: Status.IN_PROGRESS,
     Act.STAFF_REOPEN: Status.IN_PROGRESS,
+    Act.MERGE: Status.CLOSED,
 }
 
 CASES = list(itertools.product(list(Act), list(ACTORS), list(Status)))
@@ -147,7 +154,7 @@ def test_permission_matrix(act: Act, actor_name: str, status: Status) -> None:
 
 
 def test_matrix_covers_every_combination() -> None:
-    assert len(CASES) == len(Act) * 5 * len(Status) == 450
+    assert len(CASES) == len(Act) * 5 * len(Status) == 480
 
 
 def test_refusal_messages_are_specific() -> None:

@@ -1,5 +1,5 @@
 """wait_requeue: a customer wait may return the request to the queue after N days instead
-of closing it (issue 16, seed 003)
+of closing it; merged_into_id: a duplicate closed into another request (issue 16, seed 003)
 
 Revision ID: 0008_i16_requeue
 Revises: 0007_i16_subject
@@ -17,8 +17,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("requests") as batch:
         batch.add_column(sa.Column("wait_requeue", sa.Boolean(), nullable=True))
+        batch.add_column(sa.Column("merged_into_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("requests") as batch:
+        batch.drop_column("merged_into_id")
         batch.drop_column("wait_requeue")
