@@ -88,7 +88,7 @@ def welcome(turn: Turn) -> Reply:
 
 async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
     e = turn.engine
-    if turn.state.state in ("intake.type", "intake.assignee", "intake.summary",
+    if turn.state.state in ("intake.type", "intake.assignee", "intake.summary", "split.type",
                             "wait.autoclose", "reopen.ask"):
         return [Reply(_("Please choose one of the options above, or send /cancel."))]
     if text.upper().startswith(REFERENCE_PREFIX) and len(text) < 40:
@@ -131,6 +131,8 @@ TEXT_STEPS: dict[str, TextStep] = {
     "intake.subject": intake.on_subject,
     "sreopen.reason": staff.on_staff_reopen_reason,
     "merge.target": split_merge.on_merge_target,
+    "split.subject": split_merge.on_split_subject,
+    "split.describe": split_merge.on_split_description,
     "finish.time": work.on_finish_time,
     "finish.note": work.on_finish_note,
     "correct.time": work.on_correct_time,
@@ -152,6 +154,8 @@ BUTTONS: dict[str, ButtonHandler] = {
     "subj": intake.on_edit_subject,
     "sreopen": staff.on_staff_reopen,
     "merge": split_merge.on_merge,
+    "split": split_merge.on_split,
+    "splittype": split_merge.on_split_type,
     "view": lists.on_view,
     "claim": work.on_claim,
     "release": work.on_release,

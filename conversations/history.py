@@ -129,6 +129,10 @@ def describe(line: Line) -> str:
             return _("disputed it: “{reason}”", reason=_snippet(line.body))
         case "ask_release":
             return _("asked for it to be released")
+        case "split":
+            return _("split off {ref}", ref=d.get("to", "?"))
+        case "split_from":
+            return _("split it off {ref}", ref=d.get("from", "?"))
         case "merge":
             return _("merged it into {ref}", ref=d.get("into", "?"))
         case "merged_from":

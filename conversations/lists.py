@@ -196,6 +196,8 @@ def _card_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
             extra += (button(c, _("Internal note"), "comment", rid, "i"),)
             if permissions.allows(Act.PRIORITY, turn.person, req):
                 extra += (button(c, _("Priority"), "prio", rid),)
+            if permissions.allows(Act.SPLIT, turn.person, req):
+                extra += (button(c, _("Split"), "split", rid),)
             if permissions.allows(Act.MERGE, turn.person, req):
                 extra += (button(c, _("Merge into HD-…"), "merge", rid),)
     return action_buttons(turn, req) + extra + (history.history_button(turn, req),)

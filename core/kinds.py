@@ -67,6 +67,7 @@ class Act(enum.StrEnum):
     PRIORITY = "priority"
     STAFF_REOPEN = "staff_reopen"
     MERGE = "merge"
+    SPLIT = "split"
 
 
 class WaitReason(enum.StrEnum):

@@ -556,6 +556,14 @@ class Request:
         target._record("merged_from", actor, at, channel, target.status,
                        {"from": self.reference})
 
+    def split_off(self, actor: Person, new: Request, at: datetime,
+                  channel: str | None = None) -> None:
+        """A new request (``new``, already placed and saved) takes over a part of this one;
+        both histories name the other."""
+        permissions.check(Act.SPLIT, actor, self)
+        self._record(Act.SPLIT, actor, at, channel, self.status, {"to": new.reference})
+        new._record("split_from", actor, at, channel, None, {"from": self.reference})
+
     def requeue_no_response(self, at: datetime) -> None:
         """No answer within the days set when asking, and "return to the queue" was chosen:
         open again, unassigned; a fresh time to claim starts (003)."""

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 # Actions only the person who placed the request may do, and those only staff may do.
 OWNER_ACTS = {"cancel", "confirm", "dispute", "ask_release", "reopen", "rate"}
 STAFF_ACTS = {"claim", "release", "finish", "correct_time", "wait", "resume", "priority",
-              "staff_reopen", "merge"}
+              "staff_reopen", "merge", "split"}
 # Actions only the assignee (or a supervisor) may do.
-HOLDER_ACTS = {"release", "finish", "wait", "resume", "staff_reopen", "merge"}
+HOLDER_ACTS = {"release", "finish", "wait", "resume", "staff_reopen", "merge", "split"}
 
 
 class Policy:
@@ -55,6 +55,7 @@ ROLE_REFUSALS = {
     "priority": N_("Only assistants can change the priority of {ref}."),
     "staff_reopen": N_("Only the assistant who resolved {ref} can reopen it."),
     "merge": N_("Only the assistant holding {ref} can merge it."),
+    "split": N_("Only the assistant holding {ref} can split it."),
 }
 
 # From which statuses each action is allowed.
@@ -75,6 +76,7 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "priority": {"open", "in_progress", "waiting"},
     "staff_reopen": {"resolved"},
     "merge": {"open", "in_progress", "waiting"},
+    "split": {"open", "in_progress", "waiting"},
 }
 
 

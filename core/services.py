@@ -15,7 +15,7 @@ from core import sla
 from core.clock import Clock
 from core.errors import ConcurrentChange, Invalid, NotFound
 from core.i18n import N_
-from core.kinds import Resolution, Role, Status, TimerKind, WaitReason
+from core.kinds import Act, Resolution, Role, Status, TimerKind, WaitReason
 from core.model import Person, Request
 from core.notifications import Notification, confirm_key, offer_key, work_key
 from core.permissions import can_see, check
@@ -495,6 +495,45 @@ async def merge(
                                                   edit_only=True))
             await uow.commit()
             return req, target, moved
+    raise ConcurrentChange(f"request {request_id} kept changing")
+
+
+async def split(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    type_id: int, subject: str, description: str, channel: str | None = None,
+) -> tuple[Request, Request]:
+    """A new request from a part of the problem (same initiator, the chosen type), linked
+    both ways in the histories; it is offered like any new request and the initiator is
+    told. Returns (original, new)."""
+    for _attempt in range(CAS_ATTEMPTS):
+        async with uow_factory() as uow:
+            actor = await load_person(uow, actor_id)
+            source = await load_visible(uow, actor, request_id)
+            check(Act.SPLIT, actor, source)
+            initiator = await load_person(uow, source.initiator_id)
+            rtype = await uow.types.get(type_id)
+            if rtype is None:
+                raise Invalid(N_("That request type does not exist any more."))
+            now = clock.now()
+            new = Request.place(actor=actor, initiator=initiator, rtype=rtype,
+                                description=description, target=None, at=now,
+                                channel=channel, subject=subject, priority=source.priority,
+                                fields={name: source.fields.get(name, "—")
+                                        for name in rtype.fields})
+            await uow.requests.add(new)
+            source.split_off(actor, new, now, channel)
+            try:
+                await uow.requests.save(source)
+                await uow.requests.save(new)
+            except ConcurrentChange:
+                continue
+            await _sync_timers(uow, new)
+            await _offer_notifications(uow, new, initiator)
+            if initiator.id != actor.id:
+                await uow.outbox.add(Notification(initiator.id, "placed_for_you", new.id or 0,
+                                                  _snapshot(new, rtype.name, by=actor.name)))
+            await uow.commit()
+            return source, new
     raise ConcurrentChange(f"request {request_id} kept changing")
 
 

@@ -72,6 +72,15 @@ async def to_state(chat: Chat, state: str) -> str:
         return "Ion"
     await chat.press("Ion", "Place")
     await chat.press("Bogdan", "Claim", from_notification=True)
+    if state.startswith("split."):  # Split: subject, description, then the type
+        ref = next(w for w in chat.said("Bogdan").split() if w.startswith("HD-"))
+        await chat.send("Bogdan", ref.strip(".,:;"))
+        await chat.press("Bogdan", "Split")
+        if state != "split.subject":
+            await chat.send("Bogdan", "Second monitor")
+        if state == "split.type":
+            await chat.send("Bogdan", "The second monitor flickers too")
+        return "Bogdan"
     if state == "merge.target":  # Merge into HD-…: which request does it duplicate?
         ref = next(w for w in chat.said("Bogdan").split() if w.startswith("HD-"))
         await chat.send("Bogdan", ref.strip(".,:;"))
@@ -97,7 +106,8 @@ async def to_state(chat: Chat, state: str) -> str:
 
 STATES = ["idle", "intake.type", "intake.assignee", "intake.describe", "intake.summary",
           "intake.client", "finish.time", "finish.note", "dispute.reason",
-          "intake.subject", "place_resolve.time", "sreopen.reason", "merge.target"]
+          "intake.subject", "place_resolve.time", "sreopen.reason", "merge.target",
+          "split.subject", "split.describe", "split.type"]
 BAD_TEXT = ["", "   ", "x" * 5000, "abc", "-5m", "0", "999h", "/frobnicate", "/",
             "/start@other_bot", "HD-1999-000000", "{ref} {0} %s", "\x00\x1b[31m"]
 

@@ -135,7 +135,7 @@ async def test_the_history_button_on_the_card(chat: Chat) -> None:
     chat.expect("Ion", f"{ref} — Peripherals", "Status: open")
     await chat.send("Ana", ref)
     assert [b.label for b in chat.buttons_for("Ana")] == [
-        "Claim", "Finish", "Comment", "Internal note", "Priority", "Merge into HD-…",
+        "Claim", "Finish", "Comment", "Internal note", "Priority", "Split", "Merge into HD-…",
         "History"]
     # A cancelled request keeps its History button (the only one left).
     await chat.press("Ion", "Cancel request")

@@ -293,3 +293,41 @@ async def test_merge_moves_everything_and_later_messages_land_on_the_target(
     await chat.send("Ion", "It jams again")
     assert await counts(chat, duplicate, target) == [(0, 0), (2, 1)]
     assert (await request(chat, target)).comments[-1].body == "It jams again"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_split_links_both_ways_and_keeps_everything(chat: Chat, lang: str) -> None:
+    await chat.add_type("Monitors")
+    await speak(chat, lang)
+    await describe(chat, "Ion", lang, "Printer jams and the monitor flickers")
+    await chat.press("Ion", tr(lang, "Place"))
+    ref = ref_in(chat.said("Ion"))
+    await chat.press("Ana", tr(lang, "Claim"), from_notification=True)
+    await send_file(chat, "Ion", file())
+    await chat.send("Ana", ref)
+    await chat.press("Ana", tr(lang, "Comment"))
+    await chat.send("Ana", "Two problems here")
+    before = await counts(chat, ref)
+    assert before == [(1, 1)]
+    await chat.send("Ana", ref)
+    await chat.press("Ana", tr(lang, "Split"))
+    await chat.send("Ana", "y" * 121)
+    chat.expect("Ana", tr(lang, "A subject is one line of at most {limit} characters.",
+                          limit=120))
+    await chat.send("Ana", "Monitor flickers")
+    chat.expect("Ana", tr(lang, "Describe that part of the problem."))
+    await chat.send("Ana", "The monitor on desk 4 flickers")
+    await chat.press("Ana", "Monitors")
+    new = ref_in(chat.said("Ana"))
+    chat.expect("Ana", tr(lang, "{new} is split off {ref}; both histories name the other.",
+                          new=new, ref=ref))
+    created = await request(chat, new)
+    original = await request(chat, ref)
+    assert created.subject == "Monitor flickers" and created.initiator_id == original.initiator_id
+    assert created.status is Status.OPEN and original.status is Status.IN_PROGRESS
+    assert await counts(chat, ref, new) == [(1, 1), (0, 0)]  # nothing lost or copied
+    assert any(new in t for t in chat.notices("Bogdan"))  # offered like any new request
+    await chat.send("Ana", f"/history {ref}")
+    chat.expect("Ana", tr(lang, "split off {ref}", ref=new))
+    await chat.send("Ana", f"/history {new}")
+    chat.expect("Ana", tr(lang, "split it off {ref}", ref=ref))

@@ -82,6 +82,10 @@ def do(act: Act, actor: Person, req: Request) -> None:
             target = request_in(Status.OPEN)
             target.id, target.reference = 8, "HD-2026-000008"
             req.merge_into(actor, target, AT)
+        case Act.SPLIT:
+            new = request_in(Status.OPEN)
+            new.id, new.reference = 8, "HD-2026-000008"
+            req.split_off(actor, new, AT)
         case Act.STAFF_REOPEN:
             req.staff_reopen(actor, "The printer jams again", AT)
 
@@ -107,6 +111,8 @@ ALLOWED: dict[Act, set[tuple[str, str]]] = {
     | {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
     Act.STAFF_REOPEN: {("holder", "resolved"), ("supervisor", "resolved")},
     Act.MERGE: {(a, "open") for a in ("holder", "other_assistant", "supervisor")}
+    | {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
+    Act.SPLIT: {(a, "open") for a in ("holder", "other_assistant", "supervisor")}
     | {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
 }
 RESULT = {
@@ -154,7 +160,7 @@ def test_permission_matrix(act: Act, actor_name: str, status: Status) -> None:
 
 
 def test_matrix_covers_every_combination() -> None:
-    assert len(CASES) == len(Act) * 5 * len(Status) == 480
+    assert len(CASES) == len(Act) * 5 * len(Status) == 510
 
 
 def test_refusal_messages_are_specific() -> None:
