@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from conversations import (
     comments,
     confirm,
+    drafts,
     history,
     intake,
     lists,
@@ -56,6 +57,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return [Reply(help_text(turn.is_staff))]
     if name == "/language":
         return [language_menu(turn)]
+    if name == "/drafts":
+        return await drafts.drafts_command(turn)
     if name == "/note":
         return await comments.note_command(turn, arg)
     if name == "/notices":
@@ -155,6 +158,9 @@ BUTTONS: dict[str, ButtonHandler] = {
     "sreopen": staff.on_staff_reopen,
     "merge": split_merge.on_merge,
     "split": split_merge.on_split,
+    "draft": drafts.on_save_draft,
+    "drcont": drafts.on_continue,
+    "drdel": drafts.on_delete,
     "splittype": split_merge.on_split_type,
     "view": lists.on_view,
     "claim": work.on_claim,

@@ -105,7 +105,7 @@ async def on_subject(turn: Turn, text: str) -> list[Reply]:
                         limit=MAX_SUBJECT))]
     data = {**turn.state.data, "subject": " ".join(text.split())}
     await turn.set_state("intake.summary", **data)
-    return [await _summary(turn, data)]
+    return [await summary(turn, data)]
 
 
 
@@ -119,7 +119,7 @@ async def _next_field(turn: Turn, data: dict[str, Any]) -> list[Reply]:
         await turn.set_state("intake.field", **{**data, "fields": filled, "field": missing[0]})
         return [Reply(_("{field}:", field=missing[0]))]
     await turn.set_state("intake.summary", **data)
-    return [await _summary(turn, data)]
+    return [await summary(turn, data)]
 
 
 
@@ -143,7 +143,8 @@ def _fields(data: dict[str, object]) -> dict[str, str]:
 
 
 
-async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
+async def summary(turn: Turn, data: dict[str, object]) -> Reply:
+    """The intake's summary with Place, Cancel, Priority, Subject (and staff's buttons)."""
     e = turn.engine
     async with e.uow_factory() as uow:
         rtype = await uow.types.get(int(str(data["type_id"])))
@@ -166,7 +167,8 @@ async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
                                    button(e.codec, _("Subject"), "subj"))
     if turn.is_staff:
         buttons += (button(e.codec, _("For a client"), "client"),
-                    button(e.codec, _("Place and resolve"), "place", 0, "resolve"))
+                    button(e.codec, _("Place and resolve"), "place", 0, "resolve"),
+                    button(e.codec, _("Save draft"), "draft"))
     return Reply(text, buttons)
 
 
@@ -203,7 +205,7 @@ async def on_client(turn: Turn, text: str) -> list[Reply]:
         data.update(initiator_id=None, client=[contact.name, contact.channel, contact.address],
                     client_label=" ".join(filter(None, (contact.name, contact.address))))
     await turn.set_state("intake.summary", **data)
-    return [await _summary(turn, data)]
+    return [await summary(turn, data)]
 
 
 
@@ -242,7 +244,7 @@ async def on_priority(turn: Turn, action: Action) -> list[Reply]:
         return [stale()]
     data = {**data, "priority": action.arg}
     await turn.set_state("intake.summary", **data)
-    return [await _summary(turn, data)]
+    return [await summary(turn, data)]
 
 
 
@@ -259,6 +261,10 @@ async def on_place(turn: Turn, action: Action) -> list[Reply]:
             initiator_id=await _initiator_for(turn, data), subject=_subject(data),
             claim=resolve,
         )
+        if data.get("draft_id"):  # a continued draft is placed: it is no longer a draft
+            async with e.uow_factory() as uow:
+                await uow.drafts.delete(turn.person.id, int(data["draft_id"]))
+                await uow.commit()
     except (Invalid, Refused):
         await turn.set_state(None)
         raise

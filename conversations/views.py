@@ -267,6 +267,7 @@ def help_text(is_staff: bool) -> str:
         _("/language – choose your language"),
         _("/notices – notices about status changes (on or off)"),
         *([_("/note HD-… text – an internal note (staff only)")] if is_staff else []),
+        *([_("/drafts – your saved drafts (staff only)")] if is_staff else []),
         _("/help – this help"),
     ]
     return "\n".join(lines)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from bots.bootstrap import bootstrap
 from core.clock import ManualClock
 from core.i18n import _, use_language
 from core.kinds import Role, Status
+from persistence.redis_store import embedded_redis
+from tests.conftest import settings_for
 from tests.conversations.test_attachments import app, file, send_file  # noqa: F401
 from tests.harness import Chat
 
@@ -331,3 +335,53 @@ async def test_split_links_both_ways_and_keeps_everything(chat: Chat, lang: str)
     chat.expect("Ana", tr(lang, "split off {ref}", ref=new))
     await chat.send("Ana", f"/history {new}")
     chat.expect("Ana", tr(lang, "split it off {ref}", ref=ref))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_a_draft_survives_a_restart_of_the_process_and_of_redis(
+        tmp_path: Path, clock: ManualClock, lang: str) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/drafts.db"
+    first = await bootstrap(settings_for(url), clock=clock, redis=embedded_redis())
+    try:
+        chat = Chat(first)
+        await chat.add_type("Peripherals")
+        await chat.add_person("Ion", Role.INITIATOR)
+        await chat.add_person("Ana", Role.ASSISTANT)
+        await speak(chat, lang)
+        await describe(chat, "Ana", lang, "Client's scanner is offline")
+        await chat.press("Ana", tr(lang, "Save draft"))
+        chat.expect("Ana", tr(lang, "Saved as a draft; nobody is told. Send /drafts to "
+                                    "continue it."))
+        async with first.engine.connect() as conn:
+            assert (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one() == 0
+            assert (await conn.execute(text("SELECT count(*) FROM requests"))).scalar_one() == 0
+        await chat.send("Ion", "/drafts")
+        chat.expect("Ion", tr(lang, "Drafts are for staff."))
+    finally:
+        await first.close()
+    # A new process with a new, empty Redis: the draft is still there (in the database).
+    second = await bootstrap(settings_for(url), clock=clock, redis=embedded_redis())
+    try:
+        chat = Chat(second)
+        await chat.send("Ana", "/drafts")
+        chat.expect("Ana", tr(lang, "Your drafts:"), "1. Client's scanner is offline")
+        await chat.press("Ana", tr(lang, "Continue {n}", n=1))
+        chat.expect("Ana", tr(lang, "Subject: {subject}", subject="Client's scanner is offline"))
+        await chat.press("Ana", tr(lang, "Place"))
+        ref = ref_in(chat.said("Ana"))
+        assert (await request(chat, ref)).description == "Client's scanner is offline"
+        await chat.send("Ana", "/drafts")
+        chat.expect("Ana", tr(lang, "You have no drafts."))
+        # Save another and delete it.
+        await describe(chat, "Ana", lang, "Toner low")
+        await chat.press("Ana", tr(lang, "Save draft"))
+        await chat.send("Ana", "/drafts")
+        delete = next(b for b in chat.buttons_for("Ana") if b.label == tr(lang, "Delete {n}", n=1))
+        await chat.press_payload("Ana", delete.payload)
+        chat.expect("Ana", tr(lang, "The draft is deleted."))
+        await chat.press_payload("Ana", delete.payload)  # again: stale, nothing changes
+        chat.expect("Ana", tr(lang, "This button is no longer valid."))
+        await chat.send("Ana", "/drafts")
+        chat.expect("Ana", tr(lang, "You have no drafts."))
+    finally:
+        await second.close()

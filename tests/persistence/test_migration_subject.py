@@ -67,7 +67,7 @@ async def test_existing_requests_get_a_subject_and_downgrade_removes_it(fresh_ur
                 {"id": number, "ref": f"HD-2026-{number:06d}", "d": description, "at": AT})
     await engine.dispose()
 
-    await migrate(fresh_url, "0008_i16_requeue")
+    await migrate(fresh_url, "0009_i16_drafts")
     engine = make_engine(fresh_url)
     async with engine.connect() as conn:
         rows = (await conn.execute(text("SELECT subject, description FROM requests "
@@ -78,12 +78,13 @@ async def test_existing_requests_get_a_subject_and_downgrade_removes_it(fresh_ur
     assert len(subjects[2]) <= 120 and subjects[2].endswith("Word…")
     assert [r[1] for r in rows] == DESCRIPTIONS  # descriptions are untouched
 
-    await migrate(fresh_url, "0006_attachments", down=True)  # 0008, then 0007
+    await migrate(fresh_url, "0006_attachments", down=True)  # 0009, 0008, then 0007
     engine = make_engine(fresh_url)
     async with engine.connect() as conn:
         columns = await conn.run_sync(
             lambda sync: {c["name"] for c in inspect(sync).get_columns("requests")})
         count = (await conn.execute(text("SELECT count(*) FROM requests"))).scalar_one()
+        tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
     await engine.dispose()
     assert not {"subject", "wait_requeue"} & columns and "description" in columns
-    assert count == 3
+    assert count == 3 and "drafts" not in tables
