@@ -13,7 +13,6 @@ from core.messages import Inbound, Reply
 from tests.adapters.email.emailstack import ADDRESSES, FROM, email_helpdesk
 from tests.conftest import SECRET
 
-
 SUBJECT = "The printer does not print"  # the request's subject rides in every e-mail subject
 
 
