@@ -23,6 +23,7 @@ from bots.retention import RetentionWorker
 from bots.settings import Settings
 from bots.timer_worker import TimerWorker
 from conversations.engine import Conversations
+from core import permissions
 from core.actions import ActionCodec
 from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
@@ -111,6 +112,7 @@ async def bootstrap(
     """Build the app: database (migrated), dialog store, conversation engine."""
     settings = settings or Settings()
     _ensure_sqlite_dir(settings.database_url)
+    permissions.configure(staff_see_all=settings.staff_see_all)
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     if migrate:
         await upgrade(engine)

@@ -440,6 +440,25 @@ def set_type(
     run(main)
 
 
+@admin.command("seed-types")
+def seed_types_command(
+    name: str = typer.Argument(..., help="okdesk (seed 004) or avir (seed 000)"),
+) -> None:
+    """Add a ready-made set of request types (existing types are kept as they are)."""
+    from bots.seed import TYPE_SETS, seed_types
+
+    key = name.strip().lower()
+    if key not in TYPE_SETS:
+        raise fail(f"unknown type set {name[:30]!r}; choose one of {', '.join(TYPE_SETS)}")
+
+    async def main(application: App) -> None:
+        added, kept = await seed_types(application.uow_factory, key)
+        typer.echo(f"added {len(added)} types ({', '.join(added) or 'none'}); "
+                   f"{len(kept)} already there")
+
+    run(main)
+
+
 @admin.command("purge-files")
 def purge_files(
     days: int | None = typer.Option(

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     dialog_ttl_seconds: int = Field(24 * 3600, ge=60)
     open_registration: bool = True
+    # Issue 16 (seed 004): every member of staff may view any request's card and history.
+    staff_see_all: bool = Field(True, description="Staff may view any request (default on).")
 
     # Telegram (issue: Telegram channel)
     telegram_bot_token: str | None = None

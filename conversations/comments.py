@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 async def on_comment(turn: Turn, action: Action) -> list[Reply]:
     e, internal = turn.engine, action.arg == "i"
+    rid = await services.merged_target(e.uow_factory, action.request_id)  # merged: the target
     req = await services.check_allowed(e.uow_factory, actor_id=turn.person.id,
-                                       request_id=action.request_id, act="comment")
+                                       request_id=rid, act="comment")
     if internal:
         check_internal_note(turn.person)
     await turn.set_state("comment.body", request_id=req.id, internal=internal)

@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING
 from conversations import (
     comments,
     confirm,
+    drafts,
     free_text,
     history,
     intake,
     linking,
     lists,
     notices,
+    split_merge,
+    staff,
     supervisor,
     work,
     workflow,
@@ -60,6 +63,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return [Reply(help_text(turn.is_staff, turn.person.role is Role.SUPERVISOR))]
     if name == "/language":
         return await language_command(turn, arg)
+    if name == "/drafts":
+        return await drafts.drafts_command(turn)
     if name == "/note":
         return await comments.note_command(turn, arg)
     if name == "/notices":
@@ -111,7 +116,8 @@ async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
     if state in ("intake.type", "intake.assignee", "intake.summary") and text \
             and not turn.is_staff:
         return await intake.more_description(turn, text)
-    if state in ("intake.type", "intake.assignee", "intake.summary", "wait.autoclose"):
+    if state in ("intake.type", "intake.assignee", "intake.summary", "split.type",
+                 "wait.autoclose"):
         return [Reply(_("Please choose one of the options above, or send /cancel."))]
     if text.upper().startswith(REFERENCE_PREFIX) and len(text) < 40:
         return await lists.show_reference(turn, text)
@@ -201,6 +207,11 @@ TEXT_STEPS: dict[str, TextStep] = {
     "intake.describe": intake.on_description,
     "intake.field": intake.on_field,
     "intake.client": intake.on_client,
+    "intake.subject": intake.on_subject,
+    "sreopen.reason": staff.on_staff_reopen_reason,
+    "merge.target": split_merge.on_merge_target,
+    "split.subject": split_merge.on_split_subject,
+    "split.describe": split_merge.on_split_description,
     "finish.time": work.on_finish_time,
     "finish.note": work.on_finish_note,
     "correct.time": work.on_correct_time,
@@ -219,6 +230,14 @@ BUTTONS: dict[str, ButtonHandler] = {
     "drop": intake.on_drop,
     "prio": intake.on_priority,
     "client": intake.on_for_client,
+    "subj": intake.on_edit_subject,
+    "sreopen": staff.on_staff_reopen,
+    "merge": split_merge.on_merge,
+    "split": split_merge.on_split,
+    "draft": drafts.on_save_draft,
+    "drcont": drafts.on_continue,
+    "drdel": drafts.on_delete,
+    "splittype": split_merge.on_split_type,
     "view": lists.on_view,
     "claim": work.on_claim,
     "release": work.on_release,

@@ -36,7 +36,7 @@ LIMIT = 20  # lines shown; the number of earlier ones is said
 SNIPPET = 200  # characters of a comment shown in a line
 MENU = 10  # requests offered by /history without a reference
 # Events that record a comment (its text is shown on their line).
-COMMENT_ACTIONS = frozenset({"comment", "dispute", "reopen", "reply"})
+COMMENT_ACTIONS = frozenset({"comment", "dispute", "reopen", "reply", "staff_reopen"})
 # Events only staff see, whatever their details say.
 STAFF_ONLY_ACTIONS = frozenset({"sla_warning", "sla_breach", "priority"})  # staff triage
 
@@ -129,6 +129,16 @@ def describe(line: Line) -> str:
             return _("disputed it: “{reason}”", reason=_snippet(line.body))
         case "ask_release":
             return _("asked for it to be released")
+        case "split":
+            return _("split off {ref}", ref=d.get("to", "?"))
+        case "split_from":
+            return _("split it off {ref}", ref=d.get("from", "?"))
+        case "merge":
+            return _("merged it into {ref}", ref=d.get("into", "?"))
+        case "merged_from":
+            return _("merged {ref} into it", ref=d.get("from", "?"))
+        case "staff_reopen":
+            return _("reopened it: “{reason}”", reason=_snippet(line.body))
         case "rate":
             return _("rated it")
         case "attach":

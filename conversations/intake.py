@@ -18,7 +18,7 @@ from core.errors import Invalid, Refused
 from core.i18n import _
 from core.kinds import Role
 from core.messages import Button, Reply
-from core.model import MAX_DESCRIPTION, MAX_FIELD
+from core.model import MAX_DESCRIPTION, MAX_FIELD, MAX_SUBJECT, subject_from
 
 if TYPE_CHECKING:
     from conversations.engine import Turn
@@ -55,7 +55,7 @@ async def _describe_or_next(turn: Turn, data: dict[str, Any]) -> list[Reply]:
     if data.get("description"):
         return await _next_field(turn, data)
     await turn.set_state("intake.describe", **data)
-    return [Reply(_("Describe the problem in a few words."))]
+    return [describe_prompt()]
 
 
 async def on_type(turn: Turn, action: Action) -> list[Reply]:
@@ -92,6 +92,13 @@ async def on_assignee(turn: Turn, action: Action) -> list[Reply]:
                                           "target_id": target})
 
 
+def describe_prompt() -> Reply:
+    """The subject first: one short line; a longer message gives its first line."""
+    return Reply(_("Describe the problem in a few words.") + "\n" + _(
+        "The first line is its subject (at most {limit} characters); write more on the next "
+        "lines if you like.", limit=MAX_SUBJECT))
+
+
 
 async def on_description(turn: Turn, text: str) -> list[Reply]:
     if not text:
@@ -99,8 +106,28 @@ async def on_description(turn: Turn, text: str) -> list[Reply]:
     if len(text) > MAX_DESCRIPTION:
         return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
                         length=len(text), limit=MAX_DESCRIPTION))]
-    data = {**turn.state.data, "description": text}
+    data = {**turn.state.data, "description": text, "subject": subject_from(text)}
     return await _next_field(turn, data)
+
+
+async def on_edit_subject(turn: Turn, action: Action) -> list[Reply]:
+    """``Subject`` on the summary: write a different subject."""
+    if turn.state.state != "intake.summary" or "description" not in turn.state.data:
+        return [stale()]
+    await turn.set_state("intake.subject", **turn.state.data)
+    return [Reply(_("The subject now: {subject}\nWrite a new one (at most {limit} characters).",
+                    subject=str(turn.state.data.get("subject") or ""), limit=MAX_SUBJECT))]
+
+
+async def on_subject(turn: Turn, text: str) -> list[Reply]:
+    if not text.strip():
+        return [Reply(_("Please write a short subject."))]
+    if len(text) > MAX_SUBJECT or "\n" in text.strip():
+        return [Reply(_("A subject is one line of at most {limit} characters.",
+                        limit=MAX_SUBJECT))]
+    data = {**turn.state.data, "subject": " ".join(text.split())}
+    await turn.set_state("intake.summary", **data)
+    return [await summary(turn, data)]
 
 
 
@@ -114,7 +141,7 @@ async def _next_field(turn: Turn, data: dict[str, Any]) -> list[Reply]:
         await turn.set_state("intake.field", **{**data, "fields": filled, "field": missing[0]})
         return [Reply(_("{field}:", field=missing[0]))]
     await turn.set_state("intake.summary", **data)
-    return [await _summary(turn, data)]
+    return [await summary(turn, data)]
 
 
 
@@ -138,7 +165,8 @@ def _fields(data: dict[str, object]) -> dict[str, str]:
 
 
 
-async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
+async def summary(turn: Turn, data: dict[str, object]) -> Reply:
+    """The intake's summary with Place, Cancel, Priority, Subject (and staff's buttons)."""
     e = turn.engine
     async with e.uow_factory() as uow:
         rtype = await uow.types.get(int(str(data["type_id"])))
@@ -148,6 +176,7 @@ async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
         _("Please check your request:"),
         _("Type: {type}", type=rtype.name if rtype else "?"),
         _("Assistant: {name}", name=target.name if target else _("anyone")),
+        _("Subject: {subject}", subject=_subject(data)),
         _("Problem: {description}", description=data["description"]),
         *(f"{name}: {value}" for name, value in _fields(data).items()),
         _("Priority: {priority}", priority=sla.priority_label(_priority(data))),
@@ -156,10 +185,17 @@ async def _summary(turn: Turn, data: dict[str, object]) -> Reply:
         text += "\n" + _("For: {name}", name=data["client_label"])
     buttons: tuple[Button, ...] = (button(e.codec, _("Place"), "place"),
                                    button(e.codec, _("Cancel"), "drop"),
-                                   button(e.codec, _("Priority"), "prio"))
+                                   button(e.codec, _("Priority"), "prio"),
+                                   button(e.codec, _("Subject"), "subj"))
     if turn.is_staff:
-        buttons += (button(e.codec, _("For a client"), "client"),)
+        buttons += (button(e.codec, _("For a client"), "client"),
+                    button(e.codec, _("Place and resolve"), "place", 0, "resolve"),
+                    button(e.codec, _("Save draft"), "draft"))
     return Reply(text, buttons)
+
+
+def _subject(data: dict[str, object]) -> str:
+    return str(data.get("subject") or subject_from(str(data.get("description") or "")))
 
 
 
@@ -191,7 +227,7 @@ async def on_client(turn: Turn, text: str) -> list[Reply]:
         data.update(initiator_id=None, client=[contact.name, contact.channel, contact.address],
                     client_label=" ".join(filter(None, (contact.name, contact.address))))
     await turn.set_state("intake.summary", **data)
-    return [await _summary(turn, data)]
+    return [await summary(turn, data)]
 
 
 
@@ -230,7 +266,7 @@ async def on_priority(turn: Turn, action: Action) -> list[Reply]:
         return [stale()]
     data = {**data, "priority": action.arg}
     await turn.set_state("intake.summary", **data)
-    return [await _summary(turn, data)]
+    return [await summary(turn, data)]
 
 
 
@@ -238,18 +274,29 @@ async def on_place(turn: Turn, action: Action) -> list[Reply]:
     e, data = turn.engine, turn.state.data
     if turn.state.state != "intake.summary" or "description" not in data:
         return [Reply(_("There is nothing to place. Send /new to start a request."))]
+    resolve = action.arg == "resolve" and turn.is_staff
     try:
         req = await services.place(
             e.uow_factory, e.clock, actor_id=turn.person.id, type_id=int(data["type_id"]),
             description=str(data["description"]), target_id=data.get("target_id"),
             channel=turn.channel, fields=_fields(data), priority=_priority(data),
-            initiator_id=await _initiator_for(turn, data),
+            initiator_id=await _initiator_for(turn, data), subject=_subject(data),
+            claim=resolve,
         )
+        if data.get("draft_id"):  # a continued draft is placed: it is no longer a draft
+            async with e.uow_factory() as uow:
+                await uow.drafts.delete(turn.person.id, int(data["draft_id"]))
+                await uow.commit()
     except (Invalid, Refused):
         await turn.set_state(None)
         raise
     await turn.set_state(None)
     attached = await free_text.attach_kept(turn, req.id or 0, free_text.pending_files(data))
+    if resolve:  # resolved at first contact (003 "Wyślij i rozstrzygnij"): time and note
+        await turn.set_state("finish.time", request_id=req.id)
+        return [Reply(_("Request {ref} is placed and claimed by you. How much time did you "
+                        "spend on it? For example 1h30, 90m, 1:30 or 45.", ref=req.reference),
+                      edit=True), *attached]
     if req.initiator_id != turn.person.id:
         return [Reply(_("Request {ref} is placed for {name}; they are told on their channel.",
                         ref=req.reference, name=str(data.get("client_label") or "?")),
@@ -290,7 +337,7 @@ async def more_description(turn: Turn, text: str) -> list[Reply]:
     state = turn.state.state or ""
     await turn.set_state(state, **data)
     if state == "intake.summary":
-        return [Reply(_("Added to the description.")), await _summary(turn, data)]
+        return [Reply(_("Added to the description.")), await summary(turn, data)]
     noted = Reply(_("Noted as the description of your request. Please choose one of the "
                     "options above, or send /cancel."))
     menu = await _menu_again(turn, state, data)

@@ -25,10 +25,11 @@ from core import permissions, services, sla
 from core.actions import Action
 from core.durations import format_duration
 from core.errors import NotFound
-from core.i18n import N_, _, format_datetime
+from core.i18n import N_, Text, _, format_datetime, translate
 from core.kinds import Act, Resolution, Status, WaitReason
 from core.messages import Button, Reply
 from core.model import Request
+from core.ports import Account
 
 if TYPE_CHECKING:
     from conversations.engine import Turn
@@ -37,7 +38,10 @@ if TYPE_CHECKING:
 
 
 def line(req: Request, type_name: str, extra: str = "") -> str:
-    parts = [req.reference, type_name, status_label(req.status)]
+    parts = [req.reference, type_name]
+    if req.subject:
+        parts.append(req.subject)
+    parts.append(status_label(req.status))
     if req.assignee_name and req.status is not Status.OPEN:
         parts[-1] += f" ({req.assignee_name})"
     if req.minutes_logged:
@@ -87,14 +91,28 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
         req = await services.load_visible(uow, turn.person, request_id)
         rtype = await uow.types.get(req.type_id)
         initiator = await uow.people.get(req.initiator_id)
+        placer_id = next((ev.actor_id for ev in req.events if ev.action == "place"), None)
+        placer = (await uow.people.get(placer_id)
+                  if placer_id and placer_id != req.initiator_id else None)
+        accounts = (await uow.people.accounts(req.initiator_id)
+                    if turn.is_staff and req.initiator_id != turn.person.id else [])
     lines = [
         f"{req.reference} — {rtype.name if rtype else '?'}",
+        _("Subject: {subject}", subject=req.subject or "—"),
         _("Status: {status}", status=status_label(req.status)),
         _("From: {name}", name=initiator.name if initiator else "?"),
+    ]
+    if placer is not None:  # placed for a client who phoned or e-mailed
+        lines.append(_("Placed by {name} for the client", name=placer.name))
+    contacts = contact_line(accounts)
+    if contacts:
+        lines.append(_("Contact: {contacts}", contacts=contacts))
+    lines += [
         _("Placed: {date}", date=format_datetime(
             req.created_at, turn.person.timezone or turn.engine.default_timezone)),
         _("Problem: {description}", description=req.description),
     ]
+    lines += [f"{name}: {value}" for name, value in req.fields.items()]
     if req.priority != sla.DEFAULT_PRIORITY:
         lines.append(_("Priority: {priority}", priority=sla.priority_label(req.priority)))
     if req.assignee_name:
@@ -108,6 +126,24 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
     await free_text.remember_card(turn, req.id or 0)
     return [Reply("\n".join(lines), _card_buttons(turn, req))]
 
+
+
+CONTACT_LABELS = {"sms": N_("phone"), "email": N_("e-mail"), "telegram": N_("Telegram"),
+                  "slack": N_("Slack")}
+
+
+def contact_line(accounts: list[Account]) -> str:
+    """How staff can reach the person who placed it: phone, e-mail, Telegram, Slack."""
+    parts = []
+    for account in accounts:
+        label = CONTACT_LABELS.get(account.channel)
+        if label is None:
+            continue
+        address = account.address
+        if account.channel == "slack":
+            address = f"<@{address}>"
+        parts.append(f"{translate(Text(label))} {address}")
+    return ", ".join(parts)
 
 
 def workflow_lines(turn: Turn, req: Request) -> list[str]:
@@ -180,6 +216,10 @@ def _card_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
                 extra += (button(c, _("Priority"), "prio", rid),)
             if permissions.allows(Act.REASSIGN, turn.person, req):
                 extra += (button(c, _("Reassign"), "reassign", rid),)
+            if permissions.allows(Act.SPLIT, turn.person, req):
+                extra += (button(c, _("Split"), "split", rid),)
+            if permissions.allows(Act.MERGE, turn.person, req):
+                extra += (button(c, _("Merge into HD-…"), "merge", rid),)
     return action_buttons(turn, req) + extra + (history.history_button(turn, req),)
 
 
@@ -197,15 +237,31 @@ def action_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
         if req.status is Status.CLOSED and req.awaits_rating:
             return rating_buttons(c, rid)
         return ()
+    if not me.role.is_staff:
+        return ()
+
+    def may(act: Act) -> bool:  # staff see every request (STAFF_SEE_ALL), act on their own
+        return permissions.allows(act, me, req)
+
     if req.status is Status.OPEN:
-        return (button(c, _("Claim"), "claim", rid),)
+        # Finish without claiming (004): it is claimed for the person finishing.
+        return tuple(b for b, act in ((button(c, _("Claim"), "claim", rid), Act.CLAIM),
+                                      (button(c, _("Finish"), "finish", rid), Act.FINISH))
+                     if may(act))
     if req.status is Status.WAITING:
-        return waiting_buttons(c, rid)
+        return waiting_buttons(c, rid) if may(Act.RESUME) else ()
     if req.status is Status.IN_PROGRESS:
+        if not may(Act.FINISH):
+            return ()
         extra = (button(c, _("Correct time"), "correct", rid),) if req.was_resolved else ()
         return more_work_buttons(c, rid) + extra
     if req.status is Status.RESOLVED:
-        return (button(c, _("Correct time"), "correct", rid),)
+        found: tuple[Button, ...] = ()
+        if may(Act.CORRECT_TIME):
+            found += (button(c, _("Correct time"), "correct", rid),)
+        if may(Act.STAFF_REOPEN):
+            found += (button(c, _("Reopen"), "sreopen", rid),)
+        return found
     return ()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -109,7 +110,16 @@ def confirm_buttons(codec: ActionCodec, request_id: int, minutes: int) -> tuple[
 
 def render_notification(codec: ActionCodec, n: Notification,
                         timezone: str | None = None) -> Reply:
-    """The message a notification becomes for its recipient (dates in ``timezone``)."""
+    """The message a notification becomes for its recipient (dates in ``timezone``); the
+    request's subject rides along as the reply's ``topic`` (e-mail subjects)."""
+    reply = _render(codec, n, timezone)
+    subject = n.data.get("subject")
+    if subject and reply.topic is None:
+        reply = replace(reply, topic=str(subject))
+    return reply
+
+
+def _render(codec: ActionCodec, n: Notification, timezone: str | None) -> Reply:
     d: dict[str, Any] = dict(n.data)
     if "minutes" in d:
         d["time"] = format_duration(int(d["minutes"]))
@@ -118,7 +128,12 @@ def render_notification(codec: ActionCodec, n: Notification,
     rid = n.request_id
     match n.kind:
         case "new_request":
-            text = _("New request {ref} ({type}) from {initiator}:\n{description}", **d)
+            if d.get("subject"):  # the subject on the first line (e-mail subject, triage post)
+                text = _("New request {ref} ({type}) from {initiator}: {subject}", **d)
+                if d["description"] != d["subject"]:
+                    text += "\n" + str(d["description"])
+            else:
+                text = _("New request {ref} ({type}) from {initiator}:\n{description}", **d)
             if d.get("priority"):
                 text += "\n" + _("Priority: {priority}", priority=priority_label(d["priority"]))
             return Reply(text, claim_buttons(codec, rid))
@@ -196,6 +211,14 @@ def render_notification(codec: ActionCodec, n: Notification,
         case "reopened":
             return Reply(_("{initiator} reopened {ref}: {body}", **d),
                          more_work_buttons(codec, rid))
+        case "merged":
+            return Reply(_("{ref} was merged into {target}: please follow {target} from now "
+                           "on.", **d))
+        case "requeued":
+            return Reply(_("{ref}: no answer from the customer within {days} days; it is back "
+                           "in the queue.", **d))
+        case "staff_reopened":
+            return Reply(_("{actor} reopened {ref}; it is in progress again: {reason}", **d))
         case "closed_no_response":
             return Reply(_("{ref} was closed: no answer from the customer within {days} days.",
                            **d))
@@ -267,6 +290,7 @@ def help_text(is_staff: bool, is_supervisor: bool = False) -> str:
            _("/stats – today and this week at a glance"),
            _("/report – confirmed hours this month, as a file")] if is_supervisor else []),
         _("/link – join your account on another chat app to this one"),
+        *([_("/drafts – your saved drafts (staff only)")] if is_staff else []),
         _("/help – this help"),
     ]
     return "\n".join(lines)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from conversations.engine import Turn
 
 AUTOCLOSE_CHOICES = (3, 7, 14)
+REQUEUE_CHOICES = (3, 7)  # "return to the queue after N days" (1–30 in core.model)
 REASON_ARGS = {"c": WaitReason.CUSTOMER, "t": WaitReason.THIRD_PARTY, "u": WaitReason.UNTIL}
 METHOD_ARGS = {"n": Resolution.NO_CUSTOMER_RESPONSE, "r": Resolution.REJECTED,
                "s": Resolution.SPAM}
@@ -93,25 +94,32 @@ async def on_wait_question(turn: Turn, text: str) -> list[Reply]:
     await turn.set_state("wait.autoclose", request_id=rid, question=text)
     buttons = tuple(button(e.codec, _("Close after {n} days", n=n), "waitac", rid, str(n))
                     for n in AUTOCLOSE_CHOICES)
+    buttons += tuple(button(e.codec, _("Back to the queue after {n} days", n=n), "waitac", rid,
+                            f"q{n}") for n in REQUEUE_CHOICES)
     return [Reply(_("Close it automatically if there is no answer?"),
                   buttons + (button(e.codec, _("Keep it open"), "waitac", rid, "0"),))]
 
 
 async def on_wait_autoclose(turn: Turn, action: Action) -> list[Reply]:
     e, data = turn.engine, turn.state.data
+    requeue = action.arg.startswith("q")
+    arg = action.arg[1:] if requeue else action.arg
     if turn.state.state != "wait.autoclose" or data.get("request_id") != action.request_id \
-            or not action.arg.isdigit():
+            or not arg.isdigit() or len(arg) > 3:
         return [stale()]
-    days = int(action.arg) or None
+    days = int(arg) or None
     req = await services.wait(e.uow_factory, e.clock, actor_id=turn.person.id,
                               request_id=action.request_id, reason=WaitReason.CUSTOMER,
-                              question=str(data.get("question", "")), autoclose_days=days,
-                              channel=turn.channel)
+                              question=str(data.get("question", "")),
+                              autoclose_days=None if requeue else days,
+                              requeue_days=days if requeue else None, channel=turn.channel)
     await turn.set_state(None)
     name = await _initiator_name(turn, req.initiator_id)
     text = _("Your question was sent to {name}; {ref} waits for the answer and the SLA clock "
              "is paused.", name=name, ref=req.reference)
-    if days:
+    if days and requeue:
+        text += "\n" + _("Without an answer it goes back to the queue after {n} days.", n=days)
+    elif days:
         text += "\n" + _("Without an answer it closes by itself after {n} days.", n=days)
     return [Reply(text, waiting_buttons(e.codec, req.id or 0), edit=True)]
 

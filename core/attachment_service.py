@@ -34,7 +34,7 @@ from core.messages import Attachment
 from core.model import Request
 from core.notifications import Notification
 from core.ports import UnitOfWorkFactory
-from core.services import check_allowed, load_person, load_visible
+from core.services import check_allowed, load_person, load_visible, merged_target
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ async def attach(
     Raises ``Refused``/``NotFound`` when the actor may not comment on the request, and
     ``Invalid`` when the file is too large or cannot be downloaded; nothing is stored then.
     """
+    request_id = await merged_target(uow_factory, request_id)  # a merged one: its target
     await check_allowed(uow_factory, actor_id=actor_id, request_id=request_id, act="comment")
     name = clean_name(attachment.name, attachment.mime)
     data = await download(Attachment(name, attachment.mime, attachment.size, attachment.fetch),

@@ -45,6 +45,7 @@ class Resolution(enum.StrEnum):
     NO_CUSTOMER_RESPONSE = "no_customer_response"
     REJECTED = "rejected"
     SPAM = "spam"
+    MERGED = "merged"  # a duplicate closed into another request (issue 16, seed 003)
 
 
 class Act(enum.StrEnum):
@@ -65,6 +66,9 @@ class Act(enum.StrEnum):
     RATE = "rate"
     PRIORITY = "priority"
     REASSIGN = "reassign"
+    STAFF_REOPEN = "staff_reopen"
+    MERGE = "merge"
+    SPLIT = "split"
 
 
 class WaitReason(enum.StrEnum):
@@ -90,6 +94,7 @@ RESOLUTION_LABELS: dict[Resolution, str] = {
     Resolution.NO_CUSTOMER_RESPONSE: N_("no customer response"),
     Resolution.REJECTED: N_("rejected"),
     Resolution.SPAM: N_("spam"),
+    Resolution.MERGED: N_("merged into another request"),
 }
 
 

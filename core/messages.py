@@ -70,6 +70,7 @@ class Reply:
     edit: bool = False
     toast: str | None = None
     attachments: tuple[Attachment, ...] = ()  # stored files to send along (forwarding)
+    topic: str | None = None  # the request's subject, for channels with a subject line
 
 
 def numbered(reply: Reply) -> str:

@@ -24,10 +24,12 @@ from core.sla import (
 )
 
 MAX_DESCRIPTION = 4000
+MAX_SUBJECT = 120
 MAX_NOTE = 2000
 MAX_ENTRY_MINUTES = 24 * 60
 MAX_FIELD = 200
 MAX_AUTOCLOSE_DAYS = 90
+MAX_REQUEUE_DAYS = 30
 MAX_WAIT = timedelta(days=366)
 
 
@@ -112,6 +114,25 @@ def _require_text(value: str, limit: int, empty_msg: str) -> str:
     return value
 
 
+def subject_from(text: str) -> str:
+    """A subject taken from a description: its first non-empty line, cut at a word to
+    ``MAX_SUBJECT`` characters (with "…") when longer."""
+    first = next((ln.strip() for ln in (text or "").splitlines() if ln.strip()), "")
+    first = " ".join(first.split())
+    if len(first) <= MAX_SUBJECT:
+        return first
+    cut = first[: MAX_SUBJECT - 1]
+    if " " in cut[MAX_SUBJECT // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def validate_subject(subject: str) -> str:
+    """A subject as given: one line, not empty, at most ``MAX_SUBJECT`` characters."""
+    return _require_text(" ".join((subject or "").split()), MAX_SUBJECT,
+                         N_("Please write a short subject."))
+
+
 def validate_minutes(minutes: int) -> int:
     if minutes <= 0:
         raise Invalid(N_("The time spent must be more than zero."))
@@ -131,6 +152,7 @@ class Request:
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    subject: str = ""
     target_id: int | None = None
     assignee_id: int | None = None
     assignee_name: str | None = None
@@ -155,6 +177,8 @@ class Request:
     wait_until: datetime | None = None
     wait_since: datetime | None = None
     wait_autoclose_days: int | None = None
+    merged_into_id: int | None = None  # closed as a duplicate of this request
+    wait_requeue: bool = False  # after those days: back to the queue instead of closed (003)
     resolved_at: datetime | None = None
     feedback_until: datetime | None = None
     rating: Rating | None = None
@@ -202,12 +226,16 @@ class Request:
         channel: str | None,
         fields: dict[str, str] | None = None,
         priority: str = DEFAULT_PRIORITY,
+        subject: str | None = None,
     ) -> Request:
-        """A new open request; the reference is given by the repository when it is saved."""
+        """A new open request; the reference is given by the repository when it is saved.
+        Without a subject, the first line of the description is the subject."""
         permissions.check_place(actor, initiator, rtype, target)
         description = _require_text(
             description, MAX_DESCRIPTION, N_("Please describe the problem in a few words.")
         )
+        subject = validate_subject(subject) if subject and subject.strip() \
+            else subject_from(description)
         given = {k.strip(): (v or "").strip() for k, v in (fields or {}).items()}
         values: dict[str, str] = {}
         for name in rtype.fields:
@@ -226,6 +254,7 @@ class Request:
             reference="",
             type_id=rtype.id,
             description=description,
+            subject=subject,
             initiator_id=initiator.id,
             status=Status.OPEN,
             created_at=at,
@@ -328,6 +357,13 @@ class Request:
         else:
             validate_minutes(minutes)
         note = _require_text(note, MAX_NOTE, N_("Please write a short resolution note."))
+        if self.status is Status.OPEN:
+            # Staff act without claiming (004: open → resolved): it is claimed for them first,
+            # recorded as its own event.
+            self.status = Status.IN_PROGRESS
+            self.assignee_id, self.assignee_name = actor.id, actor.name
+            self.claim_due = None
+            self._record(Act.CLAIM, actor, at, channel, Status.OPEN, {"by": "finish"})
         if minutes:
             self._log_time(TimeEntry(minutes, actor.id, at))
         old = self.status
@@ -424,9 +460,12 @@ class Request:
         question: str | None = None,
         until: datetime | None = None,
         autoclose_days: int | None = None,
+        requeue_days: int | None = None,
     ) -> None:
         """Put it on hold: for the customer's answer (the question is sent to them and kept
-        as a public comment), for a third party, or until a date and time."""
+        as a public comment), for a third party, or until a date and time. Without an answer
+        a customer wait may close after ``autoclose_days`` or go back to the queue after
+        ``requeue_days`` (1–30; seed 003 "Poczekaj na więcej informacji")."""
         permissions.check(Act.WAIT, actor, self)
         details: dict[str, Any] = {"reason": reason.value}
         if reason is WaitReason.CUSTOMER:
@@ -436,8 +475,14 @@ class Request:
                 raise Invalid(N_("Automatic closing takes 1 to {max} days."),
                               max=MAX_AUTOCLOSE_DAYS)
             details["autoclose_days"] = autoclose_days
+            if requeue_days is not None:
+                if autoclose_days is not None or not 1 <= requeue_days <= MAX_REQUEUE_DAYS:
+                    raise Invalid(N_("Returning to the queue takes 1 to {max} days."),
+                                  max=MAX_REQUEUE_DAYS)
+                autoclose_days = requeue_days
+                details["requeue_days"] = requeue_days
         else:
-            autoclose_days = None
+            autoclose_days = requeue_days = None
         if reason is WaitReason.UNTIL:
             if until is None or until <= at:
                 raise Invalid(N_("That moment has already passed; please give a later one."))
@@ -450,6 +495,7 @@ class Request:
         self.status = Status.WAITING
         self.wait_reason, self.wait_until, self.wait_since = reason, until, at
         self.wait_autoclose_days = autoclose_days
+        self.wait_requeue = requeue_days is not None
         if reason.pauses_sla:
             self._pause_resolve(at)
         if question:
@@ -481,6 +527,21 @@ class Request:
         self._restart_resolve(at)
         self.new_comments.append(Comment(actor.id, message, at))
         self._record(Act.REOPEN, actor, at, channel, old, {"body": message})
+
+    def staff_reopen(self, actor: Person, reason: str, at: datetime,
+                     channel: str | None = None) -> None:
+        """Staff (who resolved it, or a supervisor) take a resolved request back into work;
+        the reason is a public comment, so the initiator is told why."""
+        permissions.check(Act.STAFF_REOPEN, actor, self)
+        reason = _require_text(reason, MAX_NOTE, N_("Please say why it is reopened."))
+        old = self.status
+        self.status = Status.IN_PROGRESS
+        if self.assignee_id is None:
+            self.assignee_id, self.assignee_name = actor.id, actor.name
+        self.feedback_until = None
+        self._restart_resolve(at)
+        self.new_comments.append(Comment(actor.id, reason, at))
+        self._record(Act.STAFF_REOPEN, actor, at, channel, old, {"reason": reason})
 
     def rate(self, actor: Person, stars: int, at: datetime, channel: str | None = None,
              comment: str | None = None) -> Rating:
@@ -520,6 +581,49 @@ class Request:
         self._stop_clocks()
         self._record_system("auto_close", at, Status.WAITING,
                             {"reason": "no_customer_response", "days": days})
+
+    def merge_into(self, actor: Person, target: Request, at: datetime,
+                   channel: str | None = None) -> None:
+        """Close this duplicate into ``target`` (resolution *merged*); both histories name
+        the other. Moving comments and attachments is the repository's part."""
+        permissions.check(Act.MERGE, actor, self)
+        if target.id == self.id:
+            raise Invalid(N_("A request cannot be merged into itself."))
+        if target.status.is_final or target.merged_into_id is not None:
+            raise Invalid(N_("{ref} is closed; choose a request that is still open."),
+                          ref=target.reference)
+        old = self.status
+        self._leave_waiting(at)
+        self.status = Status.CLOSED
+        self.resolution_method = Resolution.MERGED
+        self.merged_into_id = target.id
+        self._stop_clocks()
+        self._record(Act.MERGE, actor, at, channel, old, {"into": target.reference})
+        target._record("merged_from", actor, at, channel, target.status,
+                       {"from": self.reference})
+
+    def split_off(self, actor: Person, new: Request, at: datetime,
+                  channel: str | None = None) -> None:
+        """A new request (``new``, already placed and saved) takes over a part of this one;
+        both histories name the other."""
+        permissions.check(Act.SPLIT, actor, self)
+        self._record(Act.SPLIT, actor, at, channel, self.status, {"to": new.reference})
+        new._record("split_from", actor, at, channel, None, {"from": self.reference})
+
+    def requeue_no_response(self, at: datetime) -> None:
+        """No answer within the days set when asking, and "return to the queue" was chosen:
+        open again, unassigned; a fresh time to claim starts (003)."""
+        if (self.status is not Status.WAITING or self.wait_reason is not WaitReason.CUSTOMER
+                or not self.wait_requeue):
+            raise Invalid(N_("{ref} is not waiting."), ref=self.reference)
+        days, previous = self.wait_autoclose_days, self.assignee_id
+        self._leave_waiting(at)
+        self.status = Status.OPEN
+        self.assignee_id = self.assignee_name = None
+        self.claim_due = at + timedelta(minutes=self.sla_claim_minutes)
+        self.sla_flags -= {"claim_warned", "claim_breached"}
+        self._record_system("auto_requeue", at, Status.WAITING,
+                            {"days": days, "previous_assignee": previous})
 
     def mark_sla(self, flag: str, at: datetime) -> None:
         """Record an SLA warning or breach (``claim_warned``, ``resolve_breached``...)."""
@@ -593,6 +697,7 @@ class Request:
         reason = self.wait_reason.value if self.wait_reason else None
         self.wait_reason = self.wait_until = self.wait_since = None
         self.wait_autoclose_days = None
+        self.wait_requeue = False
         if self.status is not Status.CLOSED:
             self._restart_resolve(at)
         return reason

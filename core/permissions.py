@@ -18,9 +18,26 @@ if TYPE_CHECKING:
 
 # Actions only the person who placed the request may do, and those only staff may do.
 OWNER_ACTS = {"cancel", "confirm", "dispute", "ask_release", "reopen", "rate"}
-STAFF_ACTS = {"claim", "release", "finish", "correct_time", "wait", "resume", "priority"}
+STAFF_ACTS = {"claim", "release", "finish", "correct_time", "wait", "resume", "priority",
+              "staff_reopen", "merge", "split"}
 # Actions only the assignee (or a supervisor) may do.
-HOLDER_ACTS = {"release", "finish", "wait", "resume"}
+HOLDER_ACTS = {"release", "finish", "wait", "resume", "staff_reopen", "merge", "split"}
+
+
+class Policy:
+    """Settings that change who sees what (set once at start from the settings)."""
+
+    # STAFF_SEE_ALL (seed 004, default on): every assistant may view any request's card and
+    # history; acting on it still follows ``check`` (someone else's claim stays theirs).
+    staff_see_all: bool = True
+
+
+policy = Policy()
+
+
+def configure(*, staff_see_all: bool) -> None:
+    """Apply the settings that decide visibility (``STAFF_SEE_ALL``)."""
+    policy.staff_see_all = staff_see_all
 
 ROLE_REFUSALS = {
     "claim": N_("Only assistants can claim requests."),
@@ -37,6 +54,9 @@ ROLE_REFUSALS = {
     "rate": N_("Only the person who placed {ref} can rate it."),
     "priority": N_("Only assistants can change the priority of {ref}."),
     "reassign": N_("Only supervisors can reassign {ref}."),
+    "staff_reopen": N_("Only the assistant who resolved {ref} can reopen it."),
+    "merge": N_("Only the assistant holding {ref} can merge it."),
+    "split": N_("Only the assistant holding {ref} can split it."),
 }
 
 # From which statuses each action is allowed.
@@ -44,7 +64,7 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "claim": {"open"},
     "release": {"in_progress", "waiting"},
     "cancel": {"open"},
-    "finish": {"in_progress", "waiting"},
+    "finish": {"open", "in_progress", "waiting"},
     "correct_time": {"resolved", "in_progress"},
     "confirm": {"resolved"},
     "dispute": {"resolved"},
@@ -56,6 +76,9 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "rate": {"resolved", "closed"},
     "priority": {"open", "in_progress", "waiting"},
     "reassign": {"open", "in_progress", "waiting"},
+    "staff_reopen": {"resolved"},
+    "merge": {"open", "in_progress", "waiting"},
+    "split": {"open", "in_progress", "waiting"},
 }
 # Actions only supervisors may do on a request.
 SUPERVISOR_ACTS = {"reassign"}
@@ -79,7 +102,20 @@ ROLE_ACTION_REFUSALS = {
 
 
 def can_see(person: Person, req: Request) -> bool:
-    """Initiators see their own; assistants the open ones meant for them and those they hold."""
+    """Initiators see their own; with ``STAFF_SEE_ALL`` (default) staff see every request,
+    otherwise assistants see the open ones meant for them and those they hold."""
+    if person.role is Role.SUPERVISOR or req.initiator_id == person.id:
+        return True
+    if person.role is Role.INITIATOR:
+        return False
+    if policy.staff_see_all:
+        return True
+    return can_work_on(person, req)
+
+
+def can_work_on(person: Person, req: Request) -> bool:
+    """An assistant's own work: the open requests meant for them and those they hold
+    (what ``/my`` lists, whatever ``STAFF_SEE_ALL`` says)."""
     if person.role is Role.SUPERVISOR or req.initiator_id == person.id:
         return True
     if person.role is Role.INITIATOR:

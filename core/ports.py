@@ -229,6 +229,11 @@ class RequestRepository(abc.ABC):
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]: ...
 
     @abc.abstractmethod
+    async def move_children(self, source_id: int, target_id: int) -> tuple[int, int]:
+        """Move every comment and attachment of ``source_id`` to ``target_id`` (a merge);
+        returns how many of each were moved."""
+
+    @abc.abstractmethod
     async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
         """Requests the assistant holds plus the open ones they may claim."""
 
@@ -358,6 +363,36 @@ class DeliveryRoute:
     notices_off: bool = False  # turned optional status notices off (core.notifications)
 
 
+@dataclass(frozen=True)
+class Draft:
+    """An intake saved for later by staff (issue 16): the dialog's answers so far."""
+
+    id: int
+    person_id: int
+    data: dict[str, Any]
+    updated_at: datetime
+
+
+class DraftRepository(abc.ABC):
+    """Drafts live in the database (not only in the dialog state): they survive restarts
+    of the process and of Redis. They never notify anyone."""
+
+    @abc.abstractmethod
+    async def save(self, person_id: int, data: dict[str, Any], at: datetime,
+                   draft_id: int | None = None) -> Draft:
+        """Add a draft, or replace ``draft_id`` (only one of the person's own)."""
+
+    @abc.abstractmethod
+    async def list(self, person_id: int) -> list[Draft]: ...
+
+    @abc.abstractmethod
+    async def get(self, person_id: int, draft_id: int) -> Draft | None:
+        """The person's own draft, or None."""
+
+    @abc.abstractmethod
+    async def delete(self, person_id: int, draft_id: int) -> bool: ...
+
+
 class UnitOfWork(abc.ABC):
     """One transaction over all repositories. Commit is explicit; leaving rolls back."""
 
@@ -368,6 +403,7 @@ class UnitOfWork(abc.ABC):
     outbox: Outbox
     sent: SentMessages
     timers: TimerStore
+    drafts: DraftRepository
 
     async def __aenter__(self) -> UnitOfWork:
         return self

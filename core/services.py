@@ -18,7 +18,7 @@ from core import sla
 from core.clock import Clock
 from core.errors import ConcurrentChange, Invalid, NotFound
 from core.i18n import N_
-from core.kinds import Resolution, Role, Status, TimerKind, WaitReason
+from core.kinds import Act, Resolution, Role, Status, TimerKind, WaitReason
 from core.model import Person, Request
 from core.notifications import Notification, confirm_key, offer_key, work_key
 from core.permissions import can_see, check
@@ -56,7 +56,8 @@ def _snapshot(req: Request, type_name: str, **extra: Any) -> dict[str, Any]:
     desc = req.description
     if len(desc) > SNIPPET:
         desc = desc[: SNIPPET - 1].rstrip() + "…"
-    return {"ref": req.reference, "type": type_name, "description": desc, **extra}
+    return {"ref": req.reference, "type": type_name, "description": desc,
+            "subject": req.subject or desc, **extra}
 
 
 async def _eligible_assistants(uow: UnitOfWork, req: Request) -> list[Person]:
@@ -116,9 +117,13 @@ async def place(
     initiator_id: int | None = None,
     fields: dict[str, str] | None = None,
     priority: str = sla.DEFAULT_PRIORITY,
+    subject: str | None = None,
+    claim: bool = False,
 ) -> Request:
     """Place a request (an assistant may place one on behalf of an initiator), with the
-    type's extra fields; its SLA clocks start and its timers are scheduled."""
+    type's extra fields; its SLA clocks start and its timers are scheduled. With ``claim``
+    (staff's "Place and resolve") it is claimed by the actor at once and nobody is offered
+    it; the dialog then asks time and note (``finish``)."""
     if priority not in sla.PRIORITIES:
         raise Invalid(N_("Unknown priority {priority}."), priority=priority[:20])
     async with uow_factory() as uow:
@@ -133,10 +138,14 @@ async def place(
         req = Request.place(
             actor=actor, initiator=initiator, rtype=rtype, description=description,
             target=target, at=clock.now(), channel=channel, fields=fields, priority=priority,
+            subject=subject,
         )
+        if claim:
+            req.claim(actor, clock.now(), channel)
         await uow.requests.add(req)
         await _sync_timers(uow, req)
-        await _offer_notifications(uow, req, initiator)
+        if not claim:
+            await _offer_notifications(uow, req, initiator)
         if initiator.id != actor.id:  # placed for a client who phoned or e-mailed
             await uow.outbox.add(Notification(initiator.id, "placed_for_you", req.id or 0,
                                               _snapshot(req, rtype.name, by=actor.name)))
@@ -374,7 +383,15 @@ async def finish(
     the resolution with Confirm / Dispute. Spam is closed at once and nobody is asked."""
 
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        was_open = req.status is Status.OPEN
         req.finish(actor, minutes, note, clock.now(), channel, method=method)
+        if was_open:  # finished without claiming: the others' offers are withdrawn
+            taken = _snapshot(req, await _type_name(uow, req), assignee=actor.name)
+            for person in await _eligible_assistants(uow, req):
+                if person.id != actor.id:
+                    await uow.outbox.add(
+                        Notification(person.id, "offer_taken", request_id, taken,
+                                     edit_key=offer_key(request_id), edit_only=True))
         if method is Resolution.SPAM:
             return
         extra = {} if method is Resolution.SOLVED else {"method": method.value}
@@ -458,7 +475,9 @@ async def comment(
     body: str, channel: str | None = None, internal: bool = False,
 ) -> Request:
     """A public comment reaches the other side (initiator ↔ assignee); an internal note
-    reaches the staff on the request (assignee, who resolved it) and never the initiator."""
+    reaches the staff on the request (assignee, who resolved it) and never the initiator.
+    A message for a merged request lands on the request it was merged into."""
+    request_id = await merged_target(uow_factory, request_id)
 
     status: list[Status] = []
 
@@ -522,13 +541,14 @@ async def wait(
     uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
     reason: WaitReason, question: str | None = None, until: datetime | None = None,
     autoclose_days: int | None = None, channel: str | None = None,
+    requeue_days: int | None = None,
 ) -> Request:
     """Put an in-progress request on hold. A question for the customer is always sent to
     them (even with status notices off); other waits are status notices."""
 
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
         req.wait(actor, reason, clock.now(), channel, question=question, until=until,
-                 autoclose_days=autoclose_days)
+                 autoclose_days=autoclose_days, requeue_days=requeue_days)
         data = _snapshot(req, await _type_name(uow, req), assignee=actor.name,
                          reason=reason.value, until=_iso(until), days=autoclose_days)
         if reason is WaitReason.CUSTOMER:
@@ -567,6 +587,114 @@ async def reopen(
         if req.assignee_id:
             await uow.outbox.add(Notification(req.assignee_id, "reopened", request_id, data,
                                               edit_key=work_key(request_id)))
+
+    return await _change(uow_factory, actor_id, request_id, mutate)
+
+
+async def merge(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    target_reference: str, channel: str | None = None,
+) -> tuple[Request, Request, tuple[int, int]]:
+    """Close a duplicate into another request (resolution *merged*): its comments and
+    attachments move to the target, both histories name the other, the initiator is told
+    which reference to follow. Returns (duplicate, target, (comments, files) moved)."""
+    deadline = time.monotonic() + CAS_DEADLINE
+    while time.monotonic() < deadline:
+        async with uow_factory() as uow:
+            actor = await load_person(uow, actor_id)
+            req = await load_visible(uow, actor, request_id)
+            target = await uow.requests.by_reference(target_reference)
+            if target is None or not can_see(actor, target):
+                raise NotFound(N_("There is no request {ref}."), ref=target_reference.strip()[:40])
+            req.merge_into(actor, target, clock.now(), channel)
+            try:
+                await uow.requests.save(req)
+                await uow.requests.save(target)
+            except ConcurrentChange:
+                continue
+            moved = await uow.requests.move_children(req.id or 0, target.id or 0)
+            await _sync_timers(uow, req)
+            await _sync_timers(uow, target)
+            data = _snapshot(req, await _type_name(uow, req), target=target.reference,
+                             actor=actor.name)
+            await uow.outbox.add(Notification(req.initiator_id, "merged", request_id, data,
+                                              edit_key=confirm_key(request_id)))
+            for person in await _eligible_assistants(uow, req):  # the offer, if still open
+                await uow.outbox.add(Notification(person.id, "offer_cancelled", request_id,
+                                                  data, edit_key=offer_key(request_id),
+                                                  edit_only=True))
+            await uow.commit()
+            return req, target, moved
+    raise ConcurrentChange(f"request {request_id} kept changing")
+
+
+async def split(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    type_id: int, subject: str, description: str, channel: str | None = None,
+) -> tuple[Request, Request]:
+    """A new request from a part of the problem (same initiator, the chosen type), linked
+    both ways in the histories; it is offered like any new request and the initiator is
+    told. Returns (original, new)."""
+    deadline = time.monotonic() + CAS_DEADLINE
+    while time.monotonic() < deadline:
+        async with uow_factory() as uow:
+            actor = await load_person(uow, actor_id)
+            source = await load_visible(uow, actor, request_id)
+            check(Act.SPLIT, actor, source)
+            initiator = await load_person(uow, source.initiator_id)
+            rtype = await uow.types.get(type_id)
+            if rtype is None:
+                raise Invalid(N_("That request type does not exist any more."))
+            now = clock.now()
+            new = Request.place(actor=actor, initiator=initiator, rtype=rtype,
+                                description=description, target=None, at=now,
+                                channel=channel, subject=subject, priority=source.priority,
+                                fields={name: source.fields.get(name, "—")
+                                        for name in rtype.fields})
+            await uow.requests.add(new)
+            source.split_off(actor, new, now, channel)
+            try:
+                await uow.requests.save(source)
+                await uow.requests.save(new)
+            except ConcurrentChange:
+                continue
+            await _sync_timers(uow, new)
+            await _offer_notifications(uow, new, initiator)
+            if initiator.id != actor.id:
+                await uow.outbox.add(Notification(initiator.id, "placed_for_you", new.id or 0,
+                                                  _snapshot(new, rtype.name, by=actor.name)))
+            await uow.commit()
+            return source, new
+    raise ConcurrentChange(f"request {request_id} kept changing")
+
+
+async def merged_target(uow_factory: UnitOfWorkFactory, request_id: int) -> int:
+    """Where messages for ``request_id`` go: the request it was merged into, if any."""
+    async with uow_factory() as uow:
+        for _hop in range(5):  # a chain of merges, never a loop
+            req = await uow.requests.get(request_id)
+            if req is None or req.merged_into_id is None:
+                break
+            request_id = req.merged_into_id
+    return request_id
+
+
+async def staff_reopen(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int, request_id: int,
+    reason: str, channel: str | None = None,
+) -> Request:
+    """Staff take a resolved request back into work (seed 004: resolved → open again);
+    the initiator is told why, and the assignee when someone else reopened it."""
+
+    async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
+        req.staff_reopen(actor, reason, clock.now(), channel)
+        data = _snapshot(req, await _type_name(uow, req), actor=actor.name,
+                         reason=reason.strip())
+        await uow.outbox.add(Notification(req.initiator_id, "staff_reopened", request_id, data,
+                                          edit_key=confirm_key(request_id)))
+        if req.assignee_id and req.assignee_id != actor.id:
+            await uow.outbox.add(Notification(req.assignee_id, "staff_reopened", request_id,
+                                              data, edit_key=work_key(request_id)))
 
     return await _change(uow_factory, actor_id, request_id, mutate)
 
@@ -695,6 +823,17 @@ async def _apply_timer(uow: UnitOfWork, req: Request, kind: TimerKind, now: date
                 or now < req.wait_since + timedelta(days=req.wait_autoclose_days)):
             return False
         days = req.wait_autoclose_days
+        if req.wait_requeue:  # back to the queue instead of closed (003)
+            previous = req.assignee_id
+            req.requeue_no_response(now)
+            initiator = await uow.people.get(req.initiator_id)
+            if initiator is not None:
+                await _offer_notifications(uow, req, initiator)
+            if previous:
+                data = _snapshot(req, await _type_name(uow, req), days=days)
+                await uow.outbox.add(Notification(previous, "requeued", rid, data,
+                                                  edit_key=work_key(rid)))
+            return True
         req.close_no_response(now)
         data = _snapshot(req, await _type_name(uow, req), days=days,
                          assignee=req.assignee_name)

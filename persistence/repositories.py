@@ -32,7 +32,7 @@ from core.errors import ConcurrentChange, Invalid
 from core.i18n import N_
 from core.kinds import Resolution, Role, Status, WaitReason
 from core.model import Comment, Event, Person, Rating, Request, RequestType, TimeEntry
-from core.permissions import can_see
+from core.permissions import can_work_on
 from core.ports import (
     Account,
     Contract,
@@ -354,6 +354,7 @@ class SqlRequestRepository(RequestRepository):
             reference=row.reference or "",
             type_id=row.type_id,
             description=row.description,
+            subject=row.subject or "",
             initiator_id=row.initiator_id,
             status=Status(row.status),
             created_at=row.created_at,
@@ -380,6 +381,8 @@ class SqlRequestRepository(RequestRepository):
             wait_until=row.wait_until,
             wait_since=row.wait_since,
             wait_autoclose_days=row.wait_autoclose_days,
+            wait_requeue=bool(row.wait_requeue),
+            merged_into_id=row.merged_into_id,
             resolved_at=row.resolved_at,
             feedback_until=row.feedback_until,
             organization_id=row.organization_id,
@@ -414,6 +417,7 @@ class SqlRequestRepository(RequestRepository):
         return {
             "type_id": req.type_id,
             "description": req.description,
+            "subject": req.subject,
             "initiator_id": req.initiator_id,
             "target_id": req.target_id,
             "assignee_id": req.assignee_id,
@@ -437,6 +441,8 @@ class SqlRequestRepository(RequestRepository):
             "wait_until": req.wait_until,
             "wait_since": req.wait_since,
             "wait_autoclose_days": req.wait_autoclose_days,
+            "wait_requeue": req.wait_requeue,
+            "merged_into_id": req.merged_into_id,
             "resolved_at": req.resolved_at,
             "feedback_until": req.feedback_until,
             "organization_id": req.organization_id,
@@ -531,6 +537,15 @@ class SqlRequestRepository(RequestRepository):
         """Requests from a ``full_requests()`` query: one statement, children included."""
         return [self._from_full(row) for row in await self.s.execute(query, params)]
 
+    async def move_children(self, source_id: int, target_id: int) -> tuple[int, int]:
+        from persistence.attachments import AttachmentRow
+
+        comments = await self.s.execute(update(CommentRow).where(
+            CommentRow.request_id == source_id).values(request_id=target_id))
+        files = await self.s.execute(update(AttachmentRow).where(
+            AttachmentRow.request_id == source_id).values(request_id=target_id))
+        return comments.rowcount or 0, files.rowcount or 0  # type: ignore[attr-defined]
+
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
         return await self._many(REQUESTS_OF_INITIATOR,
                                 {"person_id": person_id, "limit": limit})
@@ -545,7 +560,7 @@ class SqlRequestRepository(RequestRepository):
         found = await self._many(
             full_requests().where(or_(held, open_)).order_by(RequestRow.id.desc())
             .limit(limit * 3))
-        return [r for r in found if can_see(person, r)][:limit]
+        return [r for r in found if can_work_on(person, r)][:limit]
 
     async def queue(self, offset: int, limit: int, now: datetime,
                     organization_id: int | None = None) -> tuple[list[Request], int]:

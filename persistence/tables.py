@@ -89,6 +89,7 @@ class RequestRow(Base):
     reference: Mapped[str | None] = mapped_column(String(32), unique=True)
     type_id: Mapped[int] = mapped_column(ForeignKey("request_types.id"))
     description: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(String(120))  # migration 0007_i16_subject
     initiator_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     target_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
@@ -114,6 +115,8 @@ class RequestRow(Base):
     wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     wait_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     wait_autoclose_days: Mapped[int | None] = mapped_column(Integer)
+    wait_requeue: Mapped[bool | None] = mapped_column(Boolean)  # migration 0008_i16_requeue
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)  # migration 0008_i16_requeue
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     organization_id: Mapped[int | None] = mapped_column(Integer, index=True)  # 0007_i17

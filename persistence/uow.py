@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_sessionmaker
 
 from core.ports import UnitOfWork
+from persistence.drafts import SqlDraftRepository
 from persistence.outbox import SqlOutbox, SqlSentMessages
 from persistence.repositories import (
     SqlOrganizationRepository,
@@ -62,6 +63,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.outbox = SqlOutbox(session)
         self.sent = SqlSentMessages(session)
         self.timers = SqlTimerStore(session)
+        self.drafts = SqlDraftRepository(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -44,8 +44,8 @@ def test_seed_000_story_from_stdin(tmp_path: Path) -> None:
         "Time logged: 1 hour, 30 minutes",
         f"Thank you! {ref} is confirmed with 1 hour, 30 minutes and closed.",
         f"→ Bogdan: Ion confirmed {ref} (1 hour, 30 minutes). It is closed.",
-        # Bogdan can no longer act on it.
-        f"{ref} is closed; assistants no longer have access to it.",
+        # Bogdan can still read it (STAFF_SEE_ALL, default on) but no longer act on it.
+        "Status: closed",
         # Cancel while open.
         f"HD-{year}-000002 is cancelled.",
         # Cancel refused while claimed, ask to release, release, then cancel.

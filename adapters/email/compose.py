@@ -43,10 +43,14 @@ class Envelope:
 
 
 def subject_of(reply: Reply) -> str:
-    """The reply's first line, already in the reader's language, cut to fit a subject."""
+    """The reply's first line (with the request's subject when it does not say it), already
+    in the reader's language, cut to fit a subject."""
     first = " ".join(reply.text.strip().split("\n", 1)[0].split())
     if not first:
         return TITLE
+    topic = " ".join((reply.topic or "").split())
+    if topic and topic not in first:  # the request's subject (issue 16)
+        first = f"{first.rstrip(' :')} — {topic}"
     if len(first) > MAX_SUBJECT:
         first = first[: MAX_SUBJECT - 1].rstrip(" :,.;") + "…"
     return first

@@ -100,3 +100,20 @@ def test_duplicate_type_is_refused(tmp_path: Path) -> None:
     helpdesk(tmp_path, "admin", "add-type", "Peripherals")
     result = helpdesk(tmp_path, "admin", "add-type", "peripherals")
     assert result.returncode == 2 and "exists already" in result.stderr
+
+
+def test_seed_types_adds_a_ready_made_set_once(tmp_path: Path) -> None:
+    result = helpdesk(tmp_path, "admin", "seed-types", "okdesk")
+    assert result.returncode == 0, result.stderr
+    assert "added 5 types (Consultation, Service request, Incident, Task, Problem)" \
+        in result.stdout
+    again = helpdesk(tmp_path, "admin", "seed-types", "OKDESK")
+    assert "added 0 types (none); 5 already there" in again.stdout
+    avir = helpdesk(tmp_path, "admin", "seed-types", "avir")
+    assert "Integrat.STS, Intervention on site, Peripherals" in avir.stdout
+    listed = helpdesk(tmp_path, "admin", "list").stdout
+    assert "Problem" in listed and "Peripherals" in listed
+    bad = helpdesk(tmp_path, "admin", "seed-types", "jira")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == \
+        "helpdesk: unknown type set 'jira'; choose one of okdesk, avir"

@@ -51,6 +51,13 @@ async def to_state(chat: Chat, state: str) -> str:
         await chat.send("Ana", "Client's mouse is dead")
         await chat.press("Ana", "For a client")
         return "Ana"
+    if state == "place_resolve.time":  # staff's Place and resolve: the time is asked
+        await chat.send("Ana", "/new")
+        await chat.press("Ana", "Peripherals")
+        await chat.press("Ana", "Anyone")
+        await chat.send("Ana", "Password reset by phone")
+        await chat.press("Ana", "Place and resolve")
+        return "Ana"
     await chat.send("Ion", "/new")
     if state == "intake.type":
         return "Ion"
@@ -63,8 +70,25 @@ async def to_state(chat: Chat, state: str) -> str:
     await chat.send("Ion", "Mouse is dead")
     if state == "intake.summary":
         return "Ion"
+    if state == "intake.subject":
+        await chat.press("Ion", "Subject")
+        return "Ion"
     await chat.press("Ion", "Place")
     await chat.press("Bogdan", "Claim", from_notification=True)
+    if state.startswith("split."):  # Split: subject, description, then the type
+        ref = next(w for w in chat.said("Bogdan").split() if w.startswith("HD-"))
+        await chat.send("Bogdan", ref.strip(".,:;"))
+        await chat.press("Bogdan", "Split")
+        if state != "split.subject":
+            await chat.send("Bogdan", "Second monitor")
+        if state == "split.type":
+            await chat.send("Bogdan", "The second monitor flickers too")
+        return "Bogdan"
+    if state == "merge.target":  # Merge into HD-…: which request does it duplicate?
+        ref = next(w for w in chat.said("Bogdan").split() if w.startswith("HD-"))
+        await chat.send("Bogdan", ref.strip(".,:;"))
+        await chat.press("Bogdan", "Merge into HD-…")
+        return "Bogdan"
     await chat.press("Bogdan", "Finish")
     if state == "finish.time":
         return "Bogdan"
@@ -72,6 +96,11 @@ async def to_state(chat: Chat, state: str) -> str:
     if state == "finish.note":
         return "Bogdan"
     await chat.send("Bogdan", "Replaced it")
+    if state == "sreopen.reason":  # staff reopen of a resolved request: why?
+        ref = next(w for w in chat.said("Bogdan").split() if w.startswith("HD-"))
+        await chat.send("Bogdan", ref.strip(".,:;"))
+        await chat.press("Bogdan", "Reopen")
+        return "Bogdan"
     if state == "dispute.reason":
         await chat.press("Ion", "Dispute", from_notification=True)
         return "Ion"
@@ -79,7 +108,9 @@ async def to_state(chat: Chat, state: str) -> str:
 
 
 STATES = ["idle", "intake.type", "intake.assignee", "intake.describe", "intake.summary",
-          "intake.client", "finish.time", "finish.note", "dispute.reason"]
+          "intake.client", "finish.time", "finish.note", "dispute.reason",
+          "intake.subject", "place_resolve.time", "sreopen.reason", "merge.target",
+          "split.subject", "split.describe", "split.type"]
 BAD_TEXT = ["", "   ", "x" * 5000, "abc", "-5m", "0", "999h", "/frobnicate", "/",
             "/start@other_bot", "HD-1999-000000", "{ref} {0} %s", "\x00\x1b[31m"]
 
@@ -90,7 +121,8 @@ async def test_bad_text_changes_nothing(app: App, state: str, message: str) -> N
     chat = await make_chat(app)
     who = await to_state(chat, state)
     before = await snapshot(app)
-    changes_allowed = state in ("intake.describe", "finish.note", "dispute.reason") and (
+    changes_allowed = state in ("intake.describe", "finish.note", "dispute.reason",
+                                "sreopen.reason") and (
         message.strip() and len(message) <= 2000 and not message.startswith("/"))
     replies = await chat.send(who, message)
     assert replies and all(r.text.strip() for r in replies)

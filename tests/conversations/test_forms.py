@@ -100,7 +100,7 @@ async def test_overview(app: App) -> None:
     assert [b.label for b in entry.buttons] == ["Cancel request"]
     ana = await app.conversations.overview(inbound("Ana"))
     assert ana.sections[0].title == "Your queue:"
-    assert [b.label for b in ana.sections[0].entries[0].buttons] == ["Claim"]
+    assert [b.label for b in ana.sections[0].entries[0].buttons] == ["Claim", "Finish"]
     assert [b.label for b in ana.buttons] == ["New request"]
     assert chat  # the chat registered the sender
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bots.bootstrap import App, bootstrap
 from conversations.history import LIMIT, lines_of, render, visible_lines
-from core import services
+from core import permissions, services
 from core.clock import ManualClock
 from core.i18n import use_language
 from core.kinds import Role, Status
@@ -110,9 +110,16 @@ async def test_assistants_and_supervisors_see_internal_notes(chat: Chat, app: Ap
     assert "• Jan 5, 2026, 9:05 AM — Bogdan: internal note: “Ordered a new fuser”" in said
     assert said.count("\n• ") == 9
     await chat.press("Ion", "Confirm", from_notification=True)
-    # Closed: the assistant no longer has access; a supervisor still sees everything.
+    # Closed: staff still see it (STAFF_SEE_ALL, the default)...
     await chat.send("Bogdan", f"/history {ref}")
-    chat.expect("Bogdan", f"{ref} is closed; assistants no longer have access to it.")
+    chat.expect("Bogdan", "confirmed it")
+    # ...without it the assistant no longer has access; a supervisor still sees everything.
+    permissions.configure(staff_see_all=False)
+    try:
+        await chat.send("Bogdan", f"/history {ref}")
+        chat.expect("Bogdan", f"{ref} is closed; assistants no longer have access to it.")
+    finally:
+        permissions.configure(staff_see_all=True)
     await add_person(chat, "Maria", Role.SUPERVISOR)
     await chat.send("Maria", f"/history {ref}")
     chat.expect("Maria", "internal note: “Printer is out of warranty”", "confirmed it")
@@ -128,7 +135,8 @@ async def test_the_history_button_on_the_card(chat: Chat) -> None:
     chat.expect("Ion", f"{ref} — Peripherals", "Status: open")
     await chat.send("Ana", ref)
     assert [b.label for b in chat.buttons_for("Ana")] == [
-        "Claim", "Comment", "Internal note", "Priority", "History"]
+        "Claim", "Finish", "Comment", "Internal note", "Priority", "Split", "Merge into HD-…",
+        "History"]
     # A cancelled request keeps its History button (the only one left).
     await chat.press("Ion", "Cancel request")
     await chat.send("Ion", ref)
@@ -208,8 +216,12 @@ async def test_bad_history_requests_change_nothing(chat: Chat) -> None:
     await chat.send("Petra", f"/history {ref}")
     chat.expect("Petra", f"You don't have access to {ref}.")
     await chat.press("Bogdan", "Claim", from_notification=True)
-    await chat.send("Ana", f"/history {ref}")
-    chat.expect("Ana", "Already claimed by Bogdan.")
+    permissions.configure(staff_see_all=False)  # with it (the default) Ana may read it
+    try:
+        await chat.send("Ana", f"/history {ref}")
+        chat.expect("Ana", "Already claimed by Bogdan.")
+    finally:
+        permissions.configure(staff_see_all=True)
 
 
 def test_comments_are_matched_to_their_events() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bots.bootstrap import App
-from core import services
+from core import permissions, services
 from core.kinds import Role, Status
 from tests.harness import Chat
 
@@ -72,9 +72,10 @@ async def test_full_seed_000_story(chat: Chat) -> None:
     chat.expect("Ion", "confirmed with 1 hour, 30 minutes and closed")
     assert await status_of(chat, ref) is Status.CLOSED
     assert any("Ion confirmed" in t for t in chat.notices("Bogdan"))
-    # Bogdan can no longer act on it.
+    # Bogdan can still read it (STAFF_SEE_ALL) but no longer act on it.
     await chat.send("Bogdan", ref)
-    chat.expect("Bogdan", "assistants no longer have access")
+    chat.expect("Bogdan", "Status: closed")
+    assert "Finish" not in [b.label for b in chat.buttons_for("Bogdan")]
     await chat.press_payload("Bogdan", finish_button.payload)
     chat.expect("Bogdan", "assistants no longer have access")
 
@@ -160,10 +161,17 @@ async def test_targeted_request_only_for_the_chosen_assistant(chat: Chat) -> Non
     assert any("New request" in t for t in chat.notices("Ana"))
     assert not chat.notices("Bogdan")
     ref = chat.said("Ion").split()[1]
-    await chat.send("Bogdan", ref)
-    chat.expect("Bogdan", "meant for another assistant")
+    await chat.send("Bogdan", ref)  # staff see every request (STAFF_SEE_ALL)...
+    chat.expect("Bogdan", "Status: open")
+    assert "Claim" not in [b.label for b in chat.buttons_for("Bogdan")]  # ...not theirs
     await chat.send("Bogdan", "/my")
     assert ref not in chat.said("Bogdan")
+    permissions.configure(staff_see_all=False)
+    try:
+        await chat.send("Bogdan", ref)
+        chat.expect("Bogdan", "meant for another assistant")
+    finally:
+        permissions.configure(staff_see_all=True)
 
 
 async def test_history_records_every_action(chat: Chat) -> None:

@@ -81,6 +81,16 @@ def do(act: Act, actor: Person, req: Request) -> None:
             req.set_priority(actor, "urgent", SlaPolicy(10, 120), AT)
         case Act.REASSIGN:
             req.reassign(actor, OTHER_ASSISTANT, AT)
+        case Act.MERGE:
+            target = request_in(Status.OPEN)
+            target.id, target.reference = 8, "HD-2026-000008"
+            req.merge_into(actor, target, AT)
+        case Act.SPLIT:
+            new = request_in(Status.OPEN)
+            new.id, new.reference = 8, "HD-2026-000008"
+            req.split_off(actor, new, AT)
+        case Act.STAFF_REOPEN:
+            req.staff_reopen(actor, "The printer jams again", AT)
 
 
 LIVE = ("open", "in_progress", "waiting", "resolved")
@@ -88,7 +98,8 @@ ALLOWED: dict[Act, set[tuple[str, str]]] = {
     Act.CLAIM: {("holder", "open"), ("other_assistant", "open"), ("supervisor", "open")},
     Act.RELEASE: {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
     Act.CANCEL: {("owner", "open")},
-    Act.FINISH: {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
+    Act.FINISH: {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")}
+    | {(a, "open") for a in ("holder", "other_assistant", "supervisor")},  # claimed for them
     Act.CORRECT_TIME: {("holder", "resolved"), ("supervisor", "resolved")},
     Act.CONFIRM: {("owner", "resolved")},
     Act.DISPUTE: {("owner", "resolved")},
@@ -102,6 +113,11 @@ ALLOWED: dict[Act, set[tuple[str, str]]] = {
     Act.PRIORITY: {("holder", "open"), ("other_assistant", "open"), ("supervisor", "open")}
     | {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
     Act.REASSIGN: {("supervisor", s) for s in ("open", "in_progress", "waiting")},
+    Act.STAFF_REOPEN: {("holder", "resolved"), ("supervisor", "resolved")},
+    Act.MERGE: {(a, "open") for a in ("holder", "other_assistant", "supervisor")}
+    | {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
+    Act.SPLIT: {(a, "open") for a in ("holder", "other_assistant", "supervisor")}
+    | {(a, s) for a in ("holder", "supervisor") for s in ("in_progress", "waiting")},
 }
 RESULT = {
     Act.CLAIM: Status.IN_PROGRESS,
@@ -114,6 +130,8 @@ RESULT = {
     Act.WAIT: Status.WAITING,
     Act.RESUME: Status.IN_PROGRESS,
     Act.REOPEN: Status.IN_PROGRESS,
+    Act.STAFF_REOPEN: Status.IN_PROGRESS,
+    Act.MERGE: Status.CLOSED,
 }
 
 CASES = list(itertools.product(list(Act), list(ACTORS), list(Status)))
@@ -132,7 +150,12 @@ def test_permission_matrix(act: Act, actor_name: str, status: Status) -> None:
         if act is Act.REASSIGN and status is Status.OPEN:
             expected = Status.IN_PROGRESS  # an open request becomes the new assistant's
         assert req.status is expected
-        assert req.version == before.version + 1
+        # Finish on an open request claims it first: two events (claim, finish).
+        steps = 2 if act is Act.FINISH and status is Status.OPEN else 1
+        assert req.version == before.version + steps
+        if steps == 2:
+            assert [e.action for e in req.events[-2:]] == ["claim", "finish"]
+            assert req.assignee_id == actor.id
         assert req.events[-1].action == act.value
         assert req.events[-1].actor_id == actor.id
     else:
@@ -144,7 +167,7 @@ def test_permission_matrix(act: Act, actor_name: str, status: Status) -> None:
 
 
 def test_matrix_covers_every_combination() -> None:
-    assert len(CASES) == len(Act) * 5 * len(Status) == 450
+    assert len(CASES) == len(Act) * 5 * len(Status) == 540
 
 
 def test_refusal_messages_are_specific() -> None:
@@ -217,3 +240,21 @@ def test_reassign_refusals_name_the_problem() -> None:
     with pytest.raises(DomainError) as info:
         req.reassign(SUPERVISOR, INACTIVE, AT)
     assert translate(info.value.text) == "Old is not an assistant."
+def test_staff_see_all_lets_assistants_view_but_not_act() -> None:
+    from core import permissions
+
+    claimed = request_in(Status.IN_PROGRESS)
+    closed = request_in(Status.CLOSED)
+    assert permissions.policy.staff_see_all  # the default (STAFF_SEE_ALL on)
+    assert permissions.can_see(OTHER_ASSISTANT, claimed)
+    assert permissions.can_see(OTHER_ASSISTANT, closed)
+    assert not permissions.can_see(OTHER_INITIATOR, claimed)
+    assert not permissions.allows(Act.FINISH, OTHER_ASSISTANT, claimed)
+    assert not permissions.can_work_on(OTHER_ASSISTANT, claimed)  # /my shows only their own
+    permissions.configure(staff_see_all=False)
+    try:
+        assert not permissions.can_see(OTHER_ASSISTANT, claimed)
+        assert not permissions.can_see(OTHER_ASSISTANT, closed)
+        assert permissions.can_see(HOLDER, claimed)
+    finally:
+        permissions.configure(staff_see_all=True)

@@ -94,7 +94,9 @@ async def test_claim_page_first_wins_and_the_other_is_told_who(stack: Stack, pag
     assert "Already claimed by Ana." in await body(bogdan)
     await shot(bogdan, "claim-taken")
     await bogdan.goto(stack.link("Bogdan", rid, "claim"))
-    assert "Already claimed by Ana." in await body(bogdan)
+    # STAFF_SEE_ALL (default): the link still shows the request, read-only, Ana holding it.
+    assert "Ana: claimed it" in await body(bogdan)
+    assert await bogdan.query_selector("button:has-text('Claim')") is None
     await other.close()
     req = await stack.status(rid)
     assert req.status is Status.IN_PROGRESS and req.assignee_name == "Ana"
