@@ -9,8 +9,8 @@ somewhere without questions and answers. The rules themselves stay in ``core.ser
   waiting for the customer (the request goes back in progress). Its files are attached.
 - **A new message** (or a reply to a closed or cancelled request, or to a request the sender
   may not see): a request of the default type (``EMAIL_DEFAULT_TYPE``, else the first public
-  type). Until requests have a subject of their own, the subject is the first line of the
-  description. Its files are attached to the new request.
+  type). The e-mail's subject is the request's subject (and, so nothing is lost, also the
+  first line of the description). Its files are attached to the new request.
 
 The sender is identified (and registered when registration is open) by the engine, under the
 same per-conversation lock and in the same language as on every channel. Only a new request
@@ -28,7 +28,7 @@ from core import attachment_service, services
 from core.errors import DomainError
 from core.i18n import _, translate
 from core.messages import Inbound, Reply
-from core.model import MAX_DESCRIPTION, Request
+from core.model import MAX_DESCRIPTION, Request, subject_from
 from core.permissions import can_see
 
 if TYPE_CHECKING:
@@ -109,7 +109,8 @@ async def _place(turn: Turn, subject: str, default_type: str | None) -> MailResu
         description = description[:MAX_DESCRIPTION - 1].rstrip() + "…"
     req = await services.place(e.uow_factory, e.clock, actor_id=turn.person.id,
                                type_id=rtype.id, description=description,
-                               channel=turn.channel)
+                               channel=turn.channel,
+                               subject=subject_from(subject.strip() or description))
     rid = req.id or 0
     problems = await _attach(turn, rid)
     text = _("Request {ref} is placed. I will tell you when someone takes it.",

@@ -102,8 +102,10 @@ async def test_request_by_email_reply_threads_in(db_url: str, clock: ManualClock
         assert await box.fetch() == 1
         assert box.imap.unseen == []  # flagged \Seen after the request was stored
 
-        # An unknown address (open registration) became an initiator; subject → first line.
+        # An unknown address (open registration) became an initiator; the e-mail's subject is
+        # the request's subject and the description's first line.
         [req] = await box.requests_of("maria@example.com")
+        assert req.subject == "Printer on floor 2 jams"
         assert req.description == "Printer on floor 2 jams\n\nIt jams on every page.\n\nMaria"
         assert req.status is Status.OPEN
         async with uows() as uow:
