@@ -96,6 +96,8 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
                   if placer_id and placer_id != req.initiator_id else None)
         accounts = (await uow.people.accounts(req.initiator_id)
                     if turn.is_staff and req.initiator_id != turn.person.id else [])
+        organization = (await uow.organizations.get(req.organization_id)
+                        if turn.is_staff and req.organization_id else None)
     lines = [
         f"{req.reference} — {rtype.name if rtype else '?'}",
         _("Subject: {subject}", subject=req.subject or "—"),
@@ -107,6 +109,8 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
     contacts = contact_line(accounts)
     if contacts:
         lines.append(_("Contact: {contacts}", contacts=contacts))
+    if organization is not None:
+        lines.append(_("Organization: {name}", name=organization.name))
     lines += [
         _("Placed: {date}", date=format_datetime(
             req.created_at, turn.person.timezone or turn.engine.default_timezone)),

@@ -149,6 +149,12 @@ async def test_an_organizations_queue(chat: Chat) -> None:
     chat.expect("Sofia", "There is no organization called Nowhere.")
     await chat.send("Ana", "/queue Acme")
     chat.expect("Ana", "Only supervisors can see an organization's requests.")
+    # Staff see the initiator's organization on the card; the initiator's own card does not
+    # repeat it.
+    await chat.send("Ana", ours)
+    chat.expect("Ana", "Organization: Acme")
+    await chat.send("Ion", ours)
+    assert "Organization:" not in chat.said("Ion")
 
 
 def test_working_days_skip_the_weekend() -> None:
