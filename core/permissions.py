@@ -194,8 +194,9 @@ def allows_role_action(action: str, actor: Person) -> bool:
 
 def queue_read_only(person: Person, req: Request) -> bool:
     """In ``/queue`` an assistant sees every live request but only opens (and acts on)
-    the ones they may see; someone else's claimed request is a line without a button."""
-    return not can_see(person, req)
+    the ones they may work on; someone else's claimed request is a line without a button
+    (whatever ``STAFF_SEE_ALL`` lets them view from elsewhere)."""
+    return not can_work_on(person, req)
 
 
 def check_reassign_target(req: Request, to: Person) -> None:

@@ -578,7 +578,7 @@ class SqlRequestRepository(RequestRepository):
                 for row in rows], int(total or 0)
 
     async def held_by(self, person_id: int) -> list[Request]:
-        return await self._many(select(*REQUEST_COLUMNS).where(
+        return await self._many(full_requests().where(
             RequestRow.assignee_id == person_id,
             RequestRow.status.in_([Status.IN_PROGRESS.value, Status.WAITING.value]))
             .order_by(RequestRow.id))

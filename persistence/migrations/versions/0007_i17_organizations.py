@@ -1,16 +1,18 @@
 """organizations and contracts (seed 004); a person's and a request's organization
 
 Revision ID: 0007_i17_organizations
-Revises: 0006_attachments
+Revises: 0006_attachments, 0004_workflow
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_i17_organizations"
-down_revision = "0006_attachments"
+# Also after 0004_workflow: the queue index uses its SLA columns. A merge point rather than
+# depends_on, so that the heads Alembic reports are the heads the database records.
+down_revision = ("0006_attachments", "0004_workflow")
 branch_labels = None
-depends_on = "0004_workflow"  # the queue index uses its SLA columns
+depends_on = None
 
 
 def upgrade() -> None:
