@@ -80,6 +80,7 @@ class SlackHelpdesk:
         assert self.plugin.bot is not None and self.stack.app.worker is not None
         for _ in range(2):
             await self.plugin.bot.settle()
+            await self.stack.app.inbox.drain()
             await self.stack.app.worker.drain()
 
     # -- what people do ------------------------------------------------------------------------
