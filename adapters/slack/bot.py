@@ -5,12 +5,15 @@ App Home visit becomes an ``Inbound`` handed to the conversation layer through c
 (``handle``, ``open_form``, ``submit_form``, ``overview``) that the plugin in ``bots/`` wires;
 what comes back is drawn with ``blocks`` and sent with the ``SlackSender``.
 
-Every listener acknowledges first (Slack wants an answer within 3 seconds) and does the work
-after; a submitted modal is the exception, because its validation errors go back in the
-acknowledgement — it waits for them at most ``submit_timeout`` seconds, then closes the
-modal and sends the outcome by DM. Repeated deliveries (Events API retries with
-``X-Slack-Retry-Num``, a button payload sent twice) are recognised by their ``event_id`` /
-``trigger_id`` and applied once.
+DMs to the bot, ``/helpdesk`` commands and button presses that open no modal go through the
+durable inbox (``docs/inbox.md``): a middleware stores them keyed by a stable Slack id
+(``inbox_key``; a redelivery is a no-op), acknowledges them, and has them processed right
+after the acknowledgement; ``to_inbound`` and ``respond`` are the inbox channel. What must
+happen while Slack waits stays inline: opening a modal (``views.open`` needs the trigger
+within 3 s) and a submitted modal, whose validation errors go back in the acknowledgement —
+it waits for them at most ``submit_timeout`` seconds, then closes the modal and sends the
+outcome by DM. Those inline deliveries are recognised as repeated by their ``event_id`` /
+``trigger_id`` (in Redis) and applied once.
 """
 
 from __future__ import annotations
@@ -67,13 +70,13 @@ def inbox_key(body: dict[str, Any], opens_form: OpensForm) -> tuple[str, str] | 
         event = body.get("event")
         if not isinstance(event, dict) or not _wanted_message(event):
             return None
-        return f"ev:{body['event_id']}", str(event["user"])
+        return f"ev:{_bounded(str(body['event_id']))}", str(event["user"])
     if "command" in body:
         first = " ".join(str(body.get("text") or "").split()).partition(" ")[0].lower()
         user, trigger = body.get("user_id"), body.get("trigger_id")
         if first in ("", "new") or not user or not trigger:
             return None
-        return f"cmd:{trigger}", str(user)
+        return f"cmd:{_bounded(str(trigger))}", str(user)
     if body.get("type") == "block_actions":
         user = str((body.get("user") or {}).get("id") or "")
         action = _first_action(body)
@@ -85,6 +88,12 @@ def inbox_key(body: dict[str, Any], opens_form: OpensForm) -> tuple[str, str] | 
             f"{body['trigger_id']}|{action.get('action_ts')}".encode()).hexdigest()
         return f"act:{digest[:40]}", user
     return None
+
+
+def _bounded(key: str) -> str:
+    """A platform id as an inbox key: as it is when short, else its hash (never cut, so two
+    long ids cannot collide)."""
+    return key if len(key) <= 120 else hashlib.sha256(key.encode()).hexdigest()
 
 
 def _first_action(body: dict[str, Any]) -> dict[str, Any]:
@@ -295,10 +304,11 @@ class SlackBot:
             payload = str(action.get("value") or INVALID_PAYLOAD) \
                 if _ours(action) else INVALID_PAYLOAD
             container = body.get("container") or {}
-            channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+            where: str | None = container.get("channel_id") or (
+                body.get("channel") or {}).get("id")
             ts = container.get("message_ts")
             return await self.inbound(user, payload=payload,
-                                      message_ref=make_ref(channel, ts) if channel and ts
+                                      message_ref=make_ref(where, ts) if where and ts
                                       else None)
         return None
 
@@ -325,10 +335,11 @@ class SlackBot:
         if body.get("type") == "block_actions":
             user = str((body.get("user") or {}).get("id") or "")
             container = body.get("container") or {}
-            channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+            where: str | None = container.get("channel_id") or (
+                body.get("channel") or {}).get("id")
             ts = container.get("message_ts")
-            ref = make_ref(channel, ts) if channel and ts else None
-            await self._answer_press(user, container, channel, ref, replies)
+            ref = make_ref(where, ts) if where and ts else None
+            await self._answer_press(user, container, where, ref, replies)
             if container.get("type") == "view":
                 await self.publish_home(user)
 

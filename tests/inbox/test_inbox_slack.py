@@ -142,3 +142,33 @@ async def test_slack_traffic_during_a_redis_outage_is_applied_once_after_it(
             assert ion, "Ion got no answer to /my"
     finally:
         private.close()
+
+
+def test_inbox_keys_are_stable_and_leave_modals_inline() -> None:
+    from adapters.slack.bot import inbox_key
+
+    def opens(payload: str) -> bool:
+        return payload == "FORM"
+
+    dm = {"event_id": "Ev1", "event": {"type": "message", "channel_type": "im",
+                                       "user": "U1", "text": "hi"}}
+    assert inbox_key(dm, opens) == ("ev:Ev1", "U1")
+    assert inbox_key({**dm, "event": {**dm["event"], "bot_id": "B1"}}, opens) is None
+    assert inbox_key({"event_id": "Ev2", "event": {"type": "app_home_opened",
+                                                   "user": "U1"}}, opens) is None
+    command = {"command": "/helpdesk", "user_id": "U1", "trigger_id": "t1", "text": "my"}
+    assert inbox_key(command, opens) == ("cmd:t1", "U1")
+    assert inbox_key({**command, "text": " new "}, opens) is None  # opens the modal
+    assert inbox_key({**command, "text": ""}, opens) is None
+    press = {"type": "block_actions", "user": {"id": "U1"}, "trigger_id": "t2",
+             "actions": [{"action_id": "hd.0", "value": "CLAIM", "action_ts": "1.5"}]}
+    key = inbox_key(press, opens)
+    assert key is not None and key[0].startswith("act:") and key[1] == "U1"
+    assert inbox_key(press, opens) == key
+    other = {**press, "actions": [{**press["actions"][0], "action_ts": "1.6"}]}
+    assert inbox_key(other, opens) != key
+    form = {**press, "actions": [{"action_id": "hd.0", "value": "FORM", "action_ts": "1"}]}
+    assert inbox_key(form, opens) is None
+    assert inbox_key({"type": "view_submission", "user": {"id": "U1"}, "trigger_id": "t3",
+                      "view": {"type": "modal"}}, opens) is None
+    assert len(inbox_key({**command, "trigger_id": "x" * 5000}, opens)[0]) < 200  # type: ignore[index]
