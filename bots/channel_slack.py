@@ -12,6 +12,7 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import SlackBot, SlackEvents, SlackSender, SlackSocket
+from bots.inbox import InboxChannel
 from core.actions import BadPayload
 from core.messages import Reply
 
@@ -79,7 +80,12 @@ class Plugin:
             overview=conversations.overview,
             remember_once=app.dialogs.remember_once,
             submit_timeout=self.submit_timeout,
+            store=lambda event_id, user, body: app.inbox.receive(
+                "slack", event_id, user, body, inline=False),
+            process=lambda user: app.inbox.drain_conversation(f"slack:{user}"),
+            opens_form=conversations.opens_form,
         )
+        app.inbox.register(InboxChannel("slack", self.bot.to_inbound, self.bot.respond))
         if s.slack_signing_secret:
             SlackEvents(self.bot.app, s.slack_signing_secret).mount(web_app)
         if s.slack_app_token:

@@ -325,6 +325,10 @@ class Conversations:
         filled in now; None when the button opens no form. See ``conversations.forms``."""
         return await forms.open_form(self, inbound, kind)
 
+    def opens_form(self, payload: str) -> bool:
+        """Whether a button with ``payload`` opens a form (pure: no store is touched)."""
+        return forms.opens_form(self, payload)
+
     async def submit_form(self, inbound: Inbound, kind: str, values: dict[str, str],
                           context: str = "") -> FormResult:
         """Validate and apply a submitted form: per-field errors, or replies. Never raises."""

@@ -87,6 +87,15 @@ def _replies(message: str) -> list[Reply]:
 # -- opening a form -------------------------------------------------------------------------
 
 
+def opens_form(engine: Conversations, payload: str) -> bool:
+    """Whether the button carrying ``payload`` opens a form (decided from the payload alone,
+    without touching any store: Slack must open the modal within 3 s of the press)."""
+    try:
+        return engine.codec.unpack(payload).name in FORM_FOR_ACTION
+    except BadPayload:
+        return False
+
+
 async def open_form(engine: Conversations, inbound: Inbound,
                     kind: str | None = None) -> Form | list[Reply] | None:
     """The form ``kind``, or the one the pressed button (``inbound.payload``) opens.

@@ -5,12 +5,15 @@ App Home visit becomes an ``Inbound`` handed to the conversation layer through c
 (``handle``, ``open_form``, ``submit_form``, ``overview``) that the plugin in ``bots/`` wires;
 what comes back is drawn with ``blocks`` and sent with the ``SlackSender``.
 
-Every listener acknowledges first (Slack wants an answer within 3 seconds) and does the work
-after; a submitted modal is the exception, because its validation errors go back in the
-acknowledgement — it waits for them at most ``submit_timeout`` seconds, then closes the
-modal and sends the outcome by DM. Repeated deliveries (Events API retries with
-``X-Slack-Retry-Num``, a button payload sent twice) are recognised by their ``event_id`` /
-``trigger_id`` and applied once.
+DMs to the bot, ``/helpdesk`` commands and button presses that open no modal go through the
+durable inbox (``docs/inbox.md``): a middleware stores them keyed by a stable Slack id
+(``inbox_key``; a redelivery is a no-op), acknowledges them, and has them processed right
+after the acknowledgement; ``to_inbound`` and ``respond`` are the inbox channel. What must
+happen while Slack waits stays inline: opening a modal (``views.open`` needs the trigger
+within 3 s) and a submitted modal, whose validation errors go back in the acknowledgement —
+it waits for them at most ``submit_timeout`` seconds, then closes the modal and sends the
+outcome by DM. Those inline deliveries are recognised as repeated by their ``event_id`` /
+``trigger_id`` (in Redis) and applied once.
 """
 
 from __future__ import annotations
@@ -41,6 +44,11 @@ OpenForm = Callable[[Inbound, str | None], Awaitable[Form | list[Reply] | None]]
 SubmitForm = Callable[[Inbound, str, dict[str, str], str], Awaitable[FormResult]]
 OverviewOf = Callable[[Inbound], Awaitable[Overview]]
 RememberOnce = Callable[[str, float], Awaitable[bool]]
+# Stores a verified delivery in the durable inbox: (event id, conversation, payload) -> new?
+Store = Callable[[str, str, dict[str, Any]], Awaitable[bool]]
+# Processes a conversation's stored events (inline, right after the acknowledgement).
+Process = Callable[[str], Awaitable[Any]]
+OpensForm = Callable[[str], bool]
 
 DEDUPE_SECONDS = 3600.0
 PROFILE_CACHE = 5000
@@ -48,6 +56,62 @@ PROFILE_CACHE = 5000
 SUBCOMMANDS = {"my", "help", "cancel", "language", "start", "notices", "history", "note",
                "queue", "reassign", "stats", "report", "link"}
 INVALID_PAYLOAD = "-"  # what an unknown action id is handed on as: "no longer valid"
+
+
+def inbox_key(body: dict[str, Any], opens_form: OpensForm) -> tuple[str, str] | None:
+    """``(event id, conversation)`` of a delivery that goes through the durable inbox
+    (``docs/inbox.md``), None for those answered inline: a DM to the bot (key: the Events
+    API ``event_id``), a ``/helpdesk`` command that opens no modal (its ``trigger_id``), a
+    button press that opens no modal (a hash of its ``trigger_id`` and ``action_ts``). The
+    conversation is the person's Slack user id, so their events are applied in order.
+    Opening a modal (``views.open`` needs the trigger within 3 s), a submitted modal (its
+    errors go back in the HTTP answer), App Home visits and everything else stay inline."""
+    if body.get("event_id") is not None:
+        event = body.get("event")
+        if not isinstance(event, dict) or not _wanted_message(event):
+            return None
+        return f"ev:{_bounded(str(body['event_id']))}", str(event["user"])
+    if "command" in body:
+        first = " ".join(str(body.get("text") or "").split()).partition(" ")[0].lower()
+        user, trigger = body.get("user_id"), body.get("trigger_id")
+        if first in ("", "new") or not user or not trigger:
+            return None
+        return f"cmd:{_bounded(str(trigger))}", str(user)
+    if body.get("type") == "block_actions":
+        user = str((body.get("user") or {}).get("id") or "")
+        action = _first_action(body)
+        if not user or not body.get("trigger_id"):
+            return None
+        if _ours(action) and opens_form(str(action.get("value") or "")):
+            return None
+        digest = hashlib.sha256(
+            f"{body['trigger_id']}|{action.get('action_ts')}".encode()).hexdigest()
+        return f"act:{digest[:40]}", user
+    return None
+
+
+def _bounded(key: str) -> str:
+    """A platform id as an inbox key: as it is when short, else its hash (never cut, so two
+    long ids cannot collide)."""
+    return key if len(key) <= 120 else hashlib.sha256(key.encode()).hexdigest()
+
+
+def _first_action(body: dict[str, Any]) -> dict[str, Any]:
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    return first if isinstance(first, dict) else {}
+
+
+def _ours(action: dict[str, Any]) -> bool:
+    """A button the helpdesk drew (its value is one of our signed payloads)."""
+    return bool(blocks.ACTION_ID.match(str(action.get("action_id") or "")))
+
+
+def _wanted_message(event: dict[str, Any]) -> bool:
+    """A message someone wrote (or a file they shared) in their DM with the bot."""
+    return (event.get("type") == "message" and event.get("channel_type") == "im"
+            and event.get("subtype") in (None, "file_share") and not event.get("bot_id")
+            and isinstance(event.get("user"), str) and bool(event.get("user")))
 
 
 def dedupe_token(body: dict[str, Any], raw_body: str) -> str | None:
@@ -84,8 +148,14 @@ class SlackBot:
         overview: OverviewOf,
         remember_once: RememberOnce,
         submit_timeout: float = 2.5,
+        store: Store | None = None,
+        process: Process | None = None,
+        opens_form: OpensForm | None = None,
     ) -> None:
         self.sender = sender
+        self.store = store  # None: every delivery is answered inline (no inbox)
+        self.process = process
+        self.opens_form = opens_form or (lambda payload: False)
         self.handle = handle
         self.open_form = open_form
         self.submit_form = submit_form
@@ -160,6 +230,8 @@ class SlackBot:
     # -- listeners -------------------------------------------------------------------------------
     def _register(self) -> None:
         app = self.app
+        if self.store is not None:
+            app.middleware(self._to_inbox)
         app.middleware(self._dedupe)
         app.command(blocks.COMMAND)(self._on_command)
         app.action(blocks.ACTION_ID)(self._on_button)
@@ -177,6 +249,99 @@ class SlackBot:
             return BoltResponse(status=200, body="")
         await next()
         return None
+
+    async def _to_inbox(self, body: dict[str, Any], request: Any,
+                        next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        """Store an inbox delivery (a redelivered one is a no-op), acknowledge it, and process
+        the person's events right after the acknowledgement; 500 when it could not be stored
+        (Slack delivers it again)."""
+        key = inbox_key(body, self.opens_form)
+        if key is None or self.store is None:
+            await next()
+            return None
+        event_id, conversation = key
+        try:
+            new = await self.store(event_id, conversation, body)
+        except Exception:
+            log.exception("Slack delivery %s not stored; Slack will deliver it again", event_id)
+            return BoltResponse(status=500, body="")
+        if not new:
+            retry = (request.headers.get("x-slack-retry-num") or ["-"])[0]
+            log.info("repeated Slack delivery %s (retry %s): already stored", event_id, retry)
+        if self.process is not None:
+            task = asyncio.ensure_future(self._process_inline(conversation))
+            self._busy.add(task)
+            task.add_done_callback(self._busy.discard)
+        return BoltResponse(status=200, body="")
+
+    async def _process_inline(self, conversation: str) -> None:
+        assert self.process is not None
+        try:
+            await self.process(conversation)
+        except Exception:  # stored: the inbox worker takes it
+            log.exception("inline processing of Slack conversation %s failed", conversation)
+
+    # -- the inbox channel (bots/channel_slack.py registers these) -----------------------------
+    async def to_inbound(self, body: dict[str, Any]) -> Inbound | None:
+        """The Inbound a stored delivery stands for (see ``inbox_key``)."""
+        if body.get("event_id") is not None:
+            event = body.get("event") or {}
+            if not _wanted_message(event):
+                return None
+            channel = str(event.get("channel") or "")
+            return await self.inbound(
+                str(event["user"]), text=str(event.get("text") or ""),
+                message_ref=make_ref(channel, str(event.get("ts"))) if channel else None,
+                attachments=files.incoming(event, str(self.sender.client.token or "")))
+        if "command" in body:
+            words = " ".join(str(body.get("text") or "").split())
+            first, _sep, rest = words.partition(" ")
+            text = f"/{first.lower()} {rest}".strip() if first.lower() in SUBCOMMANDS else words
+            return await self.inbound(str(body["user_id"]), text=text)
+        if body.get("type") == "block_actions":
+            user = str((body.get("user") or {}).get("id") or "")
+            action = _first_action(body)
+            payload = str(action.get("value") or INVALID_PAYLOAD) \
+                if _ours(action) else INVALID_PAYLOAD
+            container = body.get("container") or {}
+            where: str | None = container.get("channel_id") or (
+                body.get("channel") or {}).get("id")
+            ts = container.get("message_ts")
+            return await self.inbound(user, payload=payload,
+                                      message_ref=make_ref(where, ts) if where and ts
+                                      else None)
+        return None
+
+    async def respond(self, body: dict[str, Any], replies: list[Reply]) -> None:
+        """Send the replies of a stored delivery (after its transaction committed); raising
+        means "try again later"."""
+        if body.get("event_id") is not None:
+            event = body.get("event") or {}
+            channel, user = str(event.get("channel") or ""), str(event.get("user") or "")
+            for reply in replies:
+                if channel:
+                    await self.sender.post(channel, reply)
+                else:
+                    await self.sender.dm(user, reply)
+            return
+        if "command" in body:
+            user, channel = str(body.get("user_id") or ""), str(body.get("channel_id") or "")
+            for reply in replies:
+                if channel:
+                    await self.sender.ephemeral(channel, user, reply)
+                else:
+                    await self.sender.dm(user, reply)
+            return
+        if body.get("type") == "block_actions":
+            user = str((body.get("user") or {}).get("id") or "")
+            container = body.get("container") or {}
+            where: str | None = container.get("channel_id") or (
+                body.get("channel") or {}).get("id")
+            ts = container.get("message_ts")
+            ref = make_ref(where, ts) if where and ts else None
+            await self._answer_press(user, container, where, ref, replies)
+            if container.get("type") == "view":
+                await self.publish_home(user)
 
     async def _on_command(self, ack: Callable[..., Awaitable[None]],
                           body: dict[str, Any]) -> None:

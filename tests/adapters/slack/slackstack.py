@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import itertools
 import json
 import time
@@ -68,7 +69,10 @@ class SlackHelpdesk:
         all_headers = signed_headers(body, secret=secret, timestamp=timestamp,
                                      content_type=content_type)
         all_headers.update(headers or {})
-        async with self.http.post(self.url, data=body.encode(), headers=all_headers) as resp:
+        raw = body.encode()
+        # aiohttp warns (ResourceWarning) about raw bytes over 1 MB: stream those instead.
+        data: Any = io.BytesIO(raw) if len(raw) > 1024 * 1024 else raw
+        async with self.http.post(self.url, data=data, headers=all_headers) as resp:
             return resp.status, await resp.text()
 
     async def interact(self, payload: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
@@ -80,6 +84,7 @@ class SlackHelpdesk:
         assert self.plugin.bot is not None and self.stack.app.worker is not None
         for _ in range(2):
             await self.plugin.bot.settle()
+            await self.stack.app.inbox.drain()
             await self.stack.app.worker.drain()
 
     # -- what people do ------------------------------------------------------------------------

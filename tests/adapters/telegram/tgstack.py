@@ -4,6 +4,7 @@ send updates through the real webhook endpoint."""
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,7 +66,9 @@ class TelegramStack:
                    raw: bytes | None = None) -> int:
         assert self.http is not None
         headers = {SECRET_HEADER: secret} if secret is not None else {}
-        kwargs: dict[str, Any] = {"data": raw} if raw is not None else {"json": update}
+        # aiohttp warns (ResourceWarning) about raw bytes over 1 MB: stream those instead.
+        data: Any = io.BytesIO(raw) if raw is not None and len(raw) > 1024 * 1024 else raw
+        kwargs: dict[str, Any] = {"data": data} if raw is not None else {"json": update}
         async with self.http.post(f"{self.stack.base_url}/telegram/webhook", headers=headers,
                                   **kwargs) as response:
             return response.status
