@@ -249,7 +249,9 @@ class TimerRow(Base):
     """A future action (core.timers): leased by a worker, fired once, kept as a record."""
 
     __tablename__ = "timers"
-    __table_args__ = (Index("ix_timers_due", "fired_at", "fire_at"),)
+    # AUTOINCREMENT: a replaced timer never lends its id to the next one (0010_timer_ids).
+    __table_args__ = (Index("ix_timers_due", "fired_at", "fire_at"),
+                      {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))

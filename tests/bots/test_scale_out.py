@@ -19,7 +19,7 @@ async def test_web_only_starts_no_worker_and_worker_starts_no_channel(app: App) 
     await web.shutdown()
     workers = await build(app, plugins=[])
     await workers.start_background(channels=False)
-    assert len(workers.tasks) == 2  # delivery and timers (no retention configured)
+    assert len(workers.tasks) == 3  # delivery, timers, inbox retries (no retention configured)
     await workers.shutdown()
     assert all(task.done() for task in workers.tasks)
 
