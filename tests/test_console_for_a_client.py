@@ -16,7 +16,7 @@ SCRIPT = """\
 3
 1
 Printer at the front desk is jammed
-4
+5
 Maria Popescu +40 721 234 567
 1
 /as Bogdan

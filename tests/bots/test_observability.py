@@ -138,6 +138,11 @@ def json_logs(tg: TelegramStack) -> Any:
     handler.setFormatter(JsonFormatter(Masker(configured_secrets(tg.app.settings))))
     root, sql = logging.getLogger(), logging.getLogger("sqlalchemy.engine")
     levels = root.level, sql.level
+    # Whatever earlier tests did to the loggers (a logging config disables existing ones),
+    # the update log is on for this story.
+    updates = logging.getLogger("helpdesk.updates")
+    updates.disabled, updates.propagate = False, True
+    updates.setLevel(logging.NOTSET)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     sql.setLevel(logging.INFO)  # every statement with its parameters: names, texts, numbers
