@@ -162,9 +162,10 @@ class BotProcess:
         assert self.proc is not None
         return self.proc.pid
 
-    def cpu_seconds(self) -> float:
+    def cpu_seconds(self) -> tuple[float, float]:
+        """User and system CPU time of the bot process so far."""
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+        return int(fields[11]) / TICKS, int(fields[12]) / TICKS  # utime, stime
 
     def rss_mb(self) -> float:
         pages = int(Path(f"/proc/{self.pid}/statm").read_text().split()[1])
@@ -197,11 +198,13 @@ async def load(bot: BotProcess, watch: ReplyWatch, updates: list[dict[str, Any]]
 
         cpu0, t0 = bot.cpu_seconds(), time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed, cpu = time.monotonic() - t0, bot.cpu_seconds() - cpu0
+        elapsed, cpu1 = time.monotonic() - t0, bot.cpu_seconds()
+    cpu, sys_cpu = sum(cpu1) - sum(cpu0), cpu1[1] - cpu0[1]
     return {"updates_per_s": round(len(updates) / elapsed, 1),
             "p50_ms": round(percentile(latencies, .5) * 1000, 1),
             "p99_ms": round(percentile(latencies, .99) * 1000, 1),
             "cpu_ms_per_update": round(cpu / len(updates) * 1000, 2),
+            "sys_cpu_ms_per_update": round(sys_cpu / len(updates) * 1000, 2),
             "load_avg_1m": round(os.getloadavg()[0], 2)}
 
 
@@ -229,6 +232,19 @@ async def seed(db_url: str, args: argparse.Namespace, api_url: str) -> tuple[lis
         return users, app.conversations.pack("my")
     finally:
         await app.close()
+        await forget_placement_notices(db_url)
+
+
+async def forget_placement_notices(db_url: str) -> None:
+    """The seeded requests' notices ("request placed") were delivered long ago: the delivery
+    worker of the bot under test must not send them during the measurement."""
+    from sqlalchemy import text as sql
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.execute(sql("DELETE FROM outbox"))
+    await engine.dispose()
 
 
 async def flush_redis(url: str) -> None:
@@ -328,6 +344,55 @@ async def memory(args: argparse.Namespace, db_url: str, fake: FakeTelegramAPI,
     }
 
 
+async def profile(args: argparse.Namespace, db_url: str, fake: FakeTelegramAPI,
+                  watch: ReplyWatch, updates: Updates) -> dict[str, Any]:
+    """py-spy (``pip install py-spy``) on our bot process during ``--profile`` mixed updates:
+    collapsed stacks in bench/results/profile_ours_mix.txt, the top of it summarised."""
+    out = ROOT / "bench" / "results" / "profile_ours_mix.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    await flush_redis(args.redis_url)
+    async with BotProcess("ours", fake.base_url, args, db_url) as proc:
+        await load(proc, watch, updates.batch("mix", args.warmup), args.concurrency)
+        spy = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(proc.pid),
+            "--format", "raw", "--output", str(out), "--rate", "200", "--nonblocking",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        await asyncio.sleep(1)
+        fake.reset()
+        figures = await load(proc, watch, updates.batch("mix", args.profile), args.concurrency)
+        spy.send_signal(2)  # SIGINT: py-spy writes its output and exits
+        await asyncio.wait_for(spy.wait(), 60)
+    return {"file": str(out.relative_to(ROOT)), "load": figures, **summarise(out)}
+
+
+def summarise(path: Path) -> dict[str, Any]:
+    """Share of samples by library (any frame in the stack) and by innermost frame."""
+    total = 0
+    libs: dict[str, int] = {}
+    leaf: dict[str, int] = {}
+    names = ("sqlalchemy", "asyncpg", "aiogram", "aiohttp", "pydantic", "redis", "yarl",
+             "multidict", "json", "asyncio", "logging", "babel", "gettext")
+    ours = ("/core/", "/conversations/", "/adapters/", "/persistence/", "/bots/")
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        seen = {lib for lib in names for f in frames if f"/{lib}/" in f or f"{lib}.py" in f}
+        seen |= {"ours:" + o.strip("/") for o in ours for f in frames
+                 if o in f and "site-packages" not in f}
+        for lib in seen:
+            libs[lib] = libs.get(lib, 0) + n
+        leaf[frames[-1]] = leaf.get(frames[-1], 0) + n
+    def top(d: dict[str, int], k: int) -> dict[str, float]:
+        return {name: round(v / total * 100, 1)
+                for name, v in sorted(d.items(), key=lambda kv: -kv[1])[:k]}
+    return {"samples": total, "pct_in_stack_by_library": top(libs, 20),
+            "pct_innermost_frame": top(leaf, 15)}
+
+
 def medians(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for bot in BOTS:
@@ -359,6 +424,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             result["median"] = medians(rounds)
         if args.memory_updates:
             result["memory"] = await memory(args, db_url, fake, watch, updates)
+        if args.profile:
+            result["profile"] = await profile(args, db_url, fake, watch, updates)
         result["load_avg_at_end"] = os.getloadavg()
         return result
     finally:
@@ -375,6 +442,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--people", type=int, default=500)
     parser.add_argument("--memory-updates", type=int, default=10_000)
+    parser.add_argument("--profile", type=int, default=0,
+                        help="mixed updates to profile ours with py-spy (0: no profile)")
     parser.add_argument("--bot-core", default="0")
     parser.add_argument("--load-core", default="1")
     parser.add_argument("--database-url", default=os.environ.get(
@@ -392,6 +461,8 @@ def main() -> None:
                 for b in BOTS) + f"  ratios {m['ratios'][kind]}")
     if "memory" in result:
         print(f"memory: {json.dumps(result['memory'])}")
+    if "profile" in result:
+        print(f"profile: {json.dumps(result['profile'], indent=1)}")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "telegram_webhook.json").write_text(json.dumps(result, indent=2))
