@@ -292,6 +292,9 @@ async def throughput(args: argparse.Namespace, db_url: str, fake: FakeTelegramAP
                     fake.reset()
                     result[bot][kind] = await load(proc, watch, updates.batch(kind, args.updates),
                                                    args.concurrency)
+                    sent = fake.sent_messages()  # what the bot answered, to check it is real
+                    result.setdefault("sample_replies", {})[f"{bot}/{kind}"] = [
+                        (m.text or "")[:160] for m in sent[:1] + sent[-1:]]
             print(f"run {run + 1} {bot:8} " + "  ".join(
                 f"{k} {v['updates_per_s']}/s p50 {v['p50_ms']} p99 {v['p99_ms']} "
                 f"cpu {v['cpu_ms_per_update']} ms (load {v['load_avg_1m']})"
