@@ -187,6 +187,7 @@ class Stats:
     failed_rows: int = 0
     stuck: int = 0
     kills: Counter[str] = field(default_factory=Counter)
+    exits: Counter[str] = field(default_factory=Counter)  # exited by themselves
     redis_restarts: int = 0
     pg_terminated: int = 0
 
@@ -378,6 +379,10 @@ async def chaos(args: argparse.Namespace, procs: list[Proc], redis: Redis, stats
     while not stop.is_set():
         await asyncio.sleep(0.2)
         now = time.monotonic()
+        for proc in procs:  # as a supervisor would: a process that exited is started again
+            if proc.popen is not None and proc.popen.poll() is not None:
+                stats.exits[proc.name] += 1
+                proc.start()
         if now >= next_kill:
             # A process is killed once it is serving again (a web process restarts in
             # ~10-20 s on the loaded machine), and never the last web process serving.
@@ -618,7 +623,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "redeliveries": s.redeliveries, "webhook_answers": dict(s.statuses),
             "repeated_steps": dict(s.repeats), "failed_inbox_rows_seen": s.failed_rows,
             "steps_stuck_over_timeout": s.stuck, "kills": dict(s.kills),
-            "kills_total": sum(s.kills.values()),
+            "kills_total": sum(s.kills.values()), "exited_by_themselves": dict(s.exits),
             "redis_restarts": s.redis_restarts, "pg_backends_terminated": s.pg_terminated,
             "seconds_driving": round(driven, 1), "left_after_settle": left,
             "process_starts": {p.name: p.starts for p in procs},
@@ -668,6 +673,7 @@ def main() -> None:
     args = parser.parse_args()
     result = asyncio.run(run(args))
     for key in ("variant", "actions_sent", "redeliveries", "webhook_answers", "kills",
+                "exited_by_themselves",
                 "redis_restarts", "pg_backends_terminated", "repeated_steps",
                 "steps_stuck_over_timeout",
                 "seconds_driving", "left_after_settle", "requests_by_status", "stories",
