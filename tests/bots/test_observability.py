@@ -140,9 +140,12 @@ def json_logs(tg: TelegramStack) -> Any:
     levels = root.level, sql.level
     # Whatever earlier tests did to the loggers (a logging config disables existing ones),
     # the update log is on for this story.
-    updates = logging.getLogger("helpdesk.updates")
-    updates.disabled, updates.propagate = False, True
-    updates.setLevel(logging.NOTSET)
+    from bots import observability
+
+    for updates in (logging.getLogger("helpdesk.updates"), observability.update_log):
+        updates.disabled, updates.propagate = False, True
+        updates.setLevel(logging.NOTSET)
+    logging.disable(logging.NOTSET)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     sql.setLevel(logging.INFO)  # every statement with its parameters: names, texts, numbers
