@@ -138,14 +138,15 @@ def json_logs(tg: TelegramStack) -> Any:
     handler.setFormatter(JsonFormatter(Masker(configured_secrets(tg.app.settings))))
     root, sql = logging.getLogger(), logging.getLogger("sqlalchemy.engine")
     levels = root.level, sql.level
-    # Whatever earlier tests did to the loggers (a logging config disables existing ones),
-    # the update log is on for this story.
     from bots import observability
 
-    for updates in (logging.getLogger("helpdesk.updates"), observability.update_log):
-        updates.disabled, updates.propagate = False, True
-        updates.setLevel(logging.NOTSET)
+    # Whatever earlier tests did to logging (a logging config disables the loggers that
+    # exist), every logger reports to this story's log.
     logging.disable(logging.NOTSET)
+    for each in [*logging.Logger.manager.loggerDict.values(), observability.update_log]:
+        if isinstance(each, logging.Logger):
+            each.disabled = False
+    observability.update_log.setLevel(logging.NOTSET)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     sql.setLevel(logging.INFO)  # every statement with its parameters: names, texts, numbers
