@@ -40,6 +40,7 @@ from persistence.preference_store import SqlNoticePreferences
 from persistence.rate_limit import RedisRateGate
 from persistence.redis_store import RedisDialogStore, redis_from_url
 from persistence.reports import SqlReports
+from persistence.selfservice import SqlDeflectionLog, SqlScriptStore
 from persistence.uow import joining, uow_factory
 
 SECRET_FILE = ".helpdesk_secret"
@@ -143,6 +144,8 @@ async def bootstrap(
         reports=reports,
         report_files=CsvReportFiles(attachments.files),
         link_codes=RedisLinkCodes(dialogs.redis),
+        scripts=SqlScriptStore(joining(make_sessionmaker(engine))),  # issue 18
+        deflections=SqlDeflectionLog(joining(make_sessionmaker(engine))),
     )
     retention = None
     if settings.attachment_retention_days:

@@ -34,6 +34,7 @@ from core.notifications import Notification
 from core.ports import DialogKey, DialogState, DialogStore, Held, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
 from core.report_ports import ReportFiles, Reports
+from core.selfservice_ports import DeflectionLog, ScriptStore
 from core.telemetry import telemetry
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,8 @@ class Conversations:
         reports: Reports | None = None,
         report_files: ReportFiles | None = None,
         link_codes: LinkCodes | None = None,
+        scripts: ScriptStore | None = None,
+        deflections: DeflectionLog | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         # Channels that show buttons natively: no need to remember menus for typed digits.
@@ -133,6 +136,8 @@ class Conversations:
         self.reports = reports  # /stats, /report (supervisors)
         self.report_files = report_files  # /report sends a CSV where the channel takes files
         self.link_codes = link_codes  # /link (None: linking is unavailable)
+        self.scripts = scripts  # troubleshooting scripts in the intake (None: none)
+        self.deflections = deflections  # self-service outcomes (scripts, knowledge base)
 
     # -- inbound ---------------------------------------------------------------------------
     async def handle(self, inbound: Inbound, scope: TurnScope | None = None) -> list[Reply]:

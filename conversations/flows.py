@@ -23,6 +23,7 @@ from conversations import (
     linking,
     lists,
     notices,
+    scripts,
     split_merge,
     staff,
     supervisor,
@@ -111,6 +112,8 @@ async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
     """Text that is no command and no step's answer: kept wherever it belongs (see
     ``conversations.free_text``); only what cannot be kept gets the short hint."""
     e, state = turn.engine, turn.state.state or ""
+    if state == scripts.STATE:  # issue 18: text while a troubleshooting question waits
+        return await scripts.on_text(turn, text)
     if state in free_text.PENDING_STATES and text:
         return await free_text.more(turn, text)
     if state in ("intake.type", "intake.assignee", "intake.summary") and text \
@@ -254,4 +257,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     "reassign": supervisor.on_reassign,
     **workflow.BUTTONS,
     **free_text.BUTTONS,
+    # issue 18: troubleshooting scripts (an answer, Back)
+    "scr": scripts.on_answer,
+    "scrb": scripts.on_back,
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conversations import clients, free_text
+from conversations import clients, free_text, scripts
 from conversations.views import (
     button,
 )
@@ -18,7 +18,7 @@ from core.errors import Invalid, Refused
 from core.i18n import _
 from core.kinds import Role
 from core.messages import Button, Reply
-from core.model import MAX_DESCRIPTION, MAX_FIELD, MAX_SUBJECT, subject_from
+from core.model import MAX_DESCRIPTION, MAX_FIELD, MAX_SUBJECT, RequestType, subject_from
 
 if TYPE_CHECKING:
     from conversations.engine import Turn
@@ -47,7 +47,7 @@ async def start_intake(turn: Turn, *, description: str = "",
 
 def _carried(data: dict[str, Any]) -> dict[str, Any]:
     """What the intake carries from step to step before the description is asked."""
-    return {k: data[k] for k in ("description", "files") if data.get(k)}
+    return {k: data[k] for k in ("description", "files", "script") if data.get(k)}
 
 
 async def _describe_or_next(turn: Turn, data: dict[str, Any]) -> list[Reply]:
@@ -64,13 +64,23 @@ async def on_type(turn: Turn, action: Action) -> list[Reply]:
         return [stale()]  # a type menu left over from an earlier request
     async with e.uow_factory() as uow:
         rtype = await uow.types.get(int(action.arg or 0))
-        assistants = [p for p in await uow.people.list(Role.ASSISTANT) if p.active]
-    if rtype is not None and rtype.assistant_ids:  # routing: only the type's assistants
-        assistants = [p for p in assistants if p.id in rtype.assistant_ids]
     carried = _carried(turn.state.data)
     if rtype is None or not rtype.active or (rtype.internal and not turn.is_staff):
         return await start_intake(turn, description=str(carried.get("description", "")),
                                   files=carried.get("files"))
+    walked = await scripts.start(turn, rtype, carried)  # the type's troubleshooting script
+    if walked is not None:
+        return walked
+    return await after_type(turn, rtype, carried)
+
+
+async def after_type(turn: Turn, rtype: RequestType, carried: dict[str, Any]) -> list[Reply]:
+    """The type is chosen (and its script, if any, walked): the assistant next."""
+    e = turn.engine
+    async with e.uow_factory(read_only=True) as uow:
+        assistants = [p for p in await uow.people.list(Role.ASSISTANT) if p.active]
+    if rtype.assistant_ids:  # routing: only the type's assistants
+        assistants = [p for p in assistants if p.id in rtype.assistant_ids]
     if not assistants:
         return await _describe_or_next(turn, {**carried, "type_id": rtype.id,
                                               "target_id": None})
@@ -183,6 +193,9 @@ async def summary(turn: Turn, data: dict[str, object]) -> Reply:
     ])
     if data.get("client_label"):
         text += "\n" + _("For: {name}", name=data["client_label"])
+    path = scripts.path_of(data)
+    if path is not None:  # the troubleshooting answers (with the notes, for staff)
+        text += "\n" + "\n".join(scripts.path_lines(turn, path))
     buttons: tuple[Button, ...] = (button(e.codec, _("Place"), "place"),
                                    button(e.codec, _("Cancel"), "drop"),
                                    button(e.codec, _("Priority"), "prio"),
@@ -291,6 +304,7 @@ async def on_place(turn: Turn, action: Action) -> list[Reply]:
         await turn.set_state(None)
         raise
     await turn.set_state(None)
+    await scripts.attach(turn, req.id or 0, data)  # the troubleshooting answers, if any
     attached = await free_text.attach_kept(turn, req.id or 0, free_text.pending_files(data))
     if resolve:  # resolved at first contact (003 "Wyślij i rozstrzygnij"): time and note
         await turn.set_state("finish.time", request_id=req.id)

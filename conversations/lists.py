@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from conversations import attachments, free_text, history
+from conversations import attachments, free_text, history, scripts
 from conversations.views import (
     button,
     confirm_buttons,
@@ -126,6 +126,7 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
     if req.resolution_note:
         lines.append(_("Note: {note}", note=req.resolution_note))
     lines += await attachments.card_lines(turn, req.id or 0)
+    lines += await scripts.card_lines(turn, req.id or 0)  # troubleshooting answers (issue 18)
     lines.extend(workflow_lines(turn, req))
     await free_text.remember_card(turn, req.id or 0)
     return [Reply("\n".join(lines), _card_buttons(turn, req))]

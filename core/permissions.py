@@ -91,6 +91,8 @@ ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "report": frozenset({Role.SUPERVISOR}),
     "organization_requests": frozenset({Role.SUPERVISOR}),
     "link": frozenset({Role.INITIATOR, Role.ASSISTANT, Role.SUPERVISOR}),
+    # issue 18: a troubleshooting script's notes for the assistant (intake, card)
+    "script_notes": frozenset({Role.ASSISTANT, Role.SUPERVISOR}),
 }
 ROLE_ACTION_REFUSALS = {
     "queue": N_("Only assistants and supervisors can see the queue."),
@@ -98,6 +100,7 @@ ROLE_ACTION_REFUSALS = {
     "report": N_("Only supervisors can get reports."),
     "organization_requests": N_("Only supervisors can see an organization's requests."),
     "link": N_("Your access to this helpdesk has been turned off."),
+    "script_notes": N_("Only assistants and supervisors can read the notes for assistants."),
 }
 
 

@@ -195,6 +195,7 @@ ROLE_ALLOWED = {
     "report": {"supervisor"},
     "organization_requests": {"supervisor"},
     "link": {"initiator", "assistant", "supervisor"},
+    "script_notes": {"assistant", "supervisor"},  # issue 18
 }
 ROLE_CASES = list(itertools.product(ROLE_ALLOWED, ROLE_ACTORS))
 
