@@ -485,8 +485,8 @@ def purge_files(
 # the reports (bots/cli_reports.py) register themselves on ``admin`` and ``app``.
 import bots.cli_inbox  # noqa: E402,F401  (registers ``admin inbox``)
 import bots.cli_outbox  # noqa: E402,F401  (registers ``admin outbox``)
+import bots.cli_scripts  # noqa: E402,F401  (issue 18: load-scripts, report deflections)
 from bots import cli_admin, cli_reports  # noqa: E402,F401
-from bots import cli_scripts  # noqa: E402,F401  (issue 18: load-scripts, report deflections)
 
 
 def main() -> None:

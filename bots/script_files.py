@@ -103,7 +103,8 @@ def _script(root: Node, file: str) -> Script:
     top = {key: (k, v) for key, k, v in _pairs(root, None, "the script")}
     for key, (k, _v) in top.items():
         if key not in TOP_KEYS:
-            raise _Refused(_line(k), None, f"unknown key {key!r} (use {', '.join(sorted(TOP_KEYS))})")
+            raise _Refused(_line(k), None,
+                           f"unknown key {key!r} (use {', '.join(sorted(TOP_KEYS))})")
     for key in ("type", "nodes"):
         if key not in top:
             raise _Refused(1, None, f"the key {key!r} is missing")

@@ -91,16 +91,36 @@ async def _current(turn: Turn, action: Action) -> tuple[Script, list[Any], str] 
     if script is None:
         return None
     node_id = _walk(script, trail)
-    if node_id is None:
-        return None
+    if node_id is None:  # reloaded under this run: from its first question again
+        await turn.set_state(STATE, **{**data, "trail": []})
+        raise _Restarted(node_reply(turn, script, script.start, 0))
     return script, trail, node_id
+
+
+class _Restarted(Exception):
+    """The script changed during a run; the run starts again with ``reply``."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__("script reloaded")
+        self.reply = reply
+
+
+async def _found(turn: Turn, action: Action) -> tuple[Script, list[Any], str] | list[Reply]:
+    try:
+        found = await _current(turn, action)
+    except _Restarted as restarted:
+        return [Reply(_("The questions for this type have changed; let us start again.")),
+                restarted.reply]
+    return found if found is not None else [stale()]
 
 
 async def on_answer(turn: Turn, action: Action) -> list[Reply]:
     """An answer: the next question, ``solved`` (thanks; deflected) or ``place``."""
-    found = await _current(turn, action)
+    found = await _found(turn, action)
+    if isinstance(found, list):
+        return found
     _step, _sep, index = action.arg.partition(".")
-    if found is None or not index.isdigit():
+    if not index.isdigit():
         return [stale()]
     script, trail, node_id = found
     node = script.nodes[node_id]
@@ -146,9 +166,9 @@ async def _place(turn: Turn, script: Script, data: dict[str, Any]) -> list[Reply
 
 async def on_back(turn: Turn, action: Action) -> list[Reply]:
     """Back: the previous question; on the first one, the choice of type again."""
-    found = await _current(turn, action)
-    if found is None:
-        return [stale()]
+    found = await _found(turn, action)
+    if isinstance(found, list):
+        return found
     script, trail, _node_id = found
     if not trail:
         from conversations import intake
