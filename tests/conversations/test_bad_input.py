@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from bots.bootstrap import App, bootstrap
+from bots.script_files import parse
 from conversations.engine import CONTROL_CHARS
 from conversations.keywords import keyword_command
 from core.clock import ManualClock
@@ -22,7 +23,8 @@ from tests.harness import Chat
 
 # What a bad message must not change (the person's "last channel used" may change).
 QUERIES = {t: f"SELECT * FROM {t} ORDER BY 1"
-           for t in ("requests", "events", "time_entries", "comments", "outbox", "accounts")}
+           for t in ("requests", "events", "time_entries", "comments", "outbox", "accounts",
+                     "scripts", "script_paths", "deflections")}
 QUERIES["persons"] = "SELECT id, name, role, language, active FROM persons ORDER BY 1"
 
 
@@ -31,9 +33,32 @@ async def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
         return {t: [tuple(r) for r in await conn.execute(text(q))] for t, q in QUERIES.items()}
 
 
+# issue 18: "Printers" has a troubleshooting script (states intake.script, staff.script).
+PRINTER_SCRIPT = """\
+type: Printers
+nodes:
+  power:
+    question: Is the printer on?
+    note: Check the power supply first.
+    options:
+      - {answer: "Yes", next: paper}
+      - {answer: "No", next: solved}
+  paper:
+    question: Reload the paper. Does it print?
+    options:
+      - {answer: Still broken, next: place}
+      - {answer: Works now, next: solved}
+      - {answer: Try again, next: paper}
+"""
+
+
 async def make_chat(app: App) -> Chat:
     chat = Chat(app)
     await chat.add_type("Peripherals")
+    printers = await chat.add_type("Printers")
+    assert app.conversations.scripts is not None
+    await app.conversations.scripts.replace(printers, parse(PRINTER_SCRIPT, "printers.yaml"),
+                                            app.clock.now())
     await chat.add_person("Ion", Role.INITIATOR)
     await chat.add_person("Ana", Role.ASSISTANT)
     await chat.add_person("Bogdan", Role.ASSISTANT)
@@ -51,6 +76,12 @@ async def to_state(chat: Chat, state: str) -> str:
         await chat.send("Ana", "Client's mouse is dead")
         await chat.press("Ana", "For a client")
         return "Ana"
+    if state in ("intake.script", "staff.script"):  # issue 18: the second question
+        who = "Ion" if state == "intake.script" else "Ana"
+        await chat.send(who, "/new")
+        await chat.press(who, "Printers")
+        await chat.press(who, "Yes")
+        return who
     if state == "place_resolve.time":  # staff's Place and resolve: the time is asked
         await chat.send("Ana", "/new")
         await chat.press("Ana", "Peripherals")
@@ -110,7 +141,7 @@ async def to_state(chat: Chat, state: str) -> str:
 STATES = ["idle", "intake.type", "intake.assignee", "intake.describe", "intake.summary",
           "intake.client", "finish.time", "finish.note", "dispute.reason",
           "intake.subject", "place_resolve.time", "sreopen.reason", "merge.target",
-          "split.subject", "split.describe", "split.type"]
+          "split.subject", "split.describe", "split.type", "intake.script", "staff.script"]
 BAD_TEXT = ["", "   ", "x" * 5000, "abc", "-5m", "0", "999h", "/frobnicate", "/",
             "/start@other_bot", "HD-1999-000000", "{ref} {0} %s", "\x00\x1b[31m"]
 
@@ -223,13 +254,13 @@ def test_any_text_in_any_state_gets_an_answer(tmp_path_factory, state: str, mess
 
 INITIATOR_STATES = ["idle", "closed", "one.open", "one.progress", "one.waiting",
                     "one.resolved", "several", "intake.type", "intake.assignee",
-                    "intake.describe", "intake.summary", "dispute.reason"]
+                    "intake.describe", "intake.summary", "dispute.reason", "intake.script"]
 
 
 async def initiator_state(chat: Chat, state: str) -> None:
     """Drive Ion's requests (and dialog) to ``state``."""
     if state in ("intake.type", "intake.assignee", "intake.describe", "intake.summary",
-                 "dispute.reason"):
+                 "dispute.reason", "intake.script"):
         assert await to_state(chat, state) == "Ion"
         return
     if state == "idle":
@@ -270,7 +301,7 @@ def is_free_text(message: str) -> bool:
 
 
 FOLLOW = ("Yes, place a new request", "No, just add it as a comment", "Peripherals", "Anyone",
-          "Place")
+          "Place", "Still broken")
 
 
 async def answer_questions(chat: Chat) -> None:
