@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from conversations import scripts
 from conversations.lists import action_buttons, line
 from conversations.views import button
 from core import permissions, services, sla
@@ -220,6 +221,15 @@ async def _submit_request(turn: Turn, values: dict[str, str]) -> FormResult:
     priority = values.get(PRIORITY) or sla.DEFAULT_PRIORITY
     async with e.uow_factory(read_only=True) as uow:
         rtype = await uow.types.get(type_id)
+    if (rtype is not None and priority in sla.PRIORITIES
+            and permissions.allows_place(turn.person, rtype)):
+        # issue 18: a type with a troubleshooting script asks its questions in direct
+        # messages first (the modal cannot); the intake then goes on as in a chat.
+        walked = await scripts.start(turn, rtype, {"description": description,
+                                                   "priority": priority})
+        if walked is not None:
+            return FormResult(replies=(Reply(_("Almost done: a few questions about {type} "
+                                               "first.", type=rtype.name)), *walked))
     if (rtype is not None and rtype.fields and priority in sla.PRIORITIES
             and permissions.allows_place(turn.person, rtype)):
         # The modal cannot ask fields that depend on the type chosen in it: the intake goes

@@ -47,7 +47,7 @@ async def start_intake(turn: Turn, *, description: str = "",
 
 def _carried(data: dict[str, Any]) -> dict[str, Any]:
     """What the intake carries from step to step before the description is asked."""
-    return {k: data[k] for k in ("description", "files", "script") if data.get(k)}
+    return {k: data[k] for k in ("description", "files", "script", "priority") if data.get(k)}
 
 
 async def _describe_or_next(turn: Turn, data: dict[str, Any]) -> list[Reply]:

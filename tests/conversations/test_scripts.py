@@ -170,3 +170,29 @@ async def test_a_reloaded_script_restarts_a_run_in_progress(app: App, chat: Chat
     chat.expect("Ion", "Unplug the device")
     assert await count(app, "requests") == 0
 
+
+
+async def test_the_slack_request_form_walks_the_script_in_messages(app: App,
+                                                                   chat: Chat) -> None:
+    from core.messages import Inbound
+    from tests.harness import CHANNEL
+
+    await load_example(app)
+    form = await app.conversations.open_form(Inbound(CHANNEL, "ion"), "request")
+    assert not isinstance(form, list) and form is not None
+    types = {c.label: c.value for c in form.fields[0].choices}
+    result = await app.conversations.submit_form(
+        Inbound(CHANNEL, "ion"), "request",
+        {"type": types["Peripherals"], "assistant": "0", "description": "Mouse is dead",
+         "priority": "high"}, form.context)
+    assert result.ok and [r.text for r in result.replies][:2] == [
+        "Almost done: a few questions about Peripherals first.", "Which device is it?"]
+    chat.last["Ion"] = list(result.replies)
+    await chat.press("Ion", "Mouse or keyboard")
+    await chat.press("Ion", "No")
+    await chat.press("Ion", "Anyone")
+    chat.expect("Ion", "Problem: Mouse is dead", "Priority: High",
+                "• Unplug the device and plug it into another USB port. Does it work now? → No")
+    assert await count(app, "requests") == 0
+    await chat.press("Ion", "Place")
+    assert await count(app, "requests") == 1 and await count(app, "script_paths") == 1
