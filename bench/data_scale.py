@@ -14,6 +14,7 @@ Each operation runs through the project's own code (repositories and services as
 webhook calls them), samples alternating between the two databases, and reports p50/p95
 per size and the ratio 1M / 10k:
 
+- round_trip: ``SELECT 1`` on a pooled connection, the floor under the machine's load;
 - identify: ``people.by_account_with_last_channel`` on a read-only unit of work (what the
   engine does first with every update);
 - my: "My requests" of an initiator with ~50 requests (``list_for_initiator``, 10);
@@ -334,6 +335,12 @@ class Db:
 Op = Callable[[Db, int], Awaitable[None]]
 
 
+async def op_round_trip(db: Db, i: int) -> None:
+    """The floor: one ``SELECT 1`` through the same engine (the machine's load shows here)."""
+    async with db.app.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
 async def op_identify(db: Db, i: int) -> None:
     person_id = db.initiators[(i * 7919) % len(db.initiators)]
     async with db.app.uow_factory(read_only=True) as reader:
@@ -397,7 +404,7 @@ async def op_outbox_lease(db: Db, i: int) -> None:
 
 
 OPS: dict[str, Op] = {
-    "identify": op_identify, "my_requests": op_my, "staff_queue": op_staff_queue,
+    "round_trip": op_round_trip, "identify": op_identify, "my_requests": op_my, "staff_queue": op_staff_queue,
     "queue_page": op_queue_page, "claim": op_claim, "finish": op_finish,
     "confirm": op_confirm, "timer_lease": op_timer_lease, "outbox_lease": op_outbox_lease,
 }
