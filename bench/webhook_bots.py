@@ -5,7 +5,8 @@
   timer, retention and inbox workers, `settle_heap()` — with the Telegram plugin's flood
   limiter opened up (the fake Bot API does not enforce limits in this bench; the shared
   Redis bucket would otherwise pace every reply at 29/s). Long polling is not started
-  (the updates come through `POST /telegram/webhook`).
+  (the updates come through `POST /telegram/webhook`). ``ours --web-only`` starts no
+  workers, as `helpdesk serve --web-only` (bench/scale_out.py runs one or two of them).
 - ``aiogram``: a stock aiogram 3 echo bot (`bench/echo_bot.py`), aiogram's own webhook
   handler on aiohttp.
 - ``ptb``: a stock python-telegram-bot (≥ 22) echo bot: `Application` with concurrent
@@ -76,7 +77,8 @@ async def run_ours(args: argparse.Namespace) -> None:
     app = await bootstrap(our_settings(args.database_url, args.redis_url, args.api_url))
     running = await build(app, [Plugin(limiter=FloodLimiter(**UNLIMITED))])
     runner = await listen(running.web_app, args.port, shutdown_timeout=2.0)
-    await running.start_background(workers=True, channels=False)
+    # --web-only: what `helpdesk serve --web-only` starts (bench/scale_out.py).
+    await running.start_background(workers=not args.web_only, channels=False)
     settle_heap()
     try:
         await until_stopped()
@@ -156,6 +158,8 @@ def main() -> None:
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
+    parser.add_argument("--web-only", action="store_true",
+                        help="ours: no delivery/timer/retention/inbox workers (serve --web-only)")
     args = parser.parse_args()
     runner = {"ours": run_ours, "aiogram": run_aiogram, "ptb": run_ptb}[args.bot]
     asyncio.run(runner(args))

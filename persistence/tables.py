@@ -84,7 +84,9 @@ class RequestTypeRow(Base):
 
 class RequestRow(Base):
     __tablename__ = "requests"
-    __table_args__ = (Index("ix_requests_status", "status"),)
+    __table_args__ = (Index("ix_requests_status", "status"),
+                      # "My requests": the newest of one initiator (0011_i14b_indexes).
+                      Index("ix_requests_initiator_recent", "initiator_id", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(32), unique=True)
     type_id: Mapped[int] = mapped_column(ForeignKey("request_types.id"))
@@ -185,6 +187,8 @@ class OutboxRow(Base):
 
 class SentMessageRow(Base):
     __tablename__ = "sent_messages"
+    # "Offer taken" goes to the holders of an offer message (0011_i14b_indexes).
+    __table_args__ = (Index("ix_sent_messages_edit_key", "edit_key", "person_id"),)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     edit_key: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -27,3 +27,26 @@ async def test_two_processes_share_one_bucket(redis_client) -> None:
 async def test_keys_without_a_limit_pass(redis_client) -> None:
     gate = RedisRateGate(redis_client, {})
     assert await gate.delay("slack:C1") == 0.0
+
+
+async def test_a_caller_stalled_past_its_slot_takes_a_new_one(redis_client) -> None:
+    # 5 tokens/s, burst 1: the second caller's slot is 0.2 s away. The event loop is then
+    # blocked for 0.5 s (a stalled process): sending at once would bunch with the next
+    # slots, so it takes a new slot (and waits for it) instead.
+    import asyncio
+    import time
+
+    gate = RedisRateGate(redis_client, {"telegram": (5.0, 1.0)})
+    await gate.wait("telegram")  # the burst token: no wait, no retake
+    waiting = asyncio.create_task(gate.wait("telegram"))
+    await asyncio.sleep(0.05)  # it has its slot and sleeps
+    time.sleep(0.5)  # noqa: ASYNC251 - the stall under test
+    await waiting
+    assert gate.retakes >= 1
+
+
+async def test_callers_on_time_keep_their_slots(redis_client) -> None:
+    gate = RedisRateGate(redis_client, {"telegram": (4.0, 1.0)})  # late: over 0.19 s
+    for _ in range(3):
+        await gate.wait("telegram")
+    assert gate.retakes == 0
