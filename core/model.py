@@ -57,6 +57,7 @@ class RequestType:
     feedback_minutes: int = DEFAULT_FEEDBACK_MINUTES
     fields: tuple[str, ...] = ()  # extra required fields the intake asks for
     assistant_ids: tuple[int, ...] = ()  # routing: only these assistants; () = everyone
+    on_site: bool = False  # visits on site may be planned on its requests (issue 18)
 
     def policy(self, priority: str = DEFAULT_PRIORITY) -> SlaPolicy:
         return self.sla.get(priority) or self.sla.get(DEFAULT_PRIORITY) or SlaPolicy()

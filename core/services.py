@@ -23,7 +23,7 @@ from core.model import Person, Request
 from core.notifications import Notification, confirm_key, offer_key, work_key
 from core.permissions import can_see, check
 from core.ports import UnitOfWork, UnitOfWorkFactory
-from core.timers import RUNNING, Timer, plan
+from core.timers import RUNNING, VISIT_KINDS, Timer, plan
 
 CAS_DEADLINE = 30.0  # seconds a use case keeps re-deciding while others change the request
 SNIPPET = 120
@@ -723,6 +723,10 @@ async def fire_timer(uow_factory: UnitOfWorkFactory, clock: Clock, timer: Timer)
     """Apply a due timer: ``fired``, ``stale`` (the request moved on: nothing done) or
     ``gone`` (fired or cancelled meanwhile). The effect, its notifications and the
     timer's "fired" mark are one transaction, so a timer never acts twice."""
+    if timer.kind in VISIT_KINDS:  # a visit's reminder (issue 18)
+        from core import visit_service
+
+        return await visit_service.fire_reminder(uow_factory, clock, timer)
     deadline = time.monotonic() + CAS_DEADLINE
     while time.monotonic() < deadline:
         async with uow_factory() as uow:
