@@ -152,12 +152,12 @@ async def answer(uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int,
     """Accept the proposal (``start`` None) or propose another time (a counter-proposal)."""
 
     async def step(uow: UnitOfWork, actor: Person, req: Request, visit: Visit | None) -> Visit:
+        _check_version(visit, visit_id, version)  # a replaced proposal's buttons: stale
         permissions.check_visit(
             "answer", actor, req, _status(visit),
             visit.proposed_by_technician() if visit is not None else True,
             on_site=await _rtype_on_site(uow, req))
         assert visit is not None
-        _check_version(visit, visit_id, version)
         now = clock.now()
         if start is not None:
             visit.propose(actor.id, start, minutes or visit.minutes, now)
