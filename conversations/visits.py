@@ -199,8 +199,8 @@ async def _submit(turn: Turn, start: datetime, minutes: int) -> list[Reply]:
     await turn.set_state(None)
     when = when_text(visit.start, visit.minutes, zone)
     if mode == "move":
-        return [Reply(_("The visit for {ref} is moved to {when}; an updated invitation was "
-                        "sent.", ref=data.get("ref"), when=when))]
+        return [Reply(_("The visit for {ref} is moved to {when}.", ref=data.get("ref"),
+                        when=when))]
     return [Reply(_("Visit for {ref} proposed: {when}. You will be told the answer.",
                     ref=data.get("ref"), when=when))]
 

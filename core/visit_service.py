@@ -258,7 +258,8 @@ async def fire_reminder(uow_factory: UnitOfWorkFactory, clock: Clock, timer: Tim
         visit = await uow.visits.live(timer.request_id)
         req = await uow.requests.get(timer.request_id)
         outcome = "stale"
-        if visit is not None and req is not None and due_reminder(visit, timer.kind, now):
+        if (visit is not None and req is not None and not req.status.is_final
+                and due_reminder(visit, timer.kind, now)):
             visit.reminded.add(timer.kind.value)
             visit.version += 1
             await uow.visits.save(visit)

@@ -195,6 +195,8 @@ ROLE_ALLOWED = {
     "report": {"supervisor"},
     "organization_requests": {"supervisor"},
     "link": {"initiator", "assistant", "supervisor"},
+    "agenda": {"assistant", "supervisor"},  # visits on site (issue 18)
+    "agenda_others": {"supervisor"},
 }
 ROLE_CASES = list(itertools.product(ROLE_ALLOWED, ROLE_ACTORS))
 
