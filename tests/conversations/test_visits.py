@@ -238,3 +238,86 @@ def test_invitation_names_the_readers_zone(zone: str) -> None:
     local = start.astimezone(ZoneInfo(zone))
     assert event.decoded("dtstart").utcoffset() == local.utcoffset()
     assert int(event["SEQUENCE"]) == 3
+
+
+async def test_only_the_right_side_may_press_and_stale_buttons_are_refused(app) -> None:  # type: ignore[no-untyped-def]
+    from tests.conversations.test_bad_input import snapshot
+
+    app.clock._now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    chat = Chat(app)
+    await setup(chat)
+    ref = await place_and_claim(chat)
+    async with app.uow_factory() as uow:
+        req = await uow.requests.by_reference(ref)
+        assert req is not None
+    rid = req.id or 0
+    pack = app.conversations.pack
+    await propose(chat, ref, "2026-03-04 10:00")
+    accept = chat.sender.to("ion")[-1].reply.buttons[0].payload
+    before = await snapshot(app)
+    cases = [
+        ("Bogdan", accept, f"Only the person who asked for {ref} can answer this proposal."),
+        ("Ana", accept, f"Only the person who asked for {ref} can answer this proposal."),
+        ("Ion", pack("vprop", rid), f"Only the assistant holding {ref} can plan its visit."),
+        ("Bogdan", pack("vcancel", rid), f"Only the assistant holding {ref} can plan its visit."),
+        ("Ion", pack("vdone", rid), f"Only the assistant holding {ref} can plan its visit."),
+        ("Ana", pack("vprop", rid, "m"), f"There is no visit to change on {ref}."),
+        ("Ana", pack("vdur", rid, "60"), "This button is no longer valid."),
+        ("Ana", pack("vok", rid, "zz"), "This button is no longer valid."),
+        ("Ana", pack("vprop", rid, "x"), "This button is no longer valid."),
+        ("Ana", pack("agenda", 0, "1.q.0"), "This button is no longer valid."),
+        ("Ion", pack("agenda", 0, "1.w.0"), "Only assistants and supervisors have an agenda."),
+        ("Ana", pack("agenda", 0, "3.w.0"),
+         "Only supervisors can see another assistant's agenda."),
+    ]
+    for who, payload, message in cases:
+        replies = await chat.press_payload(who, payload)
+        assert replies[0].text == message, (who, payload)
+    assert await snapshot(app) == before
+
+    # A type without visits: no button on the card, and the action is refused.
+    await chat.send("Ion", "/new")
+    await chat.press("Ion", "Peripherals")
+    await chat.press("Ion", "Anyone")
+    await chat.send("Ion", "Mouse is dead")
+    await chat.press("Ion", "Place")
+    plain = chat.said("Ion").split()[1]
+    await chat.send("Ana", plain)
+    await chat.press("Ana", "Claim")
+    await chat.send("Ana", plain)
+    assert "Propose a visit" not in [b.label for b in chat.buttons_for("Ana")]
+    async with app.uow_factory() as uow:
+        other = await uow.requests.by_reference(plain)
+        assert other is not None
+    replies = await chat.press_payload("Ana", pack("vprop", other.id or 0))
+    assert replies[0].text == "Requests of this type have no visits on site."
+
+
+async def test_the_dialog_in_romanian(app) -> None:  # type: ignore[no-untyped-def]
+    app.clock._now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    chat = Chat(app)
+    await setup(chat)
+    async with app.uow_factory() as uow:
+        ion = await uow.people.by_name("Ion")
+        assert ion is not None
+        await uow.people.set_language(ion.id, "ro")
+        await uow.commit()
+    ref = await place_and_claim_ro(chat)
+    await propose(chat, ref, "mâine 10:00")
+    notice = chat.sender.to("ion")[-1].reply
+    assert "propune o vizită" in notice.text
+    assert [b.label for b in notice.buttons] == ["Accept", "Altă oră"]
+
+
+async def place_and_claim_ro(chat: Chat) -> str:
+    await chat.send("Ion", "/new")
+    await chat.press("Ion", TYPE)
+    labels = [b.label for b in chat.buttons_for("Ion")]
+    await chat.press("Ion", labels[0])  # "Oricine"
+    await chat.send("Ion", "Centrala curge")
+    place = [b.label for b in chat.buttons_for("Ion")][0]
+    await chat.press("Ion", place)
+    ref = next(w for w in chat.said("Ion").split() if w.startswith("HD-"))
+    await chat.send("Ana", ref)
+    await chat.press("Ana", "Claim")
+    return ref
