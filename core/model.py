@@ -671,6 +671,12 @@ class Request:
         permissions.check(Act.ASK_RELEASE, actor, self)
         self._record(Act.ASK_RELEASE, actor, at, channel, self.status)
 
+    def record_visit(self, actor: Person, action: str, at: datetime,
+                     details: dict[str, Any]) -> None:
+        """A visit on site changed (issue 18, ``core.visits``): a line of the history. The
+        request itself does not change (no new version)."""
+        self._record(action, actor, at, None, None, details)
+
     def attach(self, actor: Person, name: str, size: int, at: datetime,
                channel: str | None = None) -> None:
         """A file added to the request: allowed to whoever may comment on it."""

@@ -72,6 +72,14 @@ async def _invite(uow: UnitOfWork, req: Request, visit: Visit, method: str) -> N
             await uow.outbox.add(Notification(person_id, INVITE, req.id or 0, data))
 
 
+async def _history(uow: UnitOfWork, req: Request, actor: Person, action: str, visit: Visit,
+                   at: datetime) -> None:
+    """A line in the request's history (appended: it cannot conflict with anything)."""
+    req.record_visit(actor, action, at, {"visit": visit.id, "start": visit.start.isoformat(),
+                                         "minutes": visit.minutes})
+    await uow.requests.append(req)
+
+
 async def _sync_reminders(uow: UnitOfWork, visit: Visit, now: datetime) -> None:
     await uow.timers.sync(visit.request_id, reminder_plan(visit, now), VISIT_KINDS)
 
@@ -127,6 +135,7 @@ async def propose(uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int
             visit.technician_id, visit.technician_name = actor.id, actor.name
             visit.propose(actor.id, start, minutes, now)
             await uow.visits.save(visit)
+        await _history(uow, req, actor, "visit_proposed", visit, now)
         await _ask(uow, req, visit, actor)
         return visit
 
@@ -163,11 +172,13 @@ async def answer(uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int,
             visit.propose(actor.id, start, minutes or visit.minutes, now)
             await _check_clash(uow, visit.technician_id, visit.start, visit.minutes, visit.id)
             await uow.visits.save(visit)
+            await _history(uow, req, actor, "visit_proposed", visit, now)
             await _ask(uow, req, visit, actor)
             return visit
         await _check_clash(uow, visit.technician_id, visit.start, visit.minutes, visit.id)
         visit.accept(now)
         await uow.visits.save(visit)
+        await _history(uow, req, actor, "visit_planned", visit, now)
         data = _data(req, visit, by=actor.name)
         for person_id in dict.fromkeys((req.initiator_id, visit.technician_id)):
             await uow.outbox.add(Notification(person_id, "visit_planned", req.id or 0, data,
@@ -190,6 +201,7 @@ async def move(uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int,
         visit.technician_id, visit.technician_name = actor.id, actor.name
         visit.move(actor.id, start, minutes, clock.now())
         await uow.visits.save(visit)
+        await _history(uow, req, actor, "visit_moved", visit, clock.now())
         await uow.outbox.add(Notification(req.initiator_id, "visit_moved", req.id or 0,
                                           _data(req, visit, by=actor.name),
                                           edit_key=visit_key(req.id or 0)))
@@ -209,6 +221,7 @@ async def cancel(uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int,
         assert visit is not None
         visit.cancel(clock.now())
         await uow.visits.save(visit)
+        await _history(uow, req, actor, "visit_cancelled", visit, clock.now())
         await uow.outbox.add(Notification(req.initiator_id, "visit_cancelled", req.id or 0,
                                           _data(req, visit, by=actor.name),
                                           edit_key=visit_key(req.id or 0)))
@@ -229,6 +242,7 @@ async def done(uow_factory: UnitOfWorkFactory, clock: Clock, *, actor_id: int,
         assert visit is not None
         visit.done(work_done, clock.now())
         await uow.visits.save(visit)
+        await _history(uow, req, actor, "visit_done", visit, clock.now())
         await uow.outbox.add(Notification(req.initiator_id, "visit_done", req.id or 0,
                                           _data(req, visit, work=visit.work_done)))
         return visit

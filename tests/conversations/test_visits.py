@@ -218,6 +218,9 @@ async def test_done_visits_are_counted_and_shown_on_the_agenda(db_url: str) -> N
         chat.expect("Ana", "is done")
         await chat.send("Ion", ref)
         chat.expect("Ion", "Work done: Replaced the valve", "— done")
+        await chat.send("Ion", f"/history {ref}")
+        chat.expect("Ion", "Ana: proposed a visit (1 hour)", "Ion: accepted the visit",
+                    "Ana: marked the visit done")
         async with hd.stack.app.uow_factory() as uow:
             totals = await uow.visits.done_totals(datetime(2026, 3, 1, tzinfo=UTC),
                                                   datetime(2026, 4, 1, tzinfo=UTC))
