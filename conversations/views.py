@@ -296,7 +296,8 @@ def help_text(is_staff: bool, is_supervisor: bool = False) -> str:
         _("/link – join your account on another chat app to this one"),
         *([_("/drafts – your saved drafts (staff only)")] if is_staff else []),
         *([_("/agenda – your visits on site (today, this week)")] if is_staff else []),
-        *([_("/agenda NAME – an assistant's visits")] if is_supervisor else []),
+        *([_("/agenda NAME – an assistant's visits; /agenda all – everyone's")]
+          if is_supervisor else []),
         _("/help – this help"),
     ]
     return "\n".join(lines)

@@ -255,7 +255,8 @@ async def on_work_done(turn: Turn, text: str) -> list[Reply]:
 
 
 async def agenda_command(turn: Turn, arg: str) -> list[Reply]:
-    """``/agenda`` (this week), ``/agenda today``; supervisors ``/agenda NAME``."""
+    """``/agenda`` (this week), ``/agenda today``; supervisors ``/agenda NAME`` (an
+    assistant's) and ``/agenda all`` (every technician's)."""
     permissions.check_role_action("agenda", turn.person)
     words = arg.split()
     span = "d" if words and words[-1].casefold() in ("today", "day") else "w"
@@ -263,7 +264,10 @@ async def agenda_command(turn: Turn, arg: str) -> list[Reply]:
         words = words[:-1]
     name = " ".join(words)
     person_id = turn.person.id
-    if name:
+    if name.casefold() == "all":
+        permissions.check_role_action("agenda_others", turn.person)
+        person_id = 0
+    elif name:
         permissions.check_role_action("agenda_others", turn.person)
         async with turn.engine.uow_factory(read_only=True) as uow:
             who = await uow.people.by_name(name)
@@ -302,10 +306,10 @@ async def agenda_page(turn: Turn, person_id: int, span: str, offset: int) -> Rep
     first = first.replace(tzinfo=None).replace(tzinfo=zone)
     last = last.replace(tzinfo=None).replace(tzinfo=zone)
     async with e.uow_factory(read_only=True) as uow:
-        who = await uow.people.get(person_id)
-        visits = await uow.visits.agenda(person_id, first.astimezone(UTC),
+        who = await uow.people.get(person_id) if person_id else None
+        visits = await uow.visits.agenda(person_id or None, first.astimezone(UTC),
                                          last.astimezone(UTC))
-    if who is None or not who.role.is_staff:
+    if person_id and (who is None or not who.role.is_staff):
         return stale()
     from babel.dates import format_date
 
@@ -315,11 +319,13 @@ async def agenda_page(turn: Turn, person_id: int, span: str, offset: int) -> Rep
     days = format_date(first, "medium", locale=language)
     if span == "w":
         days += " – " + format_date(last - timedelta(days=1), "medium", locale=language)
-    lines = [_("Agenda of {name}, {days}:", name=who.name, days=days)]
+    lines = [_("Agenda of {name}, {days}:", name=who.name if who else _("everyone"),
+               days=days)]
     for visit in visits:
         label = translate(Text(VISIT_STATUS_LABELS[visit.status]))
+        technician = "" if who else f" — {visit.technician_name}"
         lines.append(f"• {when_text(visit.start, visit.minutes, zone_name)} — "
-                     f"{visit.reference} — {label}")
+                     f"{visit.reference}{technician} — {label}")
     if not visits:
         lines.append(_("No visits."))
     c, key = e.codec, str(person_id)

@@ -434,10 +434,10 @@ class VisitRepository(abc.ABC):
         """A planned visit of the technician that overlaps ``start``..``end``."""
 
     @abc.abstractmethod
-    async def agenda(self, technician_id: int, start: datetime,
+    async def agenda(self, technician_id: int | None, start: datetime,
                      end: datetime) -> builtins.list[Visit]:
-        """The technician's planned and done visits starting in ``start``..``end``, in
-        order (with ``reference`` filled in)."""
+        """The technician's (None: everyone's) planned and done visits starting in
+        ``start``..``end``, in order (with ``reference`` and the technician's name)."""
 
     @abc.abstractmethod
     async def done_totals(self, start: datetime, end: datetime) -> builtins.list[VisitTotal]:

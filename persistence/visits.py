@@ -108,11 +108,14 @@ class SqlVisitRepository(VisitRepository):
         found = (await self.s.execute(query.order_by(VisitRow.start_at).limit(1))).first()
         return _visit(found[0], found[1] or "", found[2]) if found else None
 
-    async def agenda(self, technician_id: int, start: datetime, end: datetime) -> list[Visit]:
-        rows = await self.s.execute(self._query().where(
-            VisitRow.technician_id == technician_id,
+    async def agenda(self, technician_id: int | None, start: datetime,
+                     end: datetime) -> list[Visit]:
+        query = self._query().where(
             VisitRow.status.in_((VisitStatus.PLANNED.value, VisitStatus.DONE.value)),
-            VisitRow.start_at >= start, VisitRow.start_at < end).order_by(VisitRow.start_at))
+            VisitRow.start_at >= start, VisitRow.start_at < end)
+        if technician_id is not None:
+            query = query.where(VisitRow.technician_id == technician_id)
+        rows = await self.s.execute(query.order_by(VisitRow.start_at, VisitRow.id))
         return [_visit(r[0], r[1] or "", r[2]) for r in rows]
 
     async def done_totals(self, start: datetime, end: datetime) -> list[VisitTotal]:

@@ -206,6 +206,18 @@ async def test_done_visits_are_counted_and_shown_on_the_agenda(db_url: str) -> N
         chat.expect("Ana", "No visits.")
         await chat.send("Bogdan", "/agenda Ana")
         chat.expect("Bogdan", "Only supervisors can see another assistant's agenda.")
+        async with hd.stack.app.uow_factory() as uow:
+            sofia = await uow.people.add("Sofia", Role.SUPERVISOR, "en")
+            await uow.people.add_account(sofia.id, CHANNEL, "sofia")
+            await uow.commit()
+        await chat.send("Sofia", "/agenda Ana")
+        chat.expect("Sofia", "Agenda of Ana", ref)
+        await chat.send("Sofia", "/agenda all today")
+        chat.expect("Sofia", "Agenda of everyone", "No visits.")
+        await chat.press("Sofia", "Next")
+        chat.expect("Sofia", f"{ref} — Ana — planned")
+        await chat.send("Sofia", "/agenda Nobody")
+        chat.expect("Sofia", "There is no assistant called Nobody.")
         await chat.send("Ion", "/agenda")
         chat.expect("Ion", "Only assistants and supervisors have an agenda.")
 
