@@ -294,3 +294,20 @@ async def visits_of(uow_factory: UnitOfWorkFactory, request_id: int) -> list[Vis
     """Every visit of a request (the card shows them)."""
     async with uow_factory(read_only=True) as uow:
         return await uow.visits.for_request(request_id)
+
+
+async def holder_left(uow: UnitOfWork, req: Request, by: Person | None, now: datetime) -> None:
+    """The request changed hands (released, reassigned, its holder deactivated): the live
+    visit of the technician who no longer holds it is cancelled — invitations cancelled,
+    reminders dropped, the person who asked told; the new holder proposes anew."""
+    visit = await uow.visits.live(req.id or 0)
+    if visit is None or visit.technician_id == req.assignee_id:
+        return
+    visit.cancel(now)
+    await uow.visits.save(visit)
+    await uow.outbox.add(Notification(req.initiator_id, "visit_cancelled", req.id or 0,
+                                      _data(req, visit, by=by.name if by else "—"),
+                                      edit_key=visit_key(req.id or 0)))
+    if visit.invited:
+        await _invite(uow, req, visit, "CANCEL")
+    await _sync_reminders(uow, visit, now)

@@ -336,3 +336,26 @@ async def place_and_claim_ro(chat: Chat) -> str:
     await chat.send("Ana", ref)
     await chat.press("Ana", "Claim")
     return ref
+
+
+async def test_releasing_the_request_cancels_its_visit(app) -> None:  # type: ignore[no-untyped-def]
+    app.clock._now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    chat = Chat(app)
+    await setup(chat)
+    ref = await place_and_claim(chat)
+    await propose(chat, ref, "tomorrow 9:00")
+    await chat.press("Ion", "Accept", from_notification=True)
+    await chat.send("Ana", ref)
+    await chat.press("Ana", "Release")
+    assert "Ana cancelled the visit for" in "\n".join(chat.notices("Ion"))
+    async with app.uow_factory() as uow:
+        req = await uow.requests.by_reference(ref)
+        assert req is not None
+        assert await uow.visits.live(req.id or 0) is None
+        kinds = {t.kind.value for t in await uow.timers.pending(req.id or 0)}
+    assert not kinds & {"visit_day", "visit_hour"}
+    # Bogdan takes it and proposes anew.
+    await chat.send("Bogdan", ref)
+    await chat.press("Bogdan", "Claim")
+    await chat.send("Bogdan", ref)
+    assert "Propose a visit" in [b.label for b in chat.buttons_for("Bogdan")]
