@@ -329,7 +329,8 @@ def type_settings(
     if assistants is not None:
         routing = tuple(p.id for p in assistants)
     return RequestType(rtype.id, rtype.name, rtype.internal, rtype.active, sla=policies,
-                       feedback_minutes=feedback, fields=names, assistant_ids=routing)
+                       feedback_minutes=feedback, fields=names, assistant_ids=routing,
+                       on_site=rtype.on_site)
 
 
 async def find_assistants(application: App, names: list[str] | None) -> list[Person] | None:
@@ -357,6 +358,8 @@ def describe_type(rtype: RequestType) -> str:
         parts.append("fields: " + ", ".join(rtype.fields))
     parts.append(f"{len(rtype.assistant_ids)} assistants" if rtype.assistant_ids
                  else "all assistants")
+    if rtype.on_site:
+        parts.append("visits on site")
     return "; ".join(parts)
 
 
@@ -366,6 +369,7 @@ RESOLVE_HELP = "Minutes to resolve (SLA; default 480)"
 SLA_HELP = "Per priority: PRIORITY=CLAIM/RESOLVE minutes, e.g. high=15/240 (repeatable)"
 FEEDBACK_HELP = "Hours to confirm or reopen after resolution (default 72)"
 ASSISTANT_HELP = "Only this assistant receives the type's requests (repeatable; default all)"
+ON_SITE_HELP = "Visits on site are planned on its requests (issue 18: agenda, invitations)"
 
 
 @admin.command("add-type")
@@ -378,6 +382,7 @@ def add_type(
     sla: list[str] = typer.Option(None, "--sla", help=SLA_HELP),
     feedback_hours: float | None = typer.Option(None, "--feedback-hours", help=FEEDBACK_HELP),
     assistant: list[str] = typer.Option(None, "--assistant", help=ASSISTANT_HELP),
+    on_site: bool = typer.Option(False, "--on-site", help=ON_SITE_HELP),
 ) -> None:
     """Add a request type."""
     name = " ".join(name.split())
@@ -390,6 +395,7 @@ def add_type(
             if await uow.types.by_name(name):
                 raise fail(f"the type {name!r} exists already (change it with set-type)")
             rtype = await uow.types.add(name, internal)
+            rtype.on_site = on_site
             rtype = type_settings(rtype, fields=field or None, claim_minutes=claim_minutes,
                                   resolve_minutes=resolve_minutes, sla_specs=sla or None,
                                   feedback_hours=feedback_hours, assistants=people)

@@ -26,6 +26,7 @@ from bots.cli import (
     CLAIM_HELP,
     FEEDBACK_HELP,
     FIELD_HELP,
+    ON_SITE_HELP,
     RESOLVE_HELP,
     SLA_HELP,
     admin,
@@ -300,6 +301,7 @@ def type_edit(
     assistant: list[str] = typer.Option(None, "--assistant", help=ASSISTANT_HELP),
     all_assistants: bool = typer.Option(False, "--all-assistants",
                                         help="Every assistant receives it again"),
+    on_site: bool | None = typer.Option(None, "--on-site/--not-on-site", help=ON_SITE_HELP),
 ) -> None:
     """Rename a request type or change its settings; options not given are kept."""
     new_name = " ".join(rename.split()) if rename is not None else None
@@ -319,6 +321,8 @@ def type_edit(
                     raise fail(f"the type {new_name!r} exists already")
             if internal is not None:
                 rtype.internal = internal
+            if on_site is not None:
+                rtype.on_site = on_site
             rtype = type_settings(rtype, fields=[] if no_fields else (field_ or None),
                                   claim_minutes=claim_minutes, resolve_minutes=resolve_minutes,
                                   sla_specs=sla or None, feedback_hours=feedback_hours,

@@ -1,4 +1,4 @@
-"""``helpdesk report time|sla|feedback``: figures from SQL, as a table, CSV, xlsx or a chart.
+"""``helpdesk report time|sla|feedback|visits``: figures from SQL, as a table, CSV, xlsx or a chart.
 
 Registered on ``bots.cli.app`` (imported at the end of ``bots.cli``).
 """
@@ -19,7 +19,8 @@ from bots.cli_admin import wide_console as Console
 from core.i18n import valid_timezone
 from core.report_ports import GROUPINGS, Period
 
-report_app = typer.Typer(help="Reports: confirmed hours, SLA, feedback.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports: confirmed hours, SLA, feedback, visits.",
+                         no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 FROM_HELP = "First day (YYYY-MM-DD); default: the first of this month"
@@ -160,5 +161,39 @@ def report_feedback(
         if xlsx_path is not None:
             render.write_xlsx(xlsx_path, [("ratings", render.FEEDBACK_HEADER, rows),
                                           ("messages", render.MESSAGE_HEADER, said)])
+
+    run(main)
+
+
+# -- visits on site (issue 18) -----------------------------------------------------------------
+
+VISITS_HEADER = ["technician", "visits done", "hours on site"]
+
+
+@report_app.command("visits")
+def report_visits(
+    start: str | None = typer.Option(None, "--from", help=FROM_HELP),
+    end: str | None = typer.Option(None, "--to", help=TO_HELP),
+    tz: str | None = typer.Option(None, "--tz", help=TZ_HELP),
+    csv_path: Path | None = typer.Option(None, "--csv", help=CSV_HELP),
+    as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+) -> None:
+    """Visits on site done per technician (by the day they started), with their planned
+    duration; a total line last."""
+
+    async def main(application: App) -> None:
+        period = period_of(start, end, tz, application.settings.default_timezone)
+        async with application.uow_factory(read_only=True) as uow:
+            totals = await uow.visits.done_totals(period.start, period.end)
+        rows: list[list[Any]] = [[t.name, t.visits, f"{t.minutes / 60:.2f}"] for t in totals]
+        rows.append(["total", sum(t.visits for t in totals),
+                     f"{sum(t.minutes for t in totals) / 60:.2f}"])
+        if as_json:
+            typer.echo(json.dumps([dict(zip(VISITS_HEADER, r, strict=True)) for r in rows],
+                                  ensure_ascii=False, indent=2))
+        else:
+            Console().print(render.table(f"Visits done, {period.first} to {period.last}",
+                                         VISITS_HEADER, rows))
+        _write(csv_path, render.to_csv(VISITS_HEADER, rows))
 
     run(main)

@@ -224,6 +224,16 @@ class DeliveryWorker(PollingWorker):
                 await uow.commit()
             return
         accounts = [a for a in route.accounts if a.channel in self.senders]
+        via = n.data.get("via")  # only by this channel (a visit's calendar invitation: e-mail)
+        if via:
+            accounts = [a for a in accounts if a.channel == via]
+            if not accounts:  # no such account or channel not running: nothing to send
+                log.info("outbox item %s (%s): person %s has no %s account on a running "
+                         "channel; skipped", item.id, n.kind, n.recipient_id, via)
+                async with self.uow_factory() as uow:
+                    await uow.outbox.mark_sent(item.id, self.clock.now())
+                    await uow.commit()
+                return
         chosen = next((a for a in accounts if a.channel == route.preferred_channel), None)
         chosen = chosen or (accounts[0] if accounts else None)
         if chosen is None:

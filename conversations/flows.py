@@ -27,6 +27,7 @@ from conversations import (
     split_merge,
     staff,
     supervisor,
+    visits,
     work,
     workflow,
 )
@@ -83,6 +84,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return await supervisor.report_command(turn, arg)
     if name == "/link":
         return await linking.link_command(turn, arg)
+    if name == "/agenda":  # on-site visits (issue 18)
+        return await visits.agenda_command(turn, arg)
     if name == "/cancel":
         had_dialog = turn.state.state is not None
         await turn.set_state(None)
@@ -221,6 +224,10 @@ TEXT_STEPS: dict[str, TextStep] = {
     "dispute.reason": confirm.on_dispute_reason,
     "comment.body": comments.on_comment_body,
     **workflow.TEXT_STEPS,
+    # On-site visits (issue 18, conversations.visits).
+    visits.WHEN_STATE: visits.on_when,
+    visits.DURATION_STATE: visits.on_duration_text,
+    visits.WORK_STATE: visits.on_work_done,
 }
 
 BUTTONS: dict[str, ButtonHandler] = {
@@ -260,4 +267,12 @@ BUTTONS: dict[str, ButtonHandler] = {
     # issue 18: troubleshooting scripts (an answer, Back)
     "scr": scripts.on_answer,
     "scrb": scripts.on_back,
+    # On-site visits (issue 18, conversations.visits).
+    "vprop": visits.on_propose,
+    "valt": visits.on_another_time,
+    "vdur": visits.on_duration,
+    "vok": visits.on_accept,
+    "vcancel": visits.on_cancel,
+    "vdone": visits.on_done,
+    "agenda": visits.on_agenda,
 }

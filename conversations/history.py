@@ -150,6 +150,16 @@ def describe(line: Line) -> str:
             return _("SLA warning")
         case "sla_breach":
             return _("SLA deadline missed")
+        case "visit_proposed":  # visits on site (issue 18)
+            return _("proposed a visit ({time})", time=_minutes(d.get("minutes")))
+        case "visit_planned":
+            return _("accepted the visit")
+        case "visit_moved":
+            return _("moved the visit ({time})", time=_minutes(d.get("minutes")))
+        case "visit_cancelled":
+            return _("cancelled the visit")
+        case "visit_done":
+            return _("marked the visit done")
     if line.body is not None:
         if line.internal:
             return _("internal note: “{body}”", body=_snippet(line.body))

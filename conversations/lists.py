@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from conversations import attachments, free_text, history, scripts
+from conversations import attachments, free_text, history, scripts, visits
 from conversations.views import (
     button,
     confirm_buttons,
@@ -128,8 +128,11 @@ async def card(turn: Turn, request_id: int) -> list[Reply]:
     lines += await attachments.card_lines(turn, req.id or 0)
     lines += await scripts.card_lines(turn, req.id or 0)  # troubleshooting answers (issue 18)
     lines.extend(workflow_lines(turn, req))
+    visit_lines, visit_buttons = await visits.card_lines(turn, req)  # issue 18
+    lines += visit_lines
     await free_text.remember_card(turn, req.id or 0)
-    return [Reply("\n".join(lines), _card_buttons(turn, req))]
+    buttons = _card_buttons(turn, req)
+    return [Reply("\n".join(lines), buttons[:-1] + visit_buttons + buttons[-1:])]
 
 
 

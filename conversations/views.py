@@ -258,6 +258,10 @@ def _render(codec: ActionCodec, n: Notification, timezone: str | None) -> Reply:
         case "dispute_reminder":
             return Reply(_("The dispute on {ref} (assistant {assignee}) is not settled after 2 "
                            "working days.", **d))
+        case kind if kind.startswith("visit_"):  # on-site visits (issue 18)
+            from conversations import visits
+
+            return visits.render(codec, n, timezone)
         case "sms_failed":  # SMS channel: a text could not be delivered (to supervisors)
             return Reply(_("A text message to {name} ({phone}) could not be delivered "
                            "(error {code}): {text}", **d))
@@ -291,6 +295,9 @@ def help_text(is_staff: bool, is_supervisor: bool = False) -> str:
            _("/report – confirmed hours this month, as a file")] if is_supervisor else []),
         _("/link – join your account on another chat app to this one"),
         *([_("/drafts – your saved drafts (staff only)")] if is_staff else []),
+        *([_("/agenda – your visits on site (today, this week)")] if is_staff else []),
+        *([_("/agenda NAME – an assistant's visits; /agenda all – everyone's")]
+          if is_supervisor else []),
         _("/help – this help"),
     ]
     return "\n".join(lines)

@@ -109,3 +109,6 @@ class TimerKind(enum.StrEnum):
     WAIT_AUTOCLOSE = "wait_autoclose"
     FEEDBACK_CLOSE = "feedback_close"
     DISPUTE_REMIND = "dispute_remind"  # a dispute not settled in 2 working days
+    # On-site visits (issue 18, core.visits): reminders of a planned visit.
+    VISIT_DAY = "visit_day"  # the day before
+    VISIT_HOUR = "visit_hour"  # one hour before

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # Downloads an incoming file: called with the most bytes accepted, it returns the content
 # or raises ``core.attachment_ports.FileTooLarge`` as soon as the file turns out larger.
@@ -57,6 +58,22 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class Invitation:
+    """A calendar invitation (an on-site visit, issue 18), for channels that carry calendar
+    files (e-mail: an ``.ics`` part). ``method`` is ``REQUEST`` (new or updated: the same
+    ``uid``, a higher ``sequence``) or ``CANCEL``; times are shown in ``timezone``."""
+
+    uid: str
+    sequence: int
+    method: str
+    start: datetime  # aware
+    minutes: int
+    timezone: str  # the reader's IANA zone
+    summary: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says.
 
@@ -71,6 +88,7 @@ class Reply:
     toast: str | None = None
     attachments: tuple[Attachment, ...] = ()  # stored files to send along (forwarding)
     topic: str | None = None  # the request's subject, for channels with a subject line
+    invitation: Invitation | None = None  # a calendar invitation (e-mail attaches it)
 
 
 def numbered(reply: Reply) -> str:

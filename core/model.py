@@ -57,6 +57,7 @@ class RequestType:
     feedback_minutes: int = DEFAULT_FEEDBACK_MINUTES
     fields: tuple[str, ...] = ()  # extra required fields the intake asks for
     assistant_ids: tuple[int, ...] = ()  # routing: only these assistants; () = everyone
+    on_site: bool = False  # visits on site may be planned on its requests (issue 18)
 
     def policy(self, priority: str = DEFAULT_PRIORITY) -> SlaPolicy:
         return self.sla.get(priority) or self.sla.get(DEFAULT_PRIORITY) or SlaPolicy()
@@ -669,6 +670,12 @@ class Request:
         """The initiator asks the assignee to release it so that it can be cancelled."""
         permissions.check(Act.ASK_RELEASE, actor, self)
         self._record(Act.ASK_RELEASE, actor, at, channel, self.status)
+
+    def record_visit(self, actor: Person, action: str, at: datetime,
+                     details: dict[str, Any]) -> None:
+        """A visit on site changed (issue 18, ``core.visits``): a line of the history. The
+        request itself does not change (no new version)."""
+        self._record(action, actor, at, None, None, details)
 
     def attach(self, actor: Person, name: str, size: int, at: datetime,
                channel: str | None = None) -> None:

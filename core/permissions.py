@@ -93,6 +93,8 @@ ROLE_ACTIONS: dict[str, frozenset[Role]] = {
     "link": frozenset({Role.INITIATOR, Role.ASSISTANT, Role.SUPERVISOR}),
     # issue 18: a troubleshooting script's notes for the assistant (intake, card)
     "script_notes": frozenset({Role.ASSISTANT, Role.SUPERVISOR}),
+    "agenda": frozenset({Role.ASSISTANT, Role.SUPERVISOR}),  # /agenda: one's own visits
+    "agenda_others": frozenset({Role.SUPERVISOR}),  # /agenda NAME: an assistant's visits
 }
 ROLE_ACTION_REFUSALS = {
     "queue": N_("Only assistants and supervisors can see the queue."),
@@ -101,6 +103,8 @@ ROLE_ACTION_REFUSALS = {
     "organization_requests": N_("Only supervisors can see an organization's requests."),
     "link": N_("Your access to this helpdesk has been turned off."),
     "script_notes": N_("Only assistants and supervisors can read the notes for assistants."),
+    "agenda": N_("Only assistants and supervisors have an agenda."),
+    "agenda_others": N_("Only supervisors can see another assistant's agenda."),
 }
 
 
@@ -291,3 +295,68 @@ def can_see_internal(person: Person, req: Request) -> bool:
     supervisors, and never for the request's initiator — even when that is a member of staff
     who placed it for themselves (internal notes are never sent to the initiator either)."""
     return person.role.is_staff and req.initiator_id != person.id
+
+
+# -- on-site visits (issue 18, core.visits) ----------------------------------------------------
+# "propose", "move", "cancel", "done": the assistant holding the request (the technician);
+# "answer" (accept, or ask for another time): the other side of the proposal — the person
+# who asked (or, on a request staff placed for a client, staff for the client) when the
+# technician proposed; the technician when the client's side proposed.
+VISIT_ACTS = ("propose", "answer", "move", "cancel", "done")
+VISIT_REFUSALS = {
+    "holder": N_("Only the assistant holding {ref} can plan its visit."),
+    "client": N_("Only the person who asked for {ref} can answer this proposal."),
+    "technician": N_("Only the assistant holding {ref} can answer this proposal."),
+    "status": N_("{ref} is {status}: that can't be done now."),
+    "no_visit": N_("There is no visit to change on {ref}."),
+    "planned": N_("A visit is already planned for {ref}; move it instead."),
+    "not_on_site": N_("Requests of this type have no visits on site."),
+}
+VISIT_STATUSES = {"propose": {"none", "proposed"}, "answer": {"proposed"},
+                  "move": {"planned"}, "cancel": {"proposed", "planned"}, "done": {"planned"}}
+
+
+def placed_for_client(req: Request) -> bool:
+    """Placed by staff on behalf of someone (a client who phoned or e-mailed)."""
+    placer = next((ev.actor_id for ev in req.events if ev.action == "place"), req.initiator_id)
+    return placer is not None and placer != req.initiator_id
+
+
+def check_visit(act: str, actor: Person, req: Request, visit_status: str,
+                proposed_by_technician: bool = True, on_site: bool = True) -> None:
+    """Raise ``Refused`` (or ``NotFound``) unless ``actor`` may do the visit ``act`` on
+    ``req`` whose live visit is in ``visit_status`` (``none``, ``proposed``, ``planned``,
+    ``done``, ``cancelled``); see ``VISIT_ACTS``."""
+    ref = req.reference
+    is_owner = req.initiator_id == actor.id
+    if not actor.active:
+        raise Refused(N_("Your access to this helpdesk has been turned off."))
+    if not actor.role.is_staff and not is_owner:
+        raise NotFound(N_("You don't have access to {ref}."), ref=ref)
+    if not on_site:
+        raise Refused(VISIT_REFUSALS["not_on_site"])
+    holder = req.assignee_id == actor.id
+    if act == "answer":
+        if proposed_by_technician:
+            if not (is_owner or (actor.role.is_staff and placed_for_client(req))):
+                raise Refused(VISIT_REFUSALS["client"], ref=ref)
+        elif not holder:
+            raise Refused(VISIT_REFUSALS["technician"], ref=ref)
+    elif not holder:
+        raise Refused(VISIT_REFUSALS["holder"], ref=ref)
+    if req.status not in (Status.IN_PROGRESS, Status.WAITING):
+        raise Refused(VISIT_REFUSALS["status"], ref=ref, status=Text(STATUS_LABELS[req.status]))
+    if visit_status not in VISIT_STATUSES[act]:
+        if act == "propose":
+            raise Refused(VISIT_REFUSALS["planned"], ref=ref)
+        raise Refused(VISIT_REFUSALS["no_visit"], ref=ref)
+
+
+def allows_visit(act: str, actor: Person, req: Request, visit_status: str,
+                 proposed_by_technician: bool = True, on_site: bool = True) -> bool:
+    """Whether ``check_visit`` lets ``actor`` do ``act`` now (which buttons show)."""
+    try:
+        check_visit(act, actor, req, visit_status, proposed_by_technician, on_site)
+    except (Refused, NotFound):
+        return False
+    return True

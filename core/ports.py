@@ -17,6 +17,7 @@ from core.messages import Reply
 from core.model import Person, Request, RequestType
 from core.notifications import Notification
 from core.timers import Timer
+from core.visits import Visit
 
 
 @dataclass(frozen=True)
@@ -308,9 +309,11 @@ class TimerStore(abc.ABC):
     that several workers never fire one twice."""
 
     @abc.abstractmethod
-    async def sync(self, request_id: int, wanted: dict[TimerKind, datetime]) -> None:
-        """Make the request's pending timers exactly ``wanted``: schedule new ones, move
-        changed ones, cancel the others (fired ones are kept as a record)."""
+    async def sync(self, request_id: int, wanted: dict[TimerKind, datetime],
+                   kinds: frozenset[TimerKind] | None = None) -> None:
+        """Make the request's pending timers of ``kinds`` exactly ``wanted``: schedule new
+        ones, move changed ones, cancel the others (fired ones are kept as a record).
+        ``kinds`` None: the request's own kinds (``core.timers.REQUEST_KINDS``)."""
 
     @abc.abstractmethod
     async def pending(self, request_id: int) -> list[Timer]: ...
@@ -393,6 +396,54 @@ class DraftRepository(abc.ABC):
     async def delete(self, person_id: int, draft_id: int) -> bool: ...
 
 
+@dataclass(frozen=True)
+class VisitTotal:
+    """Visits done by one technician in a period (``helpdesk report visits``)."""
+
+    technician_id: int
+    name: str
+    visits: int
+    minutes: int
+
+
+class VisitRepository(abc.ABC):
+    """On-site visits (issue 18, ``core.visits``); saved with compare-and-set on the version."""
+
+    @abc.abstractmethod
+    async def add(self, visit: Visit) -> None:
+        """Store a new visit; sets its ``id``."""
+
+    @abc.abstractmethod
+    async def save(self, visit: Visit) -> None:
+        """Save a changed visit; ``ConcurrentChange`` when someone changed it meanwhile."""
+
+    @abc.abstractmethod
+    async def get(self, visit_id: int) -> Visit | None: ...
+
+    @abc.abstractmethod
+    async def live(self, request_id: int) -> Visit | None:
+        """The request's proposed or planned visit, if any."""
+
+    @abc.abstractmethod
+    async def for_request(self, request_id: int) -> builtins.list[Visit]:
+        """Every visit of the request, oldest first."""
+
+    @abc.abstractmethod
+    async def overlapping(self, technician_id: int, start: datetime, end: datetime,
+                          exclude_id: int | None = None) -> Visit | None:
+        """A planned visit of the technician that overlaps ``start``..``end``."""
+
+    @abc.abstractmethod
+    async def agenda(self, technician_id: int | None, start: datetime,
+                     end: datetime) -> builtins.list[Visit]:
+        """The technician's (None: everyone's) planned and done visits starting in
+        ``start``..``end``, in order (with ``reference`` and the technician's name)."""
+
+    @abc.abstractmethod
+    async def done_totals(self, start: datetime, end: datetime) -> builtins.list[VisitTotal]:
+        """Visits done (count and planned minutes) per technician, started in the period."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction over all repositories. Commit is explicit; leaving rolls back."""
 
@@ -404,6 +455,7 @@ class UnitOfWork(abc.ABC):
     sent: SentMessages
     timers: TimerStore
     drafts: DraftRepository
+    visits: VisitRepository
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -23,7 +23,7 @@ from core.model import Person, Request
 from core.notifications import Notification, confirm_key, offer_key, work_key
 from core.permissions import can_see, check
 from core.ports import UnitOfWork, UnitOfWorkFactory
-from core.timers import RUNNING, Timer, plan
+from core.timers import RUNNING, VISIT_KINDS, Timer, plan
 
 CAS_DEADLINE = 30.0  # seconds a use case keeps re-deciding while others change the request
 SNIPPET = 120
@@ -78,6 +78,14 @@ async def _supervisors(uow: UnitOfWork) -> list[Person]:
 async def _sync_timers(uow: UnitOfWork, req: Request) -> None:
     """Make the stored timers match what the request's state asks for (``core.timers``)."""
     await uow.timers.sync(req.id or 0, plan(req))
+
+
+async def _visit_holder_left(uow: UnitOfWork, req: Request, by: Person | None,
+                             at: datetime) -> None:
+    """A live visit on site of the previous holder is cancelled (issue 18)."""
+    from core import visit_service
+
+    await visit_service.holder_left(uow, req, by, at)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -232,6 +240,7 @@ async def reassign(
             raise NotFound(N_("Unknown person."))
         was_open = req.status is Status.OPEN
         previous = req.reassign(actor, to, clock.now(), channel)
+        await _visit_holder_left(uow, req, actor, clock.now())
         data = _snapshot(req, await _type_name(uow, req), assignee=to.name, by=actor.name)
         if previous is not None and previous != actor.id:
             old = await uow.people.get(previous)
@@ -272,6 +281,7 @@ async def deactivate_person(uow_factory: UnitOfWorkFactory, clock: Clock, *,
         for req in held:
             if req.release_by_deactivation(clock.now()) is None:
                 continue
+            await _visit_holder_left(uow, req, None, clock.now())
             await uow.requests.save(req)
             await _sync_timers(uow, req)
             initiator = await uow.people.get(req.initiator_id)
@@ -334,6 +344,7 @@ async def release(
 
     async def mutate(uow: UnitOfWork, actor: Person, req: Request) -> None:
         req.release(actor, clock.now(), channel)
+        await _visit_holder_left(uow, req, actor, clock.now())
         initiator = await load_person(uow, req.initiator_id)
         data = _snapshot(req, await _type_name(uow, req), actor=actor.name)
         await uow.outbox.add(Notification(req.initiator_id, "released", request_id, data))
@@ -723,6 +734,10 @@ async def fire_timer(uow_factory: UnitOfWorkFactory, clock: Clock, timer: Timer)
     """Apply a due timer: ``fired``, ``stale`` (the request moved on: nothing done) or
     ``gone`` (fired or cancelled meanwhile). The effect, its notifications and the
     timer's "fired" mark are one transaction, so a timer never acts twice."""
+    if timer.kind in VISIT_KINDS:  # a visit's reminder (issue 18)
+        from core import visit_service
+
+        return await visit_service.fire_reminder(uow_factory, clock, timer)
     deadline = time.monotonic() + CAS_DEADLINE
     while time.monotonic() < deadline:
         async with uow_factory() as uow:

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from core.model import Request
 
 RUNNING = (Status.OPEN, Status.IN_PROGRESS, Status.WAITING)
+# A visit's reminders (core.visits) are planned from the visit, not from the request: each
+# plan covers its own kinds, so syncing one never cancels the other's timers.
+VISIT_KINDS = frozenset({TimerKind.VISIT_DAY, TimerKind.VISIT_HOUR})
+REQUEST_KINDS = frozenset(TimerKind) - VISIT_KINDS
 
 
 @dataclass(frozen=True)

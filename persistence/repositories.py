@@ -267,6 +267,7 @@ class SqlRequestTypeRepository(RequestTypeRepository):
             row.id, row.name, row.internal, row.active, sla=sla,
             feedback_minutes=row.feedback_minutes or DEFAULT_FEEDBACK_MINUTES,
             fields=tuple(row.fields or ()), assistant_ids=tuple(row.assistant_ids or ()),
+            on_site=bool(row.on_site),
         )
 
     async def save(self, rtype: RequestType) -> None:
@@ -275,7 +276,7 @@ class SqlRequestTypeRepository(RequestTypeRepository):
                 name=rtype.name, internal=rtype.internal, active=rtype.active,
                 sla={p: [v.claim_minutes, v.resolve_minutes] for p, v in rtype.sla.items()},
                 feedback_minutes=rtype.feedback_minutes, fields=list(rtype.fields),
-                assistant_ids=list(rtype.assistant_ids),
+                assistant_ids=list(rtype.assistant_ids), on_site=rtype.on_site,
             ))
 
     async def get(self, type_id: int) -> RequestType | None:

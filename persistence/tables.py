@@ -80,6 +80,7 @@ class RequestTypeRow(Base):
     feedback_minutes: Mapped[int | None] = mapped_column(Integer)
     fields: Mapped[list[str] | None] = mapped_column(JSON)
     assistant_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    on_site: Mapped[bool] = mapped_column(Boolean, default=False)  # 0011_i18v_visits
 
 
 class RequestRow(Base):

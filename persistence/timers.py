@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.kinds import TimerKind
 from core.ports import TimerStore
-from core.timers import Timer
+from core.timers import REQUEST_KINDS, Timer
 from persistence.tables import TimerRow
 
 
@@ -45,13 +45,16 @@ class SqlTimerStore(TimerStore):
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def sync(self, request_id: int, wanted: dict[TimerKind, datetime]) -> None:
+    async def sync(self, request_id: int, wanted: dict[TimerKind, datetime],
+                   kinds: frozenset[TimerKind] | None = None) -> None:
         """Two statements at most, no read: delete the pending timers that are not wanted
         as they are (kind and time), then insert the wanted ones that are now missing (a
         timer whose time moved is replaced, with its attempts back at 0)."""
         keep = [(TimerRow.kind == kind.value) & (TimerRow.fire_at == at)
                 for kind, at in wanted.items()]
-        stale = delete(TimerRow).where(TimerRow.request_id == request_id, _pending())
+        covered = sorted(k.value for k in (REQUEST_KINDS if kinds is None else kinds))
+        stale = delete(TimerRow).where(TimerRow.request_id == request_id, _pending(),
+                                       TimerRow.kind.in_(covered))
         if keep:
             stale = stale.where(~or_(*keep))
         await self.s.execute(stale.execution_options(synchronize_session=False))

@@ -19,6 +19,7 @@ from persistence.repositories import (
     SqlRequestTypeRepository,
 )
 from persistence.timers import SqlTimerStore
+from persistence.visits import SqlVisitRepository
 
 # The transaction of the inbox event being processed (``persistence.inbox``): while it is
 # set, every unit of work runs in a savepoint of it instead of a transaction of its own, so
@@ -64,6 +65,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.sent = SqlSentMessages(session)
         self.timers = SqlTimerStore(session)
         self.drafts = SqlDraftRepository(session)
+        self.visits = SqlVisitRepository(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

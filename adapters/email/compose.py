@@ -40,6 +40,7 @@ class Envelope:
     files: Sequence[tuple[str, str, bytes]] = ()  # (name, mime, content) attached
     file_links: Sequence[tuple[str, str]] = ()  # (label, signed link) of files too large
     view: str | None = None  # the portal link that opens the request signed in
+    calendar: tuple[str, bytes] | None = None  # (iTIP method, .ics content): an invitation
 
 
 def subject_of(reply: Reply) -> str:
@@ -144,11 +145,18 @@ def compose(reply: Reply, envelope: Envelope) -> EmailMessage:
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content("\n".join(plain).rstrip() + "\n")
     message.add_alternative(body_html, subtype="html")
+    if envelope.calendar is not None:  # mail programs show it as an invitation (RFC 6047)
+        method, data = envelope.calendar
+        message.add_alternative(data, maintype="text", subtype="calendar",
+                                params={"method": method, "charset": "utf-8"})
     for name, mime, data in envelope.files:
         maintype, _slash, subtype = mime.partition("/")
         if not maintype or not subtype:
             maintype, subtype = "application", "octet-stream"
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    if envelope.calendar is not None:
+        message.add_attachment(envelope.calendar[1], maintype="application", subtype="ics",
+                               filename="invite.ics")
     if envelope.language:  # after the body: setting content drops Content-* headers
         message["Content-Language"] = envelope.language
     return message

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from typing import Any
 
+from adapters.email.calendar import ics
 from adapters.email.compose import Envelope, compose
 from adapters.email.smtp import SmtpClient
 from core.attachment_ports import FileStore, format_size, stored_content
@@ -85,8 +86,16 @@ class EmailSender(ChannelSender):
             unsubscribe=await self.unsubscribe_for(address) if self.unsubscribe_for else None,
             in_reply_to=in_reply_to,
             view=await self.view_link(address, reply) if self.view_link else None,
+            calendar=self._calendar(address, reply),
             **await self._files(address, reply),
         ))
+
+    def _calendar(self, address: str, reply: Reply) -> tuple[str, bytes] | None:
+        """A visit's invitation as an ``.ics`` for ``address`` (issue 18)."""
+        if reply.invitation is None:
+            return None
+        data = ics(reply.invitation, self.from_address, address, self.clock.now())
+        return reply.invitation.method, data
 
     async def _files(self, address: str, reply: Reply) -> dict[str, Any]:
         """The notice's files: attached while they fit in ``attach_max_bytes`` (in total),

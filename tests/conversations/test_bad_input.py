@@ -24,7 +24,7 @@ from tests.harness import Chat
 # What a bad message must not change (the person's "last channel used" may change).
 QUERIES = {t: f"SELECT * FROM {t} ORDER BY 1"
            for t in ("requests", "events", "time_entries", "comments", "outbox", "accounts",
-                     "scripts", "script_paths", "deflections")}
+                     "scripts", "script_paths", "deflections", "visits", "timers")}
 QUERIES["persons"] = "SELECT id, name, role, language, active FROM persons ORDER BY 1"
 
 
@@ -67,6 +67,13 @@ async def make_chat(app: App) -> Chat:
 
 async def to_state(chat: Chat, state: str) -> str:
     """Drive the dialog to ``state``; returns who is in it."""
+    if state.startswith("visit."):  # on-site visits (issue 18): the type plans visits
+        async with chat.app.uow_factory() as uow:
+            rtype = await uow.types.by_name("Peripherals")
+            assert rtype is not None
+            rtype.on_site = True
+            await uow.types.save(rtype)
+            await uow.commit()
     if state == "idle":
         return "Ion"
     if state == "intake.client":  # staff placing for a client: who is it for?
@@ -120,6 +127,24 @@ async def to_state(chat: Chat, state: str) -> str:
         await chat.send("Bogdan", ref.strip(".,:;"))
         await chat.press("Bogdan", "Merge into HD-…")
         return "Bogdan"
+    if state.startswith("visit."):
+        ref = next(w for w in chat.said("Bogdan").split() if w.startswith("HD-"))
+        await chat.send("Bogdan", ref.strip(".,:;"))
+        await chat.press("Bogdan", "Propose a visit")
+        if state == "visit.when":
+            return "Bogdan"
+        await chat.send("Bogdan", "2026-01-07 10:00")
+        if state == "visit.duration":
+            return "Bogdan"
+        await chat.press("Bogdan", "1 hour")
+        if state == "visit.when.counter":  # the initiator asks for another time
+            await chat.press("Ion", "Another time", from_notification=True)
+            return "Ion"
+        await chat.press("Ion", "Accept", from_notification=True)
+        await chat.send("Bogdan", ref.strip(".,:;"))
+        await chat.press("Bogdan", "Visit done")
+        assert state == "visit.work", state
+        return "Bogdan"
     await chat.press("Bogdan", "Finish")
     if state == "finish.time":
         return "Bogdan"
@@ -141,7 +166,8 @@ async def to_state(chat: Chat, state: str) -> str:
 STATES = ["idle", "intake.type", "intake.assignee", "intake.describe", "intake.summary",
           "intake.client", "finish.time", "finish.note", "dispute.reason",
           "intake.subject", "place_resolve.time", "sreopen.reason", "merge.target",
-          "split.subject", "split.describe", "split.type", "intake.script", "staff.script"]
+          "split.subject", "split.describe", "split.type", "intake.script", "staff.script",
+          "visit.when", "visit.duration", "visit.when.counter", "visit.work"]
 BAD_TEXT = ["", "   ", "x" * 5000, "abc", "-5m", "0", "999h", "/frobnicate", "/",
             "/start@other_bot", "HD-1999-000000", "{ref} {0} %s", "\x00\x1b[31m"]
 
@@ -153,8 +179,10 @@ async def test_bad_text_changes_nothing(app: App, state: str, message: str) -> N
     who = await to_state(chat, state)
     before = await snapshot(app)
     changes_allowed = state in ("intake.describe", "finish.note", "dispute.reason",
-                                "sreopen.reason") and (
+                                "sreopen.reason", "visit.work") and (
         message.strip() and len(message) <= 2000 and not message.startswith("/"))
+    # "999h" is a readable moment (in 999 hours): the initiator's counter-proposal is made.
+    changes_allowed = changes_allowed or (state == "visit.when.counter" and message == "999h")
     replies = await chat.send(who, message)
     assert replies and all(r.text.strip() for r in replies)
     assert "Traceback" not in chat.said(who) and "went wrong" not in chat.said(who)

@@ -196,6 +196,8 @@ ROLE_ALLOWED = {
     "organization_requests": {"supervisor"},
     "link": {"initiator", "assistant", "supervisor"},
     "script_notes": {"assistant", "supervisor"},  # issue 18
+    "agenda": {"assistant", "supervisor"},  # visits on site (issue 18)
+    "agenda_others": {"supervisor"},
 }
 ROLE_CASES = list(itertools.product(ROLE_ALLOWED, ROLE_ACTORS))
 
