@@ -268,7 +268,8 @@ class Portal:
         origin_ok = same_origin(request.headers.get("Origin"), self.public_base_url, served_at)
         given = str(form.get("csrf", "")) if form is not None else ""
         expected = self.tokens.csrf(session.session_id) if session else ""
-        if session is None or not origin_ok or not hmac.compare_digest(expected, given):
+        if session is None or not origin_ok or not hmac.compare_digest(
+                expected.encode(), given.encode("utf-8", "surrogatepass")):
             language = session.language if session else (
                 accepted_language(request) or self.default_language)
             with use_language(language):
