@@ -57,7 +57,11 @@ def is_infrastructure(exc: BaseException) -> bool:
     if isinstance(exc, RedisConnectionError | RedisTimeout | OSError | TimeoutError
                   | OperationalError):
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if isinstance(exc, DBAPIError) and bool(exc.connection_invalidated):
+        return True
+    from persistence.failures import is_transient_database_error  # lock timeouts, deadlocks
+
+    return is_transient_database_error(exc)
 
 
 class InboxProcessor(PollingWorker):
