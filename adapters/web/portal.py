@@ -36,7 +36,15 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from adapters.web.inbox import Outcome, Receive, event_key, new_nonce, settled, to_payload
+from adapters.web.inbox import (
+    NONCE,
+    Outcome,
+    Receive,
+    event_key,
+    new_nonce,
+    settled,
+    to_payload,
+)
 from adapters.web.inbox import upload as _upload
 from adapters.web.pages import SECURITY_HEADERS, accepted_language
 from adapters.web.tokens import DatedTokens, LinkError, LinkInvalid, same_origin
@@ -57,6 +65,7 @@ RATE_PER_ADDRESS = 5  # sign-in links asked for one address per window
 RATE_PER_IP = 20  # … from one IP address per window
 RATE_WINDOW = 15 * 60  # seconds
 MAX_UPLOAD = 50 * 1024 * 1024
+FORM_ONCE_SECONDS = 24 * 3600  # a request form posted again within this is placed once
 
 Handle = Callable[[Inbound], Awaitable[list[Reply]]]
 CardOf = Callable[[int, int], Awaitable[Reply]]  # (person, request) → card + history
@@ -512,8 +521,12 @@ class Portal:
         refused = await self._posted(request, session, form)
         if refused is not None:
             return refused
-        values = {k: str(v) for k, v in form.items() if k not in ("csrf", "context")
+        values = {k: str(v) for k, v in form.items() if k not in ("csrf", "context", "nonce")
                   and isinstance(v, str)}
+        nonce = form.get("nonce")
+        if isinstance(nonce, str) and NONCE.fullmatch(nonce) and not await self.remember_once(
+                f"portal-new:{session.session_id}:{nonce}", FORM_ONCE_SECONDS):
+            return self._redirect("/p")  # the same form posted again: placed once
         before = await self.latest_request(session.person_id)
         result = await self.submit_form(self._inbound(session), REQUEST_FORM, values,
                                         str(form.get("context", "")))

@@ -116,3 +116,32 @@ async def test_a_portal_comment_three_times_is_stored_once(
         assert (await send())[0] == 200
         bodies = [c.body for c in (await stack.status(rid)).comments]
         assert bodies.count("Still broken") == 2, bodies
+
+
+async def test_the_portal_request_form_posted_twice_places_one_request(
+        db_url: str, clock: ManualClock) -> None:
+    async with portal_helpdesk(db_url, clock) as p, client() as http:
+        stack = p.hd.stack
+        await stack.add_person("Ion", Role.INITIATOR, email=ADDRESSES["Ion"])
+        await stack.add_type("Peripherals")
+        async with stack.app.uow_factory() as uow:
+            peripherals = (await uow.types.list())[0]
+        await p.sign_in(http, ADDRESSES["Ion"])
+        async with http.get(f"{p.base}/p/new") as resp:
+            page = await resp.text()
+        context = re.search(r'name="context" value="([^"]*)"', page)
+        nonce = NONCE.search(page)
+        assert context and nonce
+        form = {"type": str(peripherals.id), "description": "The mouse is dead",
+                "priority": "normal", "assistant": "0", "context": html.unescape(context[1]),
+                "csrf": csrf_of(page), "nonce": nonce.group(1)}
+        statuses = []
+        for _ in range(3):
+            async with http.post(f"{p.base}/p/new", data=form,
+                                 allow_redirects=False) as resp:
+                statuses.append(resp.status)
+        assert statuses[0] == 200 and statuses[1:] == [303, 303], statuses
+        async with stack.app.uow_factory() as uow:
+            ion = await uow.people.by_account("email", ADDRESSES["Ion"])
+            assert ion is not None
+            assert len(await uow.requests.list_for_initiator(ion.id)) == 1
