@@ -38,6 +38,8 @@ def is_transient_database_error(exc: BaseException) -> bool:
     """True for a failure of the database service (see the module doc)."""
     if isinstance(exc, PoolTimeout | OperationalError | InterfaceError):
         return True  # SQLite "database is locked", pool exhausted, connection closed
+    if type(getattr(exc, "orig", None)).__name__ == "InternalClientError":
+        return True  # asyncpg: a connection left mid-operation by a terminated backend
     code = sqlstate_of(exc)
     if code is not None and (code in TRANSIENT_CODES or code[:2] in TRANSIENT_CLASSES):
         return True
