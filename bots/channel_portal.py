@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.web.portal import Portal, PortalTokens, link_message
+from bots.web_inbox import web_inbox
 from conversations import flows, history
 from conversations.portal import request_sections
 from core.i18n import use_language
@@ -95,6 +96,7 @@ class Plugin:
             await sender.send(address, Reply(text))
             return True
 
+        receive, outcome = web_inbox(app)
         self.portal = Portal(
             tokens=PortalTokens(resolve_secret(app.settings), app.clock),
             clock=app.clock,
@@ -114,6 +116,8 @@ class Plugin:
             public_base_url=app.settings.public_base_url,
             default_language=app.settings.default_language,
             max_upload=int(app.settings.attachment_max_mb * 1024 * 1024) + 1024,
+            receive=receive,
+            outcome=outcome,
         )
         self.portal.mount(web_app)
 

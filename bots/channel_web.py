@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.web import LinkPages, LinkSigner
+from bots.web_inbox import web_inbox
 from conversations import flows, history
 from core.messages import Reply
 from core.ports import DialogKey
@@ -58,6 +59,7 @@ class Plugin:
             past = await history.for_person(app.conversations, person_id, request_id)
             return Reply(f"{shown.text}\n\n{past}", shown.buttons)
 
+        receive, outcome = web_inbox(app)
         pages = LinkPages(
             signer=LinkSigner(resolve_secret(app.settings), app.clock),
             uses=SqlLinkUses(make_sessionmaker(app.engine)),
@@ -71,6 +73,8 @@ class Plugin:
             public_base_url=app.settings.public_base_url,
             default_language=app.settings.default_language,
             texts_by_sms=texts_by_sms,
+            receive=receive,
+            outcome=outcome,
         )
         pages.mount(web_app)
 

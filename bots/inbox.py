@@ -24,7 +24,7 @@ from bots.polling import PollingWorker
 from conversations.engine import Conversations
 from core.clock import Clock, SystemClock
 from core.i18n import _, use_language
-from core.inbox_ports import decode_replies
+from core.inbox_ports import TurnScope, decode_replies
 from core.messages import Inbound, Reply
 from persistence.inbox import InboxItem, SqlInbox, StaleItem
 
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 ToInbound = Callable[[dict[str, Any]], Awaitable[Inbound | None]]
 Respond = Callable[[dict[str, Any], list[Reply]], Awaitable[None]]
+# Applies a stored event in its scope instead of ``Conversations.handle`` (e-mail: the mail
+# flow); it must begin and finish the scope as the engine does.
+Apply = Callable[[dict[str, Any], Inbound, TurnScope], Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class InboxChannel:
     name: str
     to_inbound: ToInbound  # None: nothing in it for the helpdesk (marked done)
     respond: Respond  # sends the replies (after the commit); raising means "try again later"
+    apply: Apply | None = None  # None: the conversation engine (``Conversations.handle``)
 
 
 def is_infrastructure(exc: BaseException) -> bool:
@@ -53,7 +57,11 @@ def is_infrastructure(exc: BaseException) -> bool:
     if isinstance(exc, RedisConnectionError | RedisTimeout | OSError | TimeoutError
                   | OperationalError):
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if isinstance(exc, DBAPIError) and bool(exc.connection_invalidated):
+        return True
+    from persistence.failures import is_transient_database_error  # lock timeouts, deadlocks
+
+    return is_transient_database_error(exc)
 
 
 class InboxProcessor(PollingWorker):
@@ -94,6 +102,12 @@ class InboxProcessor(PollingWorker):
             except Exception:  # stored: the worker will take it
                 log.exception("inline processing of %s %s failed", channel, event_id)
         return new
+
+    async def outcome(self, channel: str, event_id: str) -> tuple[str, list[Reply]] | None:
+        """A stored event's status (pending / done / failed) and its recorded replies; None
+        when it was never stored."""
+        found = await self.inbox.outcome(channel, event_id)
+        return None if found is None else (found[0], decode_replies(found[1]))
 
     async def drain_conversation(self, conversation: str) -> int:
         """Process the conversation's due events in order while nobody else holds them, then
@@ -140,7 +154,10 @@ class InboxProcessor(PollingWorker):
             async with self.inbox.processing(item, self.clock.now(),
                                              self.lease_seconds) as scope:
                 try:
-                    replies = await self.conversations.handle(inbound, scope=scope)
+                    if channel.apply is not None:
+                        replies = await channel.apply(item.payload, inbound, scope)
+                    else:
+                        replies = await self.conversations.handle(inbound, scope=scope)
                 finally:
                     scope.close()
         except StaleItem:

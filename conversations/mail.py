@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from core import attachment_service, services
 from core.errors import DomainError
 from core.i18n import _, translate
+from core.inbox_ports import TurnScope
 from core.messages import Inbound, Reply
 from core.model import MAX_DESCRIPTION, Request, subject_from
 from core.permissions import can_see
@@ -45,18 +46,26 @@ class MailResult:
 
 
 async def on_mail(engine: Conversations, inbound: Inbound, *, subject: str,
-                  reference: str | None, default_type: str | None) -> MailResult:
-    """Handle one incoming e-mail (see the module doc). Never raises for bad input."""
-    async with engine.turn(inbound) as turn:
+                  reference: str | None, default_type: str | None,
+                  scope: TurnScope | None = None) -> MailResult:
+    """Handle one incoming e-mail (see the module doc). Never raises for bad input. With an
+    inbox ``scope`` (``core.inbox_ports``) everything it changes commits together with the
+    inbox row marked processed; an unexpected failure rolls it all back and is raised."""
+    async with engine.turn(inbound, scope) as turn:
         if turn is None:  # unknown, registration closed: no answer (no backscatter to spam)
-            return MailResult("refused", None)
-        try:
-            target = await _replied_request(turn, reference)
-            if target is not None:
-                return await _follow_up(turn, target)
-            return await _place(turn, subject, default_type)
-        except DomainError as exc:
-            return MailResult("refused", None, [Reply(translate(exc.text))])
+            result = MailResult("refused", None)
+        else:
+            try:
+                target = await _replied_request(turn, reference)
+                if target is not None:
+                    result = await _follow_up(turn, target)
+                else:
+                    result = await _place(turn, subject, default_type)
+            except DomainError as exc:
+                result = MailResult("refused", None, [Reply(translate(exc.text))])
+        if scope is not None:
+            await scope.finish(result.replies, None)
+        return result
 
 
 async def _replied_request(turn: Turn, reference: str | None) -> Request | None:

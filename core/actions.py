@@ -53,7 +53,9 @@ class ActionCodec:
         try:
             body, sig = payload.rsplit(":", 1)
             name, req, ver, arg = body.split(":")
-            if not hmac.compare_digest(sig, self._sign(body)):
+            # As bytes: compare_digest refuses str with non-ASCII characters (TypeError).
+            if not hmac.compare_digest(sig.encode("utf-8", "surrogatepass"),
+                                       self._sign(body).encode()):
                 raise BadPayload("signature mismatch")
             return Action(name, int(req, 16), int(ver, 16), arg)
         except BadPayload:

@@ -219,6 +219,15 @@ class SqlInbox:
                 .group_by(InboxRow.conversation).limit(limit))
             return sorted(set(pending) | set(unreplied))
 
+    async def outcome(self, channel: str, event_id: str) -> tuple[str, list[Any] | None] | None:
+        """The status of a stored event and the replies recorded when it was processed
+        (None: never stored). A web form shows them again when its POST is repeated."""
+        async with self.sessionmaker() as s:
+            row = (await s.execute(select(InboxRow.status, InboxRow.replies).where(
+                InboxRow.channel == channel,
+                InboxRow.event_id == event_id[:MAX_EVENT_ID]))).first()
+            return None if row is None else (str(row[0]), row[1])
+
     async def failed(self, limit: int = 100) -> list[InboxRow]:
         async with self.sessionmaker() as s:
             return list(await s.scalars(select(InboxRow).where(InboxRow.status == FAILED)

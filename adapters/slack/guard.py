@@ -42,6 +42,12 @@ def check_body(body: dict[str, Any]) -> None:
     kind = body.get("type")
     if kind is not None and not isinstance(kind, str):
         raise BadSlackBody("type is not a string")
+    # Read by bolt whatever the body is (also when logging an unmatched request).
+    if "view" in body and not isinstance(body["view"], dict):
+        raise BadSlackBody("view is not an object")
+    if "actions" in body and (not isinstance(body["actions"], list) or not all(
+            isinstance(a, dict) for a in body["actions"])):
+        raise BadSlackBody("actions is not a list of actions")
     if "command" in body:  # a slash command (form fields)
         if not isinstance(body.get("command"), str):
             raise BadSlackBody("command is not a string")

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import jinja2
 from aiohttp import web
 
+from adapters.web.inbox import Outcome, Receive, event_key, new_nonce, settled, to_payload
 from adapters.web.tokens import Link, LinkExpired, LinkInvalid, LinkSigner, same_origin
 from core.actions import ActionCodec, BadPayload
 from core.clock import Clock
@@ -61,12 +62,12 @@ _env = jinja2.Environment(
 def render_page(language: str, *, status: int = 200, notice: str | None = None,
                 notice_kind: str = "info", lines: str = "", forms: tuple[ButtonForm, ...] = (),
                 text_form: dict[str, Any] | None = None, hint: str | None = None,
-                action: str = "") -> web.Response:
+                action: str = "", nonce: str = "") -> web.Response:
     """A phone-sized page (``templates/page.html``): a notice, the text, one form per button
     (the first one primary), an optional text answer and a hint — every link page's shape."""
     html = _env.get_template("page.html").render(
         lang=language, title=TITLE, notice=notice, notice_kind=notice_kind, lines=lines,
-        forms=forms, text_form=text_form, hint=hint, action=action,
+        forms=forms, text_form=text_form, hint=hint, action=action, nonce=nonce,
     )
     return web.Response(text=html, status=status, content_type="text/html",
                         headers=SECURITY_HEADERS)
@@ -187,6 +188,8 @@ class LinkPages(TokenPages[Link]):
         public_base_url: str | None = None,
         default_language: str = "en",
         texts_by_sms: TextsBySms | None = None,
+        receive: Receive | None = None,
+        outcome: Outcome | None = None,
     ) -> None:
         self.signer = signer
         self.uses = uses
@@ -200,6 +203,9 @@ class LinkPages(TokenPages[Link]):
         self.public_base_url = public_base_url
         self.default_language = default_language
         self.texts_by_sms = texts_by_sms
+        # The durable inbox (``adapters.web.inbox``); None: handled here directly.
+        self.receive = receive
+        self.outcome = outcome
 
     def mount(self, web_app: web.Application) -> None:
         web_app.router.add_get(PATH, self.show)
@@ -253,7 +259,8 @@ class LinkPages(TokenPages[Link]):
             if await self.expects_text(link.person_id, link.request_id):
                 text_form = self.text_form(link.token)
             return self.page(language, notice=notice, notice_kind=notice_kind, lines=card.text,
-                             forms=forms, text_form=text_form, action=action)
+                             forms=forms, text_form=text_form, action=action,
+                             nonce=new_nonce())
 
     def _allowed(self, link: Link, payload: str) -> bool:
         try:
@@ -269,12 +276,19 @@ class LinkPages(TokenPages[Link]):
             stale = _("This page is out of date; please open the link again.")
         if not self._same_origin(request):
             return self.page(language, status=403, notice=stale, notice_kind="error")
+        form = await request.post()
+        payload, text = form.get("payload"), form.get("text")
+        key = event_key("l", link.token, form.get("nonce"),
+                        [(k, v) for k, v in (("payload", payload), ("text", text))
+                         if isinstance(v, str)])
+        if self.outcome is not None:
+            repeated = await settled(self.outcome, key)
+            if repeated is not None:  # the same form posted again: its first result
+                return await self._result(link, language, repeated, None)
         if await self.uses.used_at(link.token) is not None:
             response = await self._show(link, language)
             response.set_status(409)
             return response
-        form = await request.post()
-        payload, text = form.get("payload"), form.get("text")
         csrf = str(form.get("csrf") or "")
         person_id = link.person_id
         if isinstance(payload, str):
@@ -292,15 +306,34 @@ class LinkPages(TokenPages[Link]):
             return self.page(language, status=400, notice=stale, notice_kind="error")
 
         before = await self.version_of(link.request_id)
-        replies = await self.handle(inbound)
-        after = await self.version_of(link.request_id)
-        failed = any(r.toast for r in replies)
-        said = "\n\n".join(r.text for r in replies)
+        if self.receive is None or self.outcome is None:
+            replies = await self.handle(inbound)
+            return await self._result(link, language, ("done", replies), before)
+        await self.receive(key, person_id, to_payload(inbound))  # raises: not stored (500)
+        found = await settled(self.outcome, key)
+        return await self._result(link, language, found or ("pending", []), before)
+
+    async def _result(self, link: Link, language: str, outcome: tuple[str, list[Reply]],
+                      before: int | None) -> web.Response:
+        """The page after a POST: what the bot answered; the link is used up once the press
+        changed the request (``before``: its version before; None for a repeated POST)."""
+        status, replies = outcome
+        person_id = link.person_id
         with use_language(language):
+            if status == "pending":  # stored; someone else is applying the conversation's
+                return self.page(language, status=202, notice_kind="info", notice=_(
+                    "Received. It will be applied in a moment; open the page again to see "
+                    "the result."))
+            failed = any(r.toast for r in replies)
+            said = "\n\n".join(r.text for r in replies)
             if failed:
                 return self.page(language, status=409, notice=said, notice_kind="error",
                                  hint=await self._hint(person_id))
-            if before != after:
+            if before is None:
+                changed = await self.uses.used_at(link.token) is not None
+            else:
+                changed = before != await self.version_of(link.request_id)
+            if changed:
                 await self.uses.mark_used(link.token, person_id, link.request_id, link.kind,
                                           self.clock.now())
                 return self.page(language, notice=said, notice_kind="success",
@@ -309,5 +342,4 @@ class LinkPages(TokenPages[Link]):
             if await self.expects_text(person_id, link.request_id):
                 text_form = self.text_form(link.token)
             return self.page(language, lines=said, text_form=text_form,
-                             action=PATH.format(token=link.token))
-
+                             action=PATH.format(token=link.token), nonce=new_nonce())

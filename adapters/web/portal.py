@@ -23,6 +23,7 @@ being commented, a new request is the channel-neutral request form (``core.forms
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import logging
 import os
@@ -35,14 +36,23 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from adapters.web.inbox import (
+    NONCE,
+    Outcome,
+    Receive,
+    event_key,
+    new_nonce,
+    settled,
+    to_payload,
+)
+from adapters.web.inbox import upload as _upload
 from adapters.web.pages import SECURITY_HEADERS, accepted_language
 from adapters.web.tokens import DatedTokens, LinkError, LinkInvalid, same_origin
-from core.attachment_ports import FileTooLarge
 from core.clock import Clock
 from core.errors import DomainError
 from core.forms import REQUEST_FORM, Form, FormResult
 from core.i18n import _, use_language
-from core.messages import Attachment, Inbound, Reply
+from core.messages import Inbound, Reply
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +65,7 @@ RATE_PER_ADDRESS = 5  # sign-in links asked for one address per window
 RATE_PER_IP = 20  # … from one IP address per window
 RATE_WINDOW = 15 * 60  # seconds
 MAX_UPLOAD = 50 * 1024 * 1024
+FORM_ONCE_SECONDS = 24 * 3600  # a request form posted again within this is placed once
 
 Handle = Callable[[Inbound], Awaitable[list[Reply]]]
 CardOf = Callable[[int, int], Awaitable[Reply]]  # (person, request) → card + history
@@ -163,6 +174,9 @@ class Portal:
     public_base_url: str | None
     default_language: str = "en"
     max_upload: int = MAX_UPLOAD
+    # The durable inbox (``adapters.web.inbox``); None: POSTs are handled here directly.
+    receive: Receive | None = None
+    outcome: Outcome | None = None
 
     # -- wiring --------------------------------------------------------------------------
     def mount(self, web_app: web.Application) -> None:
@@ -220,7 +234,7 @@ class Portal:
         html = _env.get_template("portal.html").render(
             lang=language, title=heading or "Helpdesk", heading=heading or "Helpdesk",
             page=page, notice=notice, notice_kind=notice_kind, t=self._words(),
-            signed_in=session is not None,
+            signed_in=session is not None, nonce=new_nonce(),
             csrf=self.tokens.csrf(session.session_id) if session else parts.pop("csrf", ""),
             **parts)
         response = web.Response(text=html, status=status, content_type="text/html",
@@ -263,7 +277,8 @@ class Portal:
         origin_ok = same_origin(request.headers.get("Origin"), self.public_base_url, served_at)
         given = str(form.get("csrf", "")) if form is not None else ""
         expected = self.tokens.csrf(session.session_id) if session else ""
-        if session is None or not origin_ok or not hmac.compare_digest(expected, given):
+        if session is None or not origin_ok or not hmac.compare_digest(
+                expected.encode(), given.encode("utf-8", "surrogatepass")):
             language = session.language if session else (
                 accepted_language(request) or self.default_language)
             with use_language(language):
@@ -454,22 +469,27 @@ class Portal:
                 return self._page(session.language, status=404, session=session,
                                   heading=_("Helpdesk"), notice_kind="error",
                                   notice=_("That request does not exist."))
-        replies: list[Reply] = []
+        events: list[tuple[Inbound, bytes | None]] = []
+        fields: list[tuple[str, str]] = []
         if form.get("payload"):
-            replies = await self.handle(self._inbound(session, payload=str(form["payload"])))
+            fields = [("payload", str(form["payload"]))]
+            events = [(self._inbound(session, payload=str(form["payload"])), None)]
         elif form.get("text"):
-            replies = await self.handle(self._inbound(session, text=str(form["text"])))
+            fields = [("text", str(form["text"]))]
+            events = [(self._inbound(session, text=str(form["text"])), None)]
         elif form.get("comment"):
-            await self.handle(self._inbound(session, payload=self.pack("comment", rid)))
-            replies = await self.handle(self._inbound(session, text=str(form["comment"])))
+            fields = [("comment", str(form["comment"]))]
+            events = [(self._inbound(session, payload=self.pack("comment", rid)), None),
+                      (self._inbound(session, text=str(form["comment"])), None)]
         elif isinstance(form.get("file"), web.FileField):
             upload = form["file"]
             assert isinstance(upload, web.FileField)
             data = upload.file.read(self.max_upload + 1)
             attachment = _upload(upload.filename or "file", upload.content_type, data)
-            await self.handle(self._inbound(session, payload=self.pack("comment", rid)))
-            replies = await self.handle(self._inbound(session, text="",
-                                                      attachments=(attachment,)))
+            fields = [("file", f"{attachment.name}|{hashlib.sha256(data).hexdigest()}")]
+            events = [(self._inbound(session, payload=self.pack("comment", rid)), None),
+                      (self._inbound(session, text="", attachments=(attachment,)), data)]
+        replies = await self._apply(session, request, form.get("nonce"), fields, events)
         notice = "\n".join(r.text for r in replies if r.text) or None
         offered = replies[-1].buttons if replies else ()
         return await self._request(session, rid, notice, offered=offered)
@@ -501,8 +521,12 @@ class Portal:
         refused = await self._posted(request, session, form)
         if refused is not None:
             return refused
-        values = {k: str(v) for k, v in form.items() if k not in ("csrf", "context")
+        values = {k: str(v) for k, v in form.items() if k not in ("csrf", "context", "nonce")
                   and isinstance(v, str)}
+        nonce = form.get("nonce")
+        if isinstance(nonce, str) and NONCE.fullmatch(nonce) and not await self.remember_once(
+                f"portal-new:{session.session_id}:{nonce}", FORM_ONCE_SECONDS):
+            return self._redirect("/p")  # the same form posted again: placed once
         before = await self.latest_request(session.person_id)
         result = await self.submit_form(self._inbound(session), REQUEST_FORM, values,
                                         str(form.get("context", "")))
@@ -522,10 +546,43 @@ class Portal:
             return refused
         before = await self.latest_request(session.person_id)
         if form.get("payload"):
-            replies = await self.handle(self._inbound(session, payload=str(form["payload"])))
+            fields = [("payload", str(form["payload"]))]
+            inbound = self._inbound(session, payload=str(form["payload"]))
         else:
-            replies = await self.handle(self._inbound(session, text=str(form.get("text", ""))))
+            fields = [("text", str(form.get("text", "")))]
+            inbound = self._inbound(session, text=str(form.get("text", "")))
+        replies = await self._apply(session, request, form.get("nonce"), fields,
+                                    [(inbound, None)])
         return await self._dialog(session, replies, before)
+
+    async def _apply(self, session: Session, request: web.Request, nonce: object,
+                     fields: list[tuple[str, str]],
+                     events: list[tuple[Inbound, bytes | None]]) -> list[Reply]:
+        """Apply the form's events in order (stored in the inbox first, when there is one)
+        and return the replies to the last one; a form posted again (same page nonce and
+        fields) is applied once and shown the replies of its first post."""
+        if not events:
+            return []
+        if self.receive is None or self.outcome is None:
+            replies: list[Reply] = []
+            for inbound, _data in events:
+                replies = await self.handle(inbound)
+            return replies
+        key = event_key("p", f"{session.session_id}|{request.path}", nonce, fields)
+        last = f"{key}:{len(events)}"
+        found = await settled(self.outcome, last)
+        if found is None:
+            for number, (inbound, data) in enumerate(events, 1):
+                await self.receive(f"{key}:{number}", session.person_id,
+                                   to_payload(inbound, data))
+            found = await settled(self.outcome, last)
+        status, replies = found or ("pending", [])
+        if status == "pending":
+            with use_language(session.language):
+                message = _("Received. It will be applied in a moment; open the page again "
+                            "to see the result.")
+            return [Reply(message)]
+        return replies
 
     async def _dialog(self, session: Session, replies: list[Reply],
                       before: int | None) -> web.StreamResponse:
@@ -545,15 +602,6 @@ class Portal:
                               page="request", lines=last.text, forms=forms,
                               answer=_("Your answer") if expects else None,
                               can_comment=False, action="/p/step", notice=earlier or None)
-
-
-def _upload(name: str, mime: str, data: bytes) -> Attachment:
-    async def fetch(max_bytes: int) -> bytes:
-        if len(data) > max_bytes:
-            raise FileTooLarge(len(data))
-        return data
-
-    return Attachment(name[:255], mime or "application/octet-stream", len(data), fetch)
 
 
 def link_message(url: str) -> str:

@@ -119,7 +119,9 @@ class DatedTokens:
         return self._forms.get_signature(f"{token}|{what}").decode()
 
     def check_form(self, token: str, what: str, given: str) -> bool:
-        return hmac.compare_digest(self.form_token(token, what), given or "")
+        # As bytes: compare_digest refuses str with non-ASCII characters (TypeError).
+        return hmac.compare_digest(self.form_token(token, what).encode(),
+                                   (given or "").encode("utf-8", "surrogatepass"))
 
 
 class LinkSigner(DatedTokens):

@@ -117,3 +117,22 @@ async def test_fuzzed_signed_payloads_never_get_a_5xx(sqlite_url: str,
             status, _ = await hd.post(raw, content_type=content_type)
             statuses.append(status)
         assert statuses and max(statuses) < 500, sorted(set(statuses))
+
+
+async def test_bodies_bolt_would_choke_on_when_logging_get_400(sqlite_url: str,
+                                                               clock: ManualClock) -> None:
+    """Found by the 10,000-payload fuzz: an event envelope with a top-level ``view`` or
+    ``actions`` that is not what Slack sends made bolt's "unhandled request" log raise."""
+    async with slack_helpdesk(sqlite_url, clock) as hd:
+        await hd.stack.add_person("Ana", Role.ASSISTANT, slack=USERS["Ana"])
+        before = await state(hd)
+        event = json.loads(hd.event_body({"type": "reaction_added", "user": USERS["Ana"]}))
+        for extra in ({"view": []}, {"view": None}, {"actions": {"a": 1}}, {"actions": [1]},
+                      {"type": "block_actions", "actions": 5}):
+            body = json.dumps({**event, **extra})
+            status, _ = await hd.post(body, content_type="application/json")
+            assert status == 400, extra
+        command = hd.command_body("Ana") + "&view=x"
+        assert (await hd.post(command))[0] == 400
+        await hd.settle()
+        assert await state(hd) == before
