@@ -28,16 +28,19 @@ def helpdesk_process(cwd: Path, *args: str, **env: str) -> subprocess.CompletedP
                           input="")
 
 
-def helpdesk(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def helpdesk(cwd: Path, *args: str, stdin: str = "", clear: tuple[str, ...] = (),
+             **env: str) -> subprocess.CompletedProcess[str]:
     """``helpdesk ARGS`` run in this process (typer's CliRunner, no interpreter start-up): in
-    ``cwd``, with the environment the process would get, empty stdin. Its own thread, so it
-    also works from async tests (the command runs its own event loop). An exception the
-    command lets out shows on stderr as a traceback, as it would from the process."""
-    cleared: dict[str, str | None] = {k: None for k in os.environ if k.startswith(CLEARED)}
+    ``cwd``, with the environment the process would get (less the variables starting with
+    ``clear``), ``stdin`` as its input. Its own thread, so it also works from async tests
+    (the command runs its own event loop). An exception the command lets out shows on stderr
+    as a traceback, as it would from the process."""
+    cleared: dict[str, str | None] = {
+        k: None for k in os.environ if k.startswith((*CLEARED, *clear))}
 
     def invoke() -> subprocess.CompletedProcess[str]:
         with contextlib.chdir(cwd):
-            result = CliRunner().invoke(app, list(args), env={**cleared, **env}, input="")
+            result = CliRunner().invoke(app, list(args), env={**cleared, **env}, input=stdin)
         stderr = result.stderr
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             stderr += "".join(traceback.format_exception(result.exception))
