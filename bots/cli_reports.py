@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -37,7 +37,7 @@ Csv = Annotated[Path | None, typer.Option("--csv", help=CSV_HELP)]
 Xlsx = Annotated[Path | None, typer.Option("--xlsx", help=XLSX_HELP)]
 AsJson = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 # One part of a report: its key (JSON, xlsx sheet), table title, header and rows.
-Section = tuple[str, str, list[str], render.Rows]
+Section = tuple[str, str, list[str], list[list[Any]]]
 
 
 def period_of(start: str | None, end: str | None, tz: str | None, default_tz: str) -> Period:
