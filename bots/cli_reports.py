@@ -6,6 +6,7 @@ Registered on ``bots.cli.app`` (imported at the end of ``bots.cli``).
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from bots.bootstrap import App
 from bots.cli import app, fail, run
 from bots.cli_admin import wide_console as Console
 from core.i18n import valid_timezone
-from core.report_ports import GROUPINGS, Period
+from core.report_ports import GROUPINGS, Period, Reports
 
 report_app = typer.Typer(help="Reports: confirmed hours, SLA, feedback.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -66,23 +67,32 @@ def _check_path(path: Path | None, suffix: str, option: str) -> None:
         raise fail(f"{option} {path}: the file name must end in {suffix}")
 
 
-def _output(sections: list[Section], *, as_json: bool, csv_path: Path | None,
-            xlsx_path: Path | None) -> None:
-    """Print the sections as tables or JSON (one section: its list; more: an object by key);
-    write the first one as CSV and all of them as the sheets of one workbook."""
-    if as_json:
-        data = {key: [dict(zip(header, r, strict=True)) for r in rows]
-                for key, _, header, rows in sections}
-        shown = data[sections[0][0]] if len(sections) == 1 else data
-        typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
-    else:
-        out = Console()
-        for _, title, header, rows in sections:
-            out.print(render.table(title, header, rows))
-    _, _, header, rows = sections[0]
-    _write(csv_path, render.to_csv(header, rows))
-    if xlsx_path is not None:
-        render.write_xlsx(xlsx_path, [(key, header, rows) for key, _, header, rows in sections])
+def _report(start: str | None, end: str | None, tz: str | None,
+            sections: Callable[[Reports, Period], Awaitable[list[Section]]], *,
+            as_json: bool, csv_path: Path | None, xlsx_path: Path | None) -> None:
+    """Run a report over the period: print its sections as tables or JSON (one section: its
+    list; more: an object by key); write the first as CSV, all as sheets of one workbook."""
+    _check_path(xlsx_path, ".xlsx", "--xlsx")
+
+    async def main(application: App) -> None:
+        assert application.reports is not None
+        period = period_of(start, end, tz, application.settings.default_timezone)
+        parts = await sections(application.reports, period)
+        if as_json:
+            data = {key: [dict(zip(header, r, strict=True)) for r in rows]
+                    for key, _, header, rows in parts}
+            shown = data[parts[0][0]] if len(parts) == 1 else data
+            typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+        else:
+            out = Console()
+            for _, title, header, rows in parts:
+                out.print(render.table(title, header, rows))
+        _, _, header, rows = parts[0]
+        _write(csv_path, render.to_csv(header, rows))
+        if xlsx_path is not None:
+            render.write_xlsx(xlsx_path, [(key, header, rows) for key, _, header, rows in parts])
+
+    run(main)
 
 
 @report_app.command("time")
@@ -101,17 +111,14 @@ def report_time(
     _check_path(xlsx_path, ".xlsx", "--xlsx")
     _check_path(chart_path, ".png", "--chart")
 
-    async def main(application: App) -> None:
-        assert application.reports is not None
-        period = period_of(start, end, tz, application.settings.default_timezone)
-        report = await application.reports.time(period, by)
-        _output([("hours", render.time_title(report), render.TIME_HEADER,
-                  render.time_rows(report))],
-                as_json=as_json, csv_path=csv_path, xlsx_path=xlsx_path)
+    async def sections(reports: Reports, period: Period) -> list[Section]:
+        report = await reports.time(period, by)
         if chart_path is not None:
             render.time_chart(report, chart_path)
+        return [("hours", render.time_title(report), render.TIME_HEADER,
+                 render.time_rows(report))]
 
-    run(main)
+    _report(start, end, tz, sections, as_json=as_json, csv_path=csv_path, xlsx_path=xlsx_path)
 
 
 @report_app.command("sla")
@@ -121,18 +128,14 @@ def report_sla(
 ) -> None:
     """Share of requests (placed in the period) kept within SLA, per type and priority; the
     breaches listed."""
-    _check_path(xlsx_path, ".xlsx", "--xlsx")
 
-    async def main(application: App) -> None:
-        assert application.reports is not None
-        period = period_of(start, end, tz, application.settings.default_timezone)
-        report = await application.reports.sla(period)
-        _output([("sla", f"SLA, {period.first} to {period.last}", render.SLA_HEADER,
-                  render.sla_rows(report)),
-                 ("breaches", "Breaches", render.BREACH_HEADER, render.breach_rows(report))],
-                as_json=as_json, csv_path=csv_path, xlsx_path=xlsx_path)
+    async def sections(reports: Reports, period: Period) -> list[Section]:
+        report = await reports.sla(period)
+        return [("sla", f"SLA, {period.first} to {period.last}", render.SLA_HEADER,
+                 render.sla_rows(report)),
+                ("breaches", "Breaches", render.BREACH_HEADER, render.breach_rows(report))]
 
-    run(main)
+    _report(start, end, tz, sections, as_json=as_json, csv_path=csv_path, xlsx_path=xlsx_path)
 
 
 @report_app.command("feedback")
@@ -141,15 +144,11 @@ def report_feedback(
     xlsx_path: Xlsx = None, as_json: AsJson = False,
 ) -> None:
     """Ratings per assistant, with the messages the initiators wrote."""
-    _check_path(xlsx_path, ".xlsx", "--xlsx")
 
-    async def main(application: App) -> None:
-        assert application.reports is not None
-        period = period_of(start, end, tz, application.settings.default_timezone)
-        report = await application.reports.feedback(period)
-        _output([("ratings", f"Feedback, {period.first} to {period.last}",
-                  render.FEEDBACK_HEADER, render.feedback_rows(report)),
-                 ("messages", "Messages", render.MESSAGE_HEADER, render.message_rows(report))],
-                as_json=as_json, csv_path=csv_path, xlsx_path=xlsx_path)
+    async def sections(reports: Reports, period: Period) -> list[Section]:
+        report = await reports.feedback(period)
+        return [("ratings", f"Feedback, {period.first} to {period.last}",
+                 render.FEEDBACK_HEADER, render.feedback_rows(report)),
+                ("messages", "Messages", render.MESSAGE_HEADER, render.message_rows(report))]
 
-    run(main)
+    _report(start, end, tz, sections, as_json=as_json, csv_path=csv_path, xlsx_path=xlsx_path)
