@@ -68,12 +68,22 @@ def helpdesk(cwd: Path, *args: str, stdin: str = "", clear: tuple[str, ...] = ()
 )
 def test_wrong_setting_stops_with_one_line(tmp_path: Path, env: dict[str, str],
                                            fragment: str) -> None:
-    result = helpdesk_process(tmp_path, **env)
+    result = helpdesk(tmp_path, **env)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("helpdesk: configuration error:") and fragment in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_console_entry_stops_on_a_wrong_setting_with_one_line(tmp_path: Path) -> None:
+    """The same through ``python run_bot.py`` in its own process: the real entry point, its
+    exit code and everything it writes to stderr."""
+    result = helpdesk_process(tmp_path, PORT="abc")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "helpdesk: configuration error: PORT: Input should be a " \
+        "valid integer, unable to parse string as an integer", result.stderr
+    assert result.stdout == ""
 
 
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
