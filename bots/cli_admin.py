@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -227,16 +227,15 @@ PHONE_HELP = "Phone number in E.164, e.g. +40721234567"
 EMAIL_HELP = "E-mail address"
 
 
-@person_app.command("add-account")
-def person_add_account(
-    name: str,
-    telegram: str | None = typer.Option(None, help=TELEGRAM_HELP),
-    slack: str | None = typer.Option(None, help=SLACK_HELP),
-    phone: str | None = typer.Option(None, help=PHONE_HELP),
-    email: str | None = typer.Option(None, help=EMAIL_HELP),
-) -> None:
-    """Give a person another channel account."""
-    accounts = accounts_given(telegram, slack, phone, email)
+Telegram = Annotated[str | None, typer.Option(help=TELEGRAM_HELP)]
+Slack = Annotated[str | None, typer.Option(help=SLACK_HELP)]
+Phone = Annotated[str | None, typer.Option(help=PHONE_HELP)]
+Email = Annotated[str | None, typer.Option(help=EMAIL_HELP)]
+
+
+def change_accounts(name: str, accounts: list[tuple[str, str]], *, remove: bool) -> None:
+    """Add (or remove) channel accounts of a person, all or none: an account of someone else
+    or, to remove, one the person does not have stops with one line."""
     if not accounts:
         raise fail("give --telegram, --slack, --phone or --email")
 
@@ -247,40 +246,29 @@ def person_add_account(
                 clash = await owner_clash(uow, person.id, channel, address)
                 if clash:
                     raise fail(clash)
-                await uow.people.add_account(person.id, channel, address)
+                if not remove:
+                    await uow.people.add_account(person.id, channel, address)
+                elif not await uow.people.remove_account(person.id, channel, address):
+                    raise fail(f"{person.name} has no {CHANNEL_WORDS[channel]} {address}")
             await uow.commit()
         shown = ", ".join(f"{c}:{a}" for c, a in accounts)
-        typer.echo(f"{person.name}: added {shown}")
+        typer.echo(f"{person.name}: {'removed' if remove else 'added'} {shown}")
 
     run(main)
+
+
+@person_app.command("add-account")
+def person_add_account(name: str, telegram: Telegram = None, slack: Slack = None,
+                       phone: Phone = None, email: Email = None) -> None:
+    """Give a person another channel account."""
+    change_accounts(name, accounts_given(telegram, slack, phone, email), remove=False)
 
 
 @person_app.command("remove-account")
-def person_remove_account(
-    name: str,
-    telegram: str | None = typer.Option(None, help=TELEGRAM_HELP),
-    slack: str | None = typer.Option(None, help=SLACK_HELP),
-    phone: str | None = typer.Option(None, help=PHONE_HELP),
-    email: str | None = typer.Option(None, help=EMAIL_HELP),
-) -> None:
+def person_remove_account(name: str, telegram: Telegram = None, slack: Slack = None,
+                          phone: Phone = None, email: Email = None) -> None:
     """Take a channel account away from a person."""
-    accounts = accounts_given(telegram, slack, phone, email)
-    if not accounts:
-        raise fail("give --telegram, --slack, --phone or --email")
-
-    async def main(application: App) -> None:
-        async with application.uow_factory() as uow:
-            person = await find_person(uow, name)
-            for channel, address in accounts:
-                clash = await owner_clash(uow, person.id, channel, address)
-                if clash:
-                    raise fail(clash)
-                if not await uow.people.remove_account(person.id, channel, address):
-                    raise fail(f"{person.name} has no {CHANNEL_WORDS[channel]} {address}")
-            await uow.commit()
-        typer.echo(f"{person.name}: removed {', '.join(f'{c}:{a}' for c, a in accounts)}")
-
-    run(main)
+    change_accounts(name, accounts_given(telegram, slack, phone, email), remove=True)
 
 
 # -- type ------------------------------------------------------------------------------------

@@ -6,9 +6,10 @@ Registered on ``bots.cli.app`` (imported at the end of ``bots.cli``).
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -17,7 +18,7 @@ from bots.bootstrap import App
 from bots.cli import app, fail, run
 from bots.cli_admin import wide_console as Console
 from core.i18n import valid_timezone
-from core.report_ports import GROUPINGS, Period
+from core.report_ports import GROUPINGS, Period, Reports
 
 report_app = typer.Typer(help="Reports: confirmed hours, SLA, feedback, visits.",
                          no_args_is_help=True)
@@ -28,6 +29,17 @@ TO_HELP = "Last day, included (YYYY-MM-DD); default: today"
 TZ_HELP = "Time zone of the days (default: DEFAULT_TIMEZONE)"
 CSV_HELP = "Also write the figures as CSV to this file"
 XLSX_HELP = "Also write the figures as an Excel workbook to this file"
+JSON_HELP = "print JSON instead of tables"
+
+# The options every report takes.
+From = Annotated[str | None, typer.Option("--from", help=FROM_HELP)]
+To = Annotated[str | None, typer.Option("--to", help=TO_HELP)]
+Zone = Annotated[str | None, typer.Option("--tz", help=TZ_HELP)]
+Csv = Annotated[Path | None, typer.Option("--csv", help=CSV_HELP)]
+Xlsx = Annotated[Path | None, typer.Option("--xlsx", help=XLSX_HELP)]
+AsJson = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+# One part of a report: its key (JSON, xlsx sheet), table title, header and rows.
+Section = tuple[str, str, list[str], list[list[Any]]]
 
 
 def period_of(start: str | None, end: str | None, tz: str | None, default_tz: str) -> Period:
@@ -56,14 +68,39 @@ def _check_path(path: Path | None, suffix: str, option: str) -> None:
         raise fail(f"{option} {path}: the file name must end in {suffix}")
 
 
+def _report(start: str | None, end: str | None, tz: str | None,
+            sections: Callable[[Reports, Period], Awaitable[list[Section]]], *,
+            as_json: bool, csv_path: Path | None, xlsx_path: Path | None) -> None:
+    """Run a report over the period: print its sections as tables or JSON (one section: its
+    list; more: an object by key); write the first as CSV, all as sheets of one workbook."""
+    _check_path(xlsx_path, ".xlsx", "--xlsx")
+
+    async def main(application: App) -> None:
+        assert application.reports is not None
+        period = period_of(start, end, tz, application.settings.default_timezone)
+        parts = await sections(application.reports, period)
+        if as_json:
+            data = {key: [dict(zip(header, r, strict=True)) for r in rows]
+                    for key, _, header, rows in parts}
+            shown = data[parts[0][0]] if len(parts) == 1 else data
+            typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+        else:
+            out = Console()
+            for _, title, header, rows in parts:
+                out.print(render.table(title, header, rows))
+        _, _, header, rows = parts[0]
+        _write(csv_path, render.to_csv(header, rows))
+        if xlsx_path is not None:
+            render.write_xlsx(xlsx_path, [(key, header, rows) for key, _, header, rows in parts])
+
+    run(main)
+
+
 @report_app.command("time")
 def report_time(
-    start: str | None = typer.Option(None, "--from", help=FROM_HELP),
-    end: str | None = typer.Option(None, "--to", help=TO_HELP),
+    start: From = None, end: To = None,
     by: str = typer.Option("organization", help="organization, assistant, type or initiator"),
-    tz: str | None = typer.Option(None, "--tz", help=TZ_HELP),
-    csv_path: Path | None = typer.Option(None, "--csv", help=CSV_HELP),
-    xlsx_path: Path | None = typer.Option(None, "--xlsx", help=XLSX_HELP),
+    tz: Zone = None, csv_path: Csv = None, xlsx_path: Xlsx = None,
     chart_path: Path | None = typer.Option(None, "--chart", help="Also draw a bar chart to "
                                            "this PNG file"),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
@@ -75,94 +112,47 @@ def report_time(
     _check_path(xlsx_path, ".xlsx", "--xlsx")
     _check_path(chart_path, ".png", "--chart")
 
-    async def main(application: App) -> None:
-        assert application.reports is not None
-        period = period_of(start, end, tz, application.settings.default_timezone)
-        report = await application.reports.time(period, by)
-        rows = render.time_rows(report)
-        if as_json:
-            typer.echo(json.dumps([dict(zip(render.TIME_HEADER, r, strict=True))
-                                   for r in rows], ensure_ascii=False, indent=2))
-        else:
-            Console().print(render.table(render.time_title(report), render.TIME_HEADER, rows))
-        _write(csv_path, render.to_csv(render.TIME_HEADER, rows))
-        if xlsx_path is not None:
-            render.write_xlsx(xlsx_path, [("hours", render.TIME_HEADER, rows)])
+    async def sections(reports: Reports, period: Period) -> list[Section]:
+        report = await reports.time(period, by)
         if chart_path is not None:
             render.time_chart(report, chart_path)
+        return [("hours", render.time_title(report), render.TIME_HEADER,
+                 render.time_rows(report))]
 
-    run(main)
+    _report(start, end, tz, sections, as_json=as_json, csv_path=csv_path, xlsx_path=xlsx_path)
 
 
 @report_app.command("sla")
 def report_sla(
-    start: str | None = typer.Option(None, "--from", help=FROM_HELP),
-    end: str | None = typer.Option(None, "--to", help=TO_HELP),
-    tz: str | None = typer.Option(None, "--tz", help=TZ_HELP),
-    csv_path: Path | None = typer.Option(None, "--csv", help=CSV_HELP),
-    xlsx_path: Path | None = typer.Option(None, "--xlsx", help=XLSX_HELP),
-    as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
+    start: From = None, end: To = None, tz: Zone = None, csv_path: Csv = None,
+    xlsx_path: Xlsx = None, as_json: AsJson = False,
 ) -> None:
     """Share of requests (placed in the period) kept within SLA, per type and priority; the
     breaches listed."""
-    _check_path(xlsx_path, ".xlsx", "--xlsx")
 
-    async def main(application: App) -> None:
-        assert application.reports is not None
-        period = period_of(start, end, tz, application.settings.default_timezone)
-        report = await application.reports.sla(period)
-        rows, breaches = render.sla_rows(report), render.breach_rows(report)
-        if as_json:
-            typer.echo(json.dumps({
-                "sla": [dict(zip(render.SLA_HEADER, r, strict=True)) for r in rows],
-                "breaches": [dict(zip(render.BREACH_HEADER, r, strict=True))
-                             for r in breaches]}, ensure_ascii=False, indent=2))
-        else:
-            out = Console()
-            out.print(render.table(f"SLA, {period.first} to {period.last}", render.SLA_HEADER,
-                                   rows))
-            out.print(render.table("Breaches", render.BREACH_HEADER, breaches))
-        _write(csv_path, render.to_csv(render.SLA_HEADER, rows))
-        if xlsx_path is not None:
-            render.write_xlsx(xlsx_path, [("sla", render.SLA_HEADER, rows),
-                                          ("breaches", render.BREACH_HEADER, breaches)])
+    async def sections(reports: Reports, period: Period) -> list[Section]:
+        report = await reports.sla(period)
+        return [("sla", f"SLA, {period.first} to {period.last}", render.SLA_HEADER,
+                 render.sla_rows(report)),
+                ("breaches", "Breaches", render.BREACH_HEADER, render.breach_rows(report))]
 
-    run(main)
+    _report(start, end, tz, sections, as_json=as_json, csv_path=csv_path, xlsx_path=xlsx_path)
 
 
 @report_app.command("feedback")
 def report_feedback(
-    start: str | None = typer.Option(None, "--from", help=FROM_HELP),
-    end: str | None = typer.Option(None, "--to", help=TO_HELP),
-    tz: str | None = typer.Option(None, "--tz", help=TZ_HELP),
-    csv_path: Path | None = typer.Option(None, "--csv", help=CSV_HELP),
-    xlsx_path: Path | None = typer.Option(None, "--xlsx", help=XLSX_HELP),
-    as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
+    start: From = None, end: To = None, tz: Zone = None, csv_path: Csv = None,
+    xlsx_path: Xlsx = None, as_json: AsJson = False,
 ) -> None:
     """Ratings per assistant, with the messages the initiators wrote."""
-    _check_path(xlsx_path, ".xlsx", "--xlsx")
 
-    async def main(application: App) -> None:
-        assert application.reports is not None
-        period = period_of(start, end, tz, application.settings.default_timezone)
-        report = await application.reports.feedback(period)
-        rows, said = render.feedback_rows(report), render.message_rows(report)
-        data: dict[str, Any] = {
-            "ratings": [dict(zip(render.FEEDBACK_HEADER, r, strict=True)) for r in rows],
-            "messages": [dict(zip(render.MESSAGE_HEADER, r, strict=True)) for r in said]}
-        if as_json:
-            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        else:
-            out = Console()
-            out.print(render.table(f"Feedback, {period.first} to {period.last}",
-                                   render.FEEDBACK_HEADER, rows))
-            out.print(render.table("Messages", render.MESSAGE_HEADER, said))
-        _write(csv_path, render.to_csv(render.FEEDBACK_HEADER, rows))
-        if xlsx_path is not None:
-            render.write_xlsx(xlsx_path, [("ratings", render.FEEDBACK_HEADER, rows),
-                                          ("messages", render.MESSAGE_HEADER, said)])
+    async def sections(reports: Reports, period: Period) -> list[Section]:
+        report = await reports.feedback(period)
+        return [("ratings", f"Feedback, {period.first} to {period.last}",
+                 render.FEEDBACK_HEADER, render.feedback_rows(report)),
+                ("messages", "Messages", render.MESSAGE_HEADER, render.message_rows(report))]
 
-    run(main)
+    _report(start, end, tz, sections, as_json=as_json, csv_path=csv_path, xlsx_path=xlsx_path)
 
 
 # -- visits on site (issue 18) -----------------------------------------------------------------

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +10,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from core.i18n import DOMAIN, LOCALE_DIR
+from tests.bots.test_cli import helpdesk
+from tests.test_console_script import CHANNELS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "console" / "seed_000.txt"
@@ -46,12 +45,7 @@ def bot_output(stdout: str) -> str:
 def test_console_story_in_each_language(tmp_path: Path, language: str) -> None:
     year = datetime.now(UTC).year
     script = SCRIPT.read_text().replace("HD-2026-", f"HD-{year}-")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TELEGRAM_",
-                                "SLACK_", "TWILIO_"))}
-    env["DEFAULT_LANGUAGE"] = language
-    result = subprocess.run([sys.executable, str(ROOT / "run_bot.py")], input=script,
-                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    result = helpdesk(tmp_path, stdin=script, clear=CHANNELS, DEFAULT_LANGUAGE=language)
     assert result.returncode == 0, result.stderr
     said = bot_output(result.stdout)
     # The story went all the way: four requests, the last one confirmed and closed.

@@ -171,7 +171,9 @@ class SlackBot:
                 bot_token=self.sender.client.token, auth_test_response=await self.identity())
 
         self.app = AsyncApp(
-            name="helpdesk",
+            # Bolt names a logger after the app and pins it at the root's level on every
+            # request: kept outside our "helpdesk.*" loggers (it would be their parent).
+            name="slack-bolt",
             # bolt's own client gets the bot token from ``_authorize`` on each request
             client=AsyncWebClient(base_url=client.base_url),
             authorize=authorize,

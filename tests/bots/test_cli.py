@@ -2,22 +2,53 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import traceback
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from bots.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
+# Settings the tests' own environment must not hand to the command.
+CLEARED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORT", "HOST")
 
 
-def helpdesk(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORT", "HOST"))}
+def helpdesk_process(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python run_bot.py ARGS`` in its own process: the console entry as users start it."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(CLEARED)}
     return subprocess.run([sys.executable, str(ROOT / "run_bot.py"), *args], cwd=cwd,
                           env={**base, **env}, capture_output=True, text=True, timeout=120,
                           input="")
+
+
+def helpdesk(cwd: Path, *args: str, stdin: str = "", clear: tuple[str, ...] = (),
+             **env: str) -> subprocess.CompletedProcess[str]:
+    """``helpdesk ARGS`` run in this process (typer's CliRunner, no interpreter start-up): in
+    ``cwd``, with the environment the process would get (less the variables starting with
+    ``clear``), ``stdin`` as its input. Its own thread, so it also works from async tests
+    (the command runs its own event loop). An exception the command lets out shows on stderr
+    as a traceback, as it would from the process."""
+    cleared: dict[str, str | None] = {
+        k: None for k in os.environ if k.startswith((*CLEARED, *clear))}
+
+    def invoke() -> subprocess.CompletedProcess[str]:
+        with contextlib.chdir(cwd):
+            result = CliRunner().invoke(app, list(args), env={**cleared, **env}, input=stdin)
+        stderr = result.stderr
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            stderr += "".join(traceback.format_exception(result.exception))
+        return subprocess.CompletedProcess(["helpdesk", *args], result.exit_code,
+                                           result.stdout, stderr)
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(invoke).result(timeout=120)
 
 
 @pytest.mark.parametrize(
@@ -43,6 +74,16 @@ def test_wrong_setting_stops_with_one_line(tmp_path: Path, env: dict[str, str],
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("helpdesk: configuration error:") and fragment in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_console_entry_stops_on_a_wrong_setting_with_one_line(tmp_path: Path) -> None:
+    """The same through ``python run_bot.py`` in its own process: the real entry point, its
+    exit code and everything it writes to stderr."""
+    result = helpdesk_process(tmp_path, PORT="abc")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "helpdesk: configuration error: PORT: Input should be a " \
+        "valid integer, unable to parse string as an integer", result.stderr
+    assert result.stdout == ""
 
 
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:

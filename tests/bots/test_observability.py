@@ -138,18 +138,6 @@ def json_logs(tg: TelegramStack) -> Any:
     handler.setFormatter(JsonFormatter(Masker(configured_secrets(tg.app.settings))))
     root, sql = logging.getLogger(), logging.getLogger("sqlalchemy.engine")
     levels = root.level, sql.level
-    from bots import observability
-
-    # Whatever earlier tests did to logging (a logging config disables the loggers that
-    # exist), every logger reports to this story's log.
-    logging.disable(logging.NOTSET)
-    for each in [*logging.Logger.manager.loggerDict.values(), observability.update_log]:
-        if isinstance(each, logging.Logger):
-            each.disabled = False
-    observability.update_log.setLevel(logging.DEBUG)
-    from core.telemetry import install
-
-    install(tg.app.metrics)  # this story's app reports (the process-wide hook of bootstrap)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     sql.setLevel(logging.INFO)  # every statement with its parameters: names, texts, numbers
@@ -159,8 +147,6 @@ def json_logs(tg: TelegramStack) -> Any:
     sql.setLevel(levels[1])
 
 
-@pytest.mark.xfail(strict=False, reason="order-dependent: after the whole suite no "
-                   "helpdesk.updates line is seen (alone it passes); cause not found yet")
 async def test_json_logs_of_a_story_hide_personal_data_and_secrets(
         tg: TelegramStack, json_logs: io.StringIO) -> None:
     story = await whole_story(tg)
@@ -219,3 +205,28 @@ async def test_metrics_port_or_token_is_required(sqlite_url: str, clock: ManualC
                 assert response.status == 404
     finally:
         await stack.close()
+
+
+async def test_a_slack_app_leaves_the_update_log_to_the_logging_config(
+        sqlite_url: str, clock: ManualClock) -> None:
+    """Slack Bolt names a logger after its app and, on every request, pins that logger at the
+    root's level of the moment. Named "helpdesk", it was the parent of "helpdesk.updates":
+    after any Slack request at WARNING, the update lines stayed off when logging was raised
+    to INFO or DEBUG later (the JSON-log story above then saw none after the Slack tests)."""
+    from slack_bolt.logger import get_bolt_app_logger
+
+    from bots.observability import update_log
+    from tests.adapters.slack.slackstack import slack_helpdesk
+
+    root = logging.getLogger()
+    level = root.level
+    async with slack_helpdesk(sqlite_url, clock) as hd:
+        assert hd.plugin.bot is not None
+        bolt = hd.plugin.bot.app
+    try:
+        root.setLevel(logging.WARNING)
+        get_bolt_app_logger(app_name=bolt.name, base_logger=bolt._base_logger)  # a request
+        root.setLevel(logging.INFO)
+        assert update_log.isEnabledFor(logging.INFO)
+    finally:
+        root.setLevel(level)
