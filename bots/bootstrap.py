@@ -79,6 +79,8 @@ class App:
         )
 
     async def close(self) -> None:
+        if self.inbox is not None:
+            await self.inbox.close()  # replies sent: marked before the connections close
         await self.dialogs.close()
         await self.engine.dispose()
 

@@ -43,15 +43,19 @@ class SqlUnitOfWork(UnitOfWork):
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
         self._nested: AsyncSessionTransaction | None = None
+        self._joined = False
         self.read_only = read_only
 
     async def __aenter__(self) -> SqlUnitOfWork:
         shared = _AMBIENT.get()
+        self._joined = shared is not None
         if shared is not None:
-            # Inside an inbox event's transaction: a savepoint; objects are re-read so the
-            # core-level updates of earlier units of work are seen.
+            # Inside an inbox event's transaction: a savepoint (none for a read-only unit:
+            # it has nothing to undo); objects are re-read so the core-level updates of
+            # earlier units of work are seen.
             shared.expire_all()
-            self._nested = await shared.begin_nested()
+            if not self.read_only:
+                self._nested = await shared.begin_nested()
             session = shared
         else:
             session = self._sessionmaker()
@@ -67,6 +71,9 @@ class SqlUnitOfWork(UnitOfWork):
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._joined and self._nested is None:  # read-only inside the event's transaction
+            self._session = None
+            return
         if self._nested is not None:
             if self._nested.is_active:
                 await self._nested.rollback()  # back to the savepoint
@@ -97,7 +104,7 @@ class SqlUnitOfWork(UnitOfWork):
             if self._nested.is_active:
                 await self._nested.rollback()
             return
-        if self._session is not None:
+        if self._session is not None and not self._joined:
             await self._session.rollback()
 
 
