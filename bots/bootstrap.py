@@ -40,6 +40,7 @@ from persistence.preference_store import SqlNoticePreferences
 from persistence.rate_limit import RedisRateGate
 from persistence.redis_store import RedisDialogStore, redis_from_url
 from persistence.reports import SqlReports
+from persistence.type_cache import TypeCache
 from persistence.uow import joining, uow_factory
 
 SECRET_FILE = ".helpdesk_secret"
@@ -118,12 +119,14 @@ async def bootstrap(
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     if migrate:
         await upgrade(engine)
-    uows = uow_factory(make_sessionmaker(engine), make_reader_sessionmaker(engine))
+    types = TypeCache()  # the request types, cached per process (persistence.type_cache)
+    uows = uow_factory(make_sessionmaker(engine), make_reader_sessionmaker(engine), types)
     dialogs = RedisDialogStore(
         redis if redis is not None else redis_from_url(
             settings.redis_url, max_connections=settings.redis_max_connections),
-        default_ttl=settings.dialog_ttl_seconds,
+        default_ttl=settings.dialog_ttl_seconds, types=types,
     )
+    types.bump = dialogs.bump_types
     codec = ActionCodec(resolve_secret(settings))
     clock = clock or SystemClock()
     attachments = AttachmentConfig(

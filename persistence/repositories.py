@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +59,7 @@ from persistence.tables import (
     SentMessageRow,
     TimeEntryRow,
 )
+from persistence.type_cache import TypeCache
 
 # Read-only lists and lookups select plain columns (rows with the same attribute names as the
 # mapped classes): cheaper than ORM objects, which only writes need.
@@ -256,8 +258,31 @@ class SqlOrganizationRepository(OrganizationRepository):
 
 
 class SqlRequestTypeRepository(RequestTypeRepository):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: TypeCache | None = None) -> None:
         self.s = session
+        self.cache = cache  # see persistence.type_cache: reads need no statement while valid
+        self.changed = False  # a type was written: the cache's version moves after commit
+
+    async def _cached(self) -> list[RequestType] | None:
+        """Every type from the cache (loaded once per version); None without a cache."""
+        cache = self.cache
+        if cache is None or not cache.usable:
+            return None
+        types = cache.current()
+        if types is None:
+            version = cache.observed
+            types = await self._load_all()
+            cache.store(types, version)
+        return [copy(t) for t in types]  # callers may change theirs (then ``save``)
+
+    async def _load_all(self) -> list[RequestType]:
+        rows = await self.s.scalars(select(RequestTypeRow).order_by(RequestTypeRow.id))
+        return [self._type(r) for r in rows]
+
+    def _written(self) -> None:
+        self.changed = True
+        if self.cache is not None:
+            self.cache.invalidate()
 
     @staticmethod
     def _type(row: RequestTypeRow) -> RequestType:
@@ -270,6 +295,7 @@ class SqlRequestTypeRepository(RequestTypeRepository):
         )
 
     async def save(self, rtype: RequestType) -> None:
+        self._written()
         await self.s.execute(
             update(RequestTypeRow).where(RequestTypeRow.id == rtype.id).values(
                 name=rtype.name, internal=rtype.internal, active=rtype.active,
@@ -279,26 +305,39 @@ class SqlRequestTypeRepository(RequestTypeRepository):
             ))
 
     async def get(self, type_id: int) -> RequestType | None:
+        cached = await self._cached()
+        if cached is not None:
+            return next((t for t in cached if t.id == type_id), None)
         row = await self.s.get(RequestTypeRow, type_id)
         return self._type(row) if row else None
 
     async def by_name(self, name: str) -> RequestType | None:
+        cached = await self._cached()
+        if cached is not None:
+            wanted = name.strip().lower()
+            return next((t for t in cached if t.name.lower() == wanted), None)
         row = await self.s.scalar(
             select(RequestTypeRow).where(func.lower(RequestTypeRow.name) == name.strip().lower())
         )
         return self._type(row) if row else None
 
     async def add(self, name: str, internal: bool = False) -> RequestType:
+        self._written()
         row = RequestTypeRow(name=name, internal=internal, active=True)
         self.s.add(row)
         await self.s.flush()
         return self._type(row)
 
     async def list_all(self) -> list[RequestType]:
-        rows = await self.s.scalars(select(RequestTypeRow).order_by(RequestTypeRow.id))
-        return [self._type(r) for r in rows]
+        cached = await self._cached()
+        if cached is not None:
+            return cached
+        return await self._load_all()
 
     async def list(self, include_internal: bool = True) -> list[RequestType]:
+        cached = await self._cached()
+        if cached is not None:
+            return [t for t in cached if t.active and (include_internal or not t.internal)]
         query = select(RequestTypeRow).where(RequestTypeRow.active.is_(True))
         if not include_internal:
             query = query.where(RequestTypeRow.internal.is_(False))

@@ -57,6 +57,43 @@ async def test_plain_text_costs_at_most_three_statements(app: App) -> None:
     assert len(counts.redis) <= 3, counts
 
 
+async def test_an_intake_step_costs_at_most_two_statements(app: App) -> None:
+    chat = await cast(app)
+    handle = app.conversations.handle
+
+    def payload(replies: list, label: str) -> str:  # type: ignore[type-arg]
+        return next(b.payload for r in replies for b in r.buttons if b.label == label)
+
+    replies = await handle(Inbound(CHANNEL, "ion", text="/new"))  # the types: loaded once
+    with counting(app) as type_step:
+        replies = await handle(Inbound(CHANNEL, "ion", payload=payload(replies, "Peripherals")))
+    with counting(app) as assignee_step:
+        replies = await handle(Inbound(CHANNEL, "ion", payload=payload(replies, "Anyone")))
+    with counting(app) as description_step:
+        replies = await handle(Inbound(CHANNEL, "ion", text="Printer is jammed"))
+    assert "Please check your request" in replies[0].text, replies
+    # identify + the assistants (the type comes from the per-process cache)
+    assert type_step.sql <= 2, type_step
+    assert assignee_step.sql <= 2, assignee_step
+    assert description_step.sql <= 2, description_step
+    for step in (type_step, assignee_step, description_step):
+        assert len(step.redis) <= 3, step
+
+
+async def test_a_changed_type_is_seen_by_the_next_update(app: App) -> None:
+    chat = await cast(app)
+    await app.conversations.handle(Inbound(CHANNEL, "ion", text="/new"))
+    async with app.uow_factory() as uow:  # e.g. helpdesk admin, in another process
+        rtype = await uow.types.by_name("Peripherals")
+        assert rtype is not None
+        rtype.name = "Printers and scanners"
+        await uow.types.save(rtype)
+        await uow.commit()
+    replies = await app.conversations.handle(Inbound(CHANNEL, "ion", text="/new"))
+    assert [b.label for b in replies[0].buttons] == ["Printers and scanners"], replies
+    del chat
+
+
 async def test_claim_writes_offer_taken_only_where_an_offer_exists_in_one_insert(
         app: App) -> None:
     chat = await cast(app, assistants=5)
