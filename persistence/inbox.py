@@ -388,7 +388,8 @@ class SqlReceiveScope:
 
     async def begin(self) -> None:
         s = self.session
-        row = (await s.execute(RECEIVE[s.bind.dialect.name], _receive_params(
+        connection = await s.connection()  # Core statements: no ORM work per statement
+        row = (await connection.execute(RECEIVE[connection.dialect.name], _receive_params(
             self.channel, self.event_id, self.conversation, self.payload, self.now,
             self.dialog_ttl))).first()
         if row is None:
@@ -406,14 +407,15 @@ class SqlReceiveScope:
     async def finish(self, replies: list[Reply], state: str | None) -> None:
         self._leave()
         assert self.item is not None
-        done = await self.session.execute(MARK_DONE, {
+        connection = await self.session.connection()
+        done = await connection.execute(MARK_DONE, {
             "m_id": self.item.id, "m_now": self.now, "m_replies": encode_replies(replies),
             "m_replied_at": None if replies else self.now,
             "m_state": (state or None) and state[:40],
             "m_locked_until": self.now + timedelta(seconds=self.lease_seconds)
             if replies else None,
             "m_token": self.item.token if replies else None})
-        if done.rowcount != 1:  # type: ignore[attr-defined]
+        if done.rowcount != 1:
             raise StaleItem(f"inbox {self.item.id} was processed meanwhile")
         await self.session.commit()
         self.finished = True

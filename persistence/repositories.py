@@ -84,6 +84,16 @@ REQUEST_BY_REFERENCE = full_requests().where(RequestRow.reference == bindparam("
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+async def _core(session: AsyncSession, statement: Any,
+                params: dict[str, Any] | None = None) -> Any:
+    """Plain rows of a statement built once, run on the session's connection: none of the
+    ORM's per-statement work (objects added in this unit of work are flushed first)."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    connection = await session.connection()
+    return await connection.execute(statement, params)
+
+
 def _person(row: PersonRow | Row[Any]) -> Person:
     return Person(row.id, row.name, Role(row.role), row.language, row.active, row.timezone,
                   row.organization_id)
@@ -107,8 +117,8 @@ class SqlPersonRepository(PersonRepository):
     async def by_account_with_last_channel(
             self, channel: str, address: str) -> tuple[Person, str | None] | None:
         # Every inbound message starts here: a statement built once, plain columns.
-        row = (await self.s.execute(PERSON_BY_ACCOUNT,
-                                    {"channel": channel, "address": address})).first()
+        row = (await _core(self.s, PERSON_BY_ACCOUNT,
+                           {"channel": channel, "address": address})).first()
         return (_person(row), row.last_channel) if row else None
 
     async def by_name(self, name: str) -> Person | None:
@@ -437,8 +447,8 @@ class SqlRequestRepository(RequestRepository):
 
     async def get_with_person(self, request_id: int,
                               person_id: int) -> tuple[Request, Person | None] | None:
-        row = (await self.s.execute(REQUEST_WITH_PERSON,
-                                    {"request_id": request_id, "person_id": person_id})).first()
+        row = (await _core(self.s, REQUEST_WITH_PERSON,
+                           {"request_id": request_id, "person_id": person_id})).first()
         if row is None:
             return None
         person = None
@@ -574,7 +584,7 @@ class SqlRequestRepository(RequestRepository):
     async def _many(self, query: Select[Any],
                     params: dict[str, Any] | None = None) -> list[Request]:
         """Requests from a ``full_requests()`` query: one statement, children included."""
-        return [self._from_full(row) for row in await self.s.execute(query, params)]
+        return [self._from_full(row) for row in await _core(self.s, query, params)]
 
     async def move_children(self, source_id: int, target_id: int) -> tuple[int, int]:
         from persistence.attachments import AttachmentRow
