@@ -303,7 +303,7 @@ class SqlInbox:
 
 
 # -- the webhook's hot path: statements built once (issue 14) ------------------------------
-_T = InboxRow.__table__
+_T: Any = InboxRow.__table__
 _PREV = _T.alias("prev")
 _COLUMNS = ("channel", "event_id", "conversation", "payload", "status", "attempts",
             "failures", "created_at")

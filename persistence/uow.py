@@ -42,6 +42,7 @@ def ambient_session(session: AsyncSession) -> Iterator[None]:
 
 class SqlUnitOfWork(UnitOfWork):
     outbox: SqlOutbox
+    types: SqlRequestTypeRepository
 
     def __init__(self, sessionmaker: async_sessionmaker[Any], read_only: bool = False,
                  types: TypeCache | None = None) -> None:

@@ -58,7 +58,7 @@ async def test_plain_text_costs_at_most_three_statements(app: App) -> None:
 
 
 async def test_an_intake_step_costs_at_most_two_statements(app: App) -> None:
-    chat = await cast(app)
+    await cast(app)
     handle = app.conversations.handle
 
     def payload(replies: list, label: str) -> str:  # type: ignore[type-arg]
@@ -81,7 +81,7 @@ async def test_an_intake_step_costs_at_most_two_statements(app: App) -> None:
 
 
 async def test_a_changed_type_is_seen_by_the_next_update(app: App) -> None:
-    chat = await cast(app)
+    await cast(app)
     await app.conversations.handle(Inbound(CHANNEL, "ion", text="/new"))
     async with app.uow_factory() as uow:  # e.g. helpdesk admin, in another process
         rtype = await uow.types.by_name("Peripherals")
@@ -91,7 +91,6 @@ async def test_a_changed_type_is_seen_by_the_next_update(app: App) -> None:
         await uow.commit()
     replies = await app.conversations.handle(Inbound(CHANNEL, "ion", text="/new"))
     assert [b.label for b in replies[0].buttons] == ["Printers and scanners"], replies
-    del chat
 
 
 async def test_claim_writes_offer_taken_only_where_an_offer_exists_in_one_insert(
