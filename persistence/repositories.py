@@ -44,7 +44,7 @@ from core.ports import (
     RequestTypeRepository,
 )
 from core.sla import DEFAULT_FEEDBACK_MINUTES, SlaPolicy
-from persistence.aggregate_sql import full_requests, json_row, rows_of, when
+from persistence.aggregate_sql import full_requests, json_row, request_lines, rows_of, when
 from persistence.tables import (
     AccountRow,
     CommentRow,
@@ -72,6 +72,9 @@ PERSON_BY_ACCOUNT = (
            AccountRow.address == bindparam("address")))
 REQUESTS_OF_INITIATOR = (
     full_requests().where(RequestRow.initiator_id == bindparam("person_id"))
+    .order_by(RequestRow.id.desc()).limit(bindparam("limit", type_=Integer)))
+LINES_OF_INITIATOR = (
+    request_lines().where(RequestRow.initiator_id == bindparam("person_id"))
     .order_by(RequestRow.id.desc()).limit(bindparam("limit", type_=Integer)))
 REQUEST_BY_ID = full_requests().where(RequestRow.id == bindparam("request_id"))
 REQUEST_WITH_PERSON = full_requests().add_columns(
@@ -598,6 +601,9 @@ class SqlRequestRepository(RequestRepository):
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
         return await self._many(REQUESTS_OF_INITIATOR,
                                 {"person_id": person_id, "limit": limit})
+
+    async def lines_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
+        return await self._many(LINES_OF_INITIATOR, {"person_id": person_id, "limit": limit})
 
     async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
         held = (RequestRow.assignee_id == person.id) & RequestRow.status.in_(
