@@ -22,6 +22,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,6 +47,9 @@ class InboxRow(Base):
         UniqueConstraint("channel", "event_id", name="uq_inbox_channel_event"),
         Index("ix_inbox_conversation", "conversation", "status", "id"),
         Index("ix_inbox_status", "status", "next_attempt_at"),
+        Index("ix_inbox_unreplied", "conversation",
+              postgresql_where=text("replied_at IS NULL"),
+              sqlite_where=text("replied_at IS NULL")),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
