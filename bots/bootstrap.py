@@ -41,6 +41,7 @@ from persistence.rate_limit import RedisRateGate
 from persistence.redis_store import RedisDialogStore, redis_from_url
 from persistence.reports import SqlReports
 from persistence.selfservice import SqlDeflectionLog, SqlScriptStore
+from persistence.type_cache import TypeCache
 from persistence.uow import joining, uow_factory
 
 SECRET_FILE = ".helpdesk_secret"
@@ -80,6 +81,8 @@ class App:
         )
 
     async def close(self) -> None:
+        if self.inbox is not None:
+            await self.inbox.close()  # replies sent: marked before the connections close
         await self.dialogs.close()
         await self.engine.dispose()
 
@@ -117,12 +120,14 @@ async def bootstrap(
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     if migrate:
         await upgrade(engine)
-    uows = uow_factory(make_sessionmaker(engine), make_reader_sessionmaker(engine))
+    types = TypeCache()  # the request types, cached per process (persistence.type_cache)
+    uows = uow_factory(make_sessionmaker(engine), make_reader_sessionmaker(engine), types)
     dialogs = RedisDialogStore(
         redis if redis is not None else redis_from_url(
             settings.redis_url, max_connections=settings.redis_max_connections),
-        default_ttl=settings.dialog_ttl_seconds,
+        default_ttl=settings.dialog_ttl_seconds, types=types,
     )
+    types.bump = dialogs.bump_types
     codec = ActionCodec(resolve_secret(settings))
     clock = clock or SystemClock()
     attachments = AttachmentConfig(
@@ -144,7 +149,7 @@ async def bootstrap(
         reports=reports,
         report_files=CsvReportFiles(attachments.files),
         link_codes=RedisLinkCodes(dialogs.redis),
-        scripts=SqlScriptStore(joining(make_sessionmaker(engine))),  # issue 18
+        scripts=SqlScriptStore(joining(make_sessionmaker(engine)), types),  # issue 18
         deflections=SqlDeflectionLog(joining(make_sessionmaker(engine))),
     )
     retention = None

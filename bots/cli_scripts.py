@@ -69,6 +69,8 @@ def load_scripts(
                 if type_id not in kept:
                     await store.remove(type_id)
                     typer.echo(f"removed: {name}")
+        if not check:
+            await application.dialogs.bump_types()  # running processes reload types and scripts
 
     run(main)
 

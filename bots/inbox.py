@@ -26,7 +26,7 @@ from core.clock import Clock, SystemClock
 from core.i18n import _, use_language
 from core.inbox_ports import TurnScope, decode_replies
 from core.messages import Inbound, Reply
-from persistence.inbox import InboxItem, SqlInbox, StaleItem
+from persistence.inbox import Behind, Duplicate, InboxItem, SqlInbox, StaleItem
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,9 @@ class InboxProcessor(PollingWorker):
 
     idle_seconds = 0.2
     drain_rounds = 100
+    # Replies sent are marked in batches (one UPDATE per this many seconds at most): until
+    # then their rows stay leased, so nobody sends them again unless this process died.
+    mark_delay = 0.1
 
     def __init__(self, inbox: SqlInbox, conversations: Conversations, *,
                  clock: Clock | None = None, lease_seconds: float = 60.0,
@@ -86,6 +89,8 @@ class InboxProcessor(PollingWorker):
         self.default_language = default_language
         self.channels: dict[str, InboxChannel] = {}
         self._limit = asyncio.Semaphore(concurrency)
+        self._replied: list[int] = []
+        self._marking: asyncio.Task[None] | None = None
 
     def register(self, channel: InboxChannel) -> None:
         self.channels[channel.name] = channel
@@ -93,15 +98,64 @@ class InboxProcessor(PollingWorker):
     async def receive(self, channel: str, event_id: str, conversation: str,
                       payload: dict[str, Any], *, inline: bool = True) -> bool:
         """Store one verified event (raises if it could not be stored: do not acknowledge
-        then), and process the conversation inline. False when it was stored before."""
-        new = await self.inbox.add(channel, event_id, f"{channel}:{conversation}", payload,
-                                   self.clock.now())
-        if inline:
+        then), and process it inline. False when it was stored before.
+
+        Inline, the insert, the change and the "processed" mark are one transaction
+        (``SqlInbox.receiving``); when that fails nothing of it stays, and the event is then
+        stored on its own for the worker to retry."""
+        key = f"{channel}:{conversation}"
+        handler = self.channels.get(channel)
+        if not inline or handler is None:
+            return await self.inbox.add(channel, event_id, key, payload, self.clock.now())
+        if handler.apply is not None:  # its own apply (e-mail): stored, then processed in order
+            new = await self.inbox.add(channel, event_id, key, payload, self.clock.now())
+            await self._drain_quietly(key)
+            return new
+        inbound: Inbound | None = None
+        scope = None
+        try:
+            inbound = await handler.to_inbound(payload)
+            if inbound is None:  # nothing in it for the helpdesk: stored, marked done
+                new = await self.inbox.add(channel, event_id, key, payload, self.clock.now())
+                await self.drain_conversation(key)
+                return new
+            async with self.inbox.receiving(channel, event_id, key, payload,
+                                            self.clock.now(), self.dialog_ttl,
+                                            self.lease_seconds) as scope:
+                try:
+                    replies = await self.conversations.handle(inbound, scope=scope)
+                finally:
+                    scope.close()
+        except Duplicate:
+            await self._drain_quietly(key)  # an earlier copy may still wait
+            return False
+        except Behind:
+            await self._drain_quietly(key)
+            return True
+        except Exception as exc:
+            if scope is not None and scope.finished and scope.item is not None:
+                log.exception("after processing %s %s", channel, event_id)
+                return True  # applied and marked; its replies are sent by the worker
+            item = await self.inbox.add_item(channel, event_id, key, payload,
+                                             self.clock.now())
+            if item is None:
+                return False
+            log.warning("inline processing of %s %s failed (%r); the worker retries it",
+                        channel, event_id, exc)
             try:
-                await self.drain_conversation(f"{channel}:{conversation}")
+                await self._failed(item, inbound, exc)
             except Exception:  # stored: the worker will take it
-                log.exception("inline processing of %s %s failed", channel, event_id)
-        return new
+                log.exception("recording the failure of %s %s failed", channel, event_id)
+            return True
+        assert scope.item is not None
+        await self._respond(scope.item, replies)
+        return True
+
+    async def _drain_quietly(self, conversation: str) -> None:
+        try:
+            await self.drain_conversation(conversation)
+        except Exception:  # stored: the worker will take it
+            log.exception("inline processing of %s failed", conversation)
 
     async def outcome(self, channel: str, event_id: str) -> tuple[str, list[Reply]] | None:
         """A stored event's status (pending / done / failed) and its recorded replies; None
@@ -127,6 +181,7 @@ class InboxProcessor(PollingWorker):
 
     async def run_once(self) -> int:
         """The worker's round: every conversation with something due."""
+        await self.flush_replied()
         conversations = await self.inbox.due_conversations(self.clock.now())
 
         async def one(conversation: str) -> int:
@@ -207,4 +262,28 @@ class InboxProcessor(PollingWorker):
                 await self.inbox.replies_failed(
                     item, self.clock.now() + timedelta(seconds=self.base_delay))
                 return
-        await self.inbox.mark_replied(item.id, self.clock.now())
+        self._replied.append(item.id)
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.get_running_loop().create_task(self._mark_soon())
+
+    async def _mark_soon(self) -> None:
+        await asyncio.sleep(self.mark_delay)
+        await self.flush_replied()
+
+    async def flush_replied(self) -> None:
+        """Mark the rows whose replies were sent (one statement for all of them)."""
+        ids, self._replied = self._replied, []
+        if not ids:
+            return
+        try:
+            await self.inbox.mark_replied_many(ids, self.clock.now())
+        except Exception:
+            self._replied.extend(ids)  # next time; meanwhile their lease keeps them
+            log.exception("marking %d inbox rows replied failed", len(ids))
+
+    async def close(self) -> None:
+        """Mark what was sent before the process stops."""
+        if self._marking is not None and not self._marking.done():
+            self._marking.cancel()
+            await asyncio.gather(self._marking, return_exceptions=True)
+        await self.flush_replied()

@@ -152,7 +152,7 @@ async def live_requests(turn: Turn) -> list[Request]:
     """The initiator's live requests, most recent first (see module doc)."""
     e = turn.engine
     async with e.uow_factory(read_only=True) as uow:
-        mine = await uow.requests.list_for_initiator(turn.person.id, limit=50)
+        mine = await uow.requests.lines_for_initiator(turn.person.id, limit=50)
     now = e.clock.now()
     return [r for r in mine if r.status in (Status.OPEN, Status.IN_PROGRESS, Status.WAITING)
             or r.in_feedback_window(now)]

@@ -57,7 +57,7 @@ async def my_requests(turn: Turn) -> list[Reply]:
             reqs = await uow.requests.list_for_staff(turn.person, limit=10)
             title, empty = _("Your queue:"), _("Your queue is empty.")
         else:
-            reqs = await uow.requests.list_for_initiator(turn.person.id, limit=10)
+            reqs = await uow.requests.lines_for_initiator(turn.person.id, limit=10)
             title, empty = _("Your requests:"), _("You have no requests yet.")
         if not reqs:
             return [Reply(empty, (button(e.codec, _("New request"), "new"),))]

@@ -229,6 +229,12 @@ class RequestRepository(abc.ABC):
     @abc.abstractmethod
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]: ...
 
+    async def lines_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
+        """``list_for_initiator`` for list lines: the requests may come without their
+        comments, events and rating (time entries, the assignee's and type's names are
+        there), which is cheaper to load. By default the full list."""
+        return await self.list_for_initiator(person_id, limit)
+
     @abc.abstractmethod
     async def move_children(self, source_id: int, target_id: int) -> tuple[int, int]:
         """Move every comment and attachment of ``source_id`` to ``target_id`` (a merge);

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, select, type_coerce
+from sqlalchemy import JSON, ColumnElement, Select, null, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -96,6 +96,12 @@ CHILD_COLUMNS = (
         .where(RatingRow.request_id == RequestRow.id).correlate(RequestRow)
         .scalar_subquery(), JSON).label("rating"),
 )
+
+
+def request_lines() -> Select[Any]:
+    """``full_requests()`` for list lines: no comments, events or rating (NULL)."""
+    nothing = [null().label(name) for name in ("comments", "events", "rating")]
+    return select(*REQUEST_COLUMNS, *CHILD_COLUMNS[:3], *nothing)
 
 
 def full_requests() -> Select[Any]:

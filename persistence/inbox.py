@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy import (
+    JSON,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    exists,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,6 +47,9 @@ class InboxRow(Base):
         UniqueConstraint("channel", "event_id", name="uq_inbox_channel_event"),
         Index("ix_inbox_conversation", "conversation", "status", "id"),
         Index("ix_inbox_status", "status", "next_attempt_at"),
+        Index("ix_inbox_unreplied", "conversation",
+              postgresql_where=text("replied_at IS NULL"),
+              sqlite_where=text("replied_at IS NULL")),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
@@ -74,6 +89,15 @@ class InboxItem:
 
 class StaleItem(RuntimeError):
     """The row was processed by someone else meanwhile (its lease had run out)."""
+
+
+class Duplicate(StaleItem):
+    """The event was stored before (a redelivery): nothing was written."""
+
+
+class Behind(StaleItem):
+    """The event is stored (committed) but an earlier event of its conversation is still
+    pending: it must wait for that one (process the conversation in order)."""
 
 
 def _item(row: InboxRow, token: str, expected_state: str | None = None) -> InboxItem:
@@ -169,6 +193,35 @@ class SqlInbox:
             scope = SqlTurnScope(session, item, now, lease_seconds)
             yield scope
 
+    @asynccontextmanager
+    async def receiving(self, channel: str, event_id: str, conversation: str,
+                        payload: dict[str, Any], now: datetime, dialog_ttl: float,
+                        lease_seconds: float = 60.0) -> AsyncIterator[SqlReceiveScope]:
+        """The webhook's hot path: one transaction that stores the event, applies it and
+        marks it processed (see ``SqlReceiveScope``). Nothing of it stays unless its
+        ``finish`` committed (then store it with ``add`` before acknowledging)."""
+        async with self.sessionmaker() as session:
+            yield SqlReceiveScope(session, channel, event_id, conversation, payload, now,
+                                  dialog_ttl, lease_seconds)
+
+    async def add_item(self, channel: str, event_id: str, conversation: str,
+                       payload: dict[str, Any], now: datetime) -> InboxItem | None:
+        """``add``, returning the stored row (None when it was stored before)."""
+        async with self.sessionmaker() as s:
+            row = (await s.execute(RECEIVE[s.bind.dialect.name], _receive_params(
+                channel, event_id, conversation, payload, now, 0.0))).first()
+            await s.commit()
+        if row is None:
+            return None
+        return InboxItem(row.id, channel, event_id[:MAX_EVENT_ID],
+                         conversation[:MAX_CONVERSATION], payload, PENDING, 0, 0, "")
+
+    async def mark_replied_many(self, item_ids: list[int], now: datetime) -> None:
+        """``mark_replied`` for several rows in one statement."""
+        async with self.sessionmaker() as s:
+            await s.execute(MARK_REPLIED, {"r_ids": item_ids, "r_now": now})
+            await s.commit()
+
     async def mark_replied(self, item_id: int, now: datetime) -> None:
         async with self.sessionmaker() as s:
             await s.execute(update(InboxRow).where(InboxRow.id == item_id)
@@ -262,12 +315,132 @@ class SqlInbox:
             return {status: int(n) for status, n in rows}
 
 
+# -- the webhook's hot path: statements built once (issue 14) ------------------------------
+_T: Any = InboxRow.__table__
+_PREV = _T.alias("prev")
+_COLUMNS = ("channel", "event_id", "conversation", "payload", "status", "attempts",
+            "failures", "created_at")
+
+
+def _insert_receiving(insert: Any) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id, expected_state, behind``: the event
+    stored and, in the same statement, the dialog step after the conversation's last
+    processed event and whether an earlier event of it is still pending."""
+    expected = (select(_PREV.c.dialog_state)
+                .where(_PREV.c.conversation == bindparam("c_conversation"),
+                       _PREV.c.status == DONE, _PREV.c.processed_at >= bindparam(
+                           "c_since", type_=_T.c.processed_at.type))
+                .order_by(_PREV.c.id.desc()).limit(1).scalar_subquery())
+    behind = exists().where(_PREV.c.conversation == bindparam("c_conversation"),
+                            _PREV.c.status == PENDING,
+                            _PREV.c.event_id != bindparam("c_event_id"))
+    return (insert(_T).values({name: bindparam(f"v_{name}", type_=_T.c[name].type)
+                               for name in _COLUMNS})
+            .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+            .returning(_T.c.id, expected.label("expected_state"), behind.label("behind")))
+
+
+RECEIVE = {"postgresql": _insert_receiving(postgresql.insert),
+           "sqlite": _insert_receiving(sqlite.insert)}
+MARK_DONE = (
+    update(_T).where(_T.c.id == bindparam("m_id"), _T.c.status == PENDING)
+    .values(status=DONE, processed_at=bindparam("m_now", type_=_T.c.processed_at.type),
+            replies=bindparam("m_replies", type_=_T.c.replies.type),
+            replied_at=bindparam("m_replied_at", type_=_T.c.replied_at.type),
+            dialog_state=bindparam("m_state", type_=_T.c.dialog_state.type),
+            locked_until=bindparam("m_locked_until", type_=_T.c.locked_until.type),
+            lock_token=bindparam("m_token", type_=_T.c.lock_token.type),
+            next_attempt_at=None))
+MARK_REPLIED = (
+    update(_T).where(_T.c.id.in_(bindparam("r_ids", expanding=True)))
+    .values(replied_at=bindparam("r_now", type_=_T.c.replied_at.type), locked_until=None,
+            lock_token=None))
+
+
 def _lease_free(now: datetime) -> Any:
     return (InboxRow.locked_until.is_(None)) | (InboxRow.locked_until < now)
 
 
 def _due(now: datetime) -> Any:
     return (InboxRow.next_attempt_at.is_(None)) | (InboxRow.next_attempt_at <= now)
+
+
+def _receive_params(channel: str, event_id: str, conversation: str, payload: dict[str, Any],
+                    now: datetime, dialog_ttl: float) -> dict[str, Any]:
+    event_id, conversation = event_id[:MAX_EVENT_ID], conversation[:MAX_CONVERSATION]
+    return {"v_channel": channel, "v_event_id": event_id, "v_conversation": conversation,
+            "v_payload": payload, "v_status": PENDING, "v_attempts": 0, "v_failures": 0,
+            "v_created_at": now, "c_conversation": conversation, "c_event_id": event_id,
+            "c_since": now - timedelta(seconds=dialog_ttl)}
+
+
+class SqlReceiveScope:
+    """``core.inbox_ports.TurnScope`` for an event that arrives now: ``begin`` stores it
+    (``INSERT … ON CONFLICT DO NOTHING``, which also reads the conversation's previous dialog
+    step and whether an earlier event is still pending) and makes the session ambient; the
+    turn's units of work join it; ``finish`` marks the row processed with its replies and
+    commits — the insert, the change and the mark in one transaction. A redelivered event
+    raises ``Duplicate`` (nothing written); one behind a pending event of its conversation is
+    committed as pending and raises ``Behind``."""
+
+    def __init__(self, session: AsyncSession, channel: str, event_id: str, conversation: str,
+                 payload: dict[str, Any], now: datetime, dialog_ttl: float,
+                 lease_seconds: float = 60.0) -> None:
+        self.session = session
+        self.channel = channel
+        self.event_id = event_id
+        self.conversation = conversation
+        self.payload = payload
+        self.now = now
+        self.dialog_ttl = dialog_ttl
+        self.lease_seconds = lease_seconds
+        self.expected_state: str | None = None
+        self.item: InboxItem | None = None
+        self.finished = False
+        self._ambient: Any = None
+
+    async def begin(self) -> None:
+        s = self.session
+        connection = await s.connection()  # Core statements: no ORM work per statement
+        row = (await connection.execute(RECEIVE[connection.dialect.name], _receive_params(
+            self.channel, self.event_id, self.conversation, self.payload, self.now,
+            self.dialog_ttl))).first()
+        if row is None:
+            raise Duplicate(f"{self.channel} {self.event_id} was stored before")
+        self.item = InboxItem(row.id, self.channel, self.event_id[:MAX_EVENT_ID],
+                              self.conversation[:MAX_CONVERSATION], self.payload, PENDING,
+                              0, 0, os.urandom(8).hex(), None, row.expected_state)
+        if row.behind:
+            await s.commit()
+            raise Behind(f"inbox {row.id} waits for an earlier event")
+        self.expected_state = row.expected_state
+        self._ambient = ambient_session(s)
+        self._ambient.__enter__()
+
+    async def finish(self, replies: list[Reply], state: str | None) -> None:
+        self._leave()
+        assert self.item is not None
+        connection = await self.session.connection()
+        done = await connection.execute(MARK_DONE, {
+            "m_id": self.item.id, "m_now": self.now, "m_replies": encode_replies(replies),
+            "m_replied_at": None if replies else self.now,
+            "m_state": (state or None) and state[:40],
+            "m_locked_until": self.now + timedelta(seconds=self.lease_seconds)
+            if replies else None,
+            "m_token": self.item.token if replies else None})
+        if done.rowcount != 1:
+            raise StaleItem(f"inbox {self.item.id} was processed meanwhile")
+        await self.session.commit()
+        self.finished = True
+
+    def _leave(self) -> None:
+        if self._ambient is not None:
+            self._ambient.__exit__(None, None, None)
+            self._ambient = None
+
+    def close(self) -> None:
+        """Leave the ambient transaction (it is rolled back when the session closes)."""
+        self._leave()
 
 
 class SqlTurnScope:

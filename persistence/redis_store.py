@@ -12,14 +12,16 @@ from redis.asyncio import Redis
 
 from core.ports import DialogKey, DialogState, DialogStore, Held
 from core.telemetry import telemetry
+from persistence.type_cache import VERSION_KEY, TypeCache
 
 DEFAULT_TTL = 24 * 3600
 LOCK_POLL = 0.005  # seconds between tries while another holder has the lock
 
-# KEYS: lock, state. ARGV: token, expiry ms. Take the lock and read the state in one trip.
+# KEYS: lock, state, the request types' version. ARGV: token, expiry ms. Take the lock and
+# read the state (and the version, see ``persistence.type_cache``) in one trip.
 ACQUIRE_AND_GET = """
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return {1, redis.call('get', KEYS[2])}
+  return {1, redis.call('get', KEYS[2]), redis.call('get', KEYS[3])}
 end
 return {0}
 """
@@ -57,10 +59,14 @@ def redis_from_url(url: str | None, max_connections: int = 200,
 class RedisDialogStore(DialogStore):
     """``DialogStore`` on redis.asyncio; the same code runs on fakeredis."""
 
-    def __init__(self, redis: Redis, prefix: str = "hd", default_ttl: float = DEFAULT_TTL) -> None:
+    def __init__(self, redis: Redis, prefix: str = "hd", default_ttl: float = DEFAULT_TTL,
+                 types: TypeCache | None = None) -> None:
         self.redis = redis
         self.prefix = prefix
         self.default_ttl = default_ttl
+        # The request types' cache: its version is read with every conversation lock.
+        self.types = types
+        self._version_key = f"{prefix}:{VERSION_KEY}"
         self._acquire_and_get = redis.register_script(ACQUIRE_AND_GET)
         self._store_and_release = redis.register_script(STORE_AND_RELEASE)
 
@@ -102,7 +108,7 @@ class RedisDialogStore(DialogStore):
         while True:
             if read:
                 taken, *raw = await self._acquire_and_get(
-                    keys=[lock_key, state_key], args=[token, expire_ms])
+                    keys=[lock_key, state_key, self._version_key], args=[token, expire_ms])
             else:
                 taken = await self.redis.set(lock_key, token, nx=True, px=expire_ms)
                 raw = []
@@ -115,6 +121,10 @@ class RedisDialogStore(DialogStore):
             await asyncio.sleep(LOCK_POLL)
         if waited_since is not None:
             telemetry().lock_waited(loop.time() - waited_since)
+        if self.types is not None and len(raw) > 1:
+            version = raw[1]
+            self.types.observe(version.decode() if isinstance(version, bytes)
+                               else str(version or "0"))
         held = Held(_decode(raw[0] if raw else None))
         try:
             yield held
@@ -153,6 +163,10 @@ class RedisDialogStore(DialogStore):
     async def remember_once(self, token: str, ttl: float) -> bool:
         key = self._key("seen", token)
         return bool(await self.redis.set(key, b"1", nx=True, px=int(ttl * 1000)))
+
+    async def bump_types(self) -> None:
+        """A request type changed (and was committed): every process reloads them."""
+        await self.redis.set(self._version_key, os.urandom(8).hex())
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,7 +44,7 @@ from core.ports import (
     RequestTypeRepository,
 )
 from core.sla import DEFAULT_FEEDBACK_MINUTES, SlaPolicy
-from persistence.aggregate_sql import full_requests, json_row, rows_of, when
+from persistence.aggregate_sql import full_requests, json_row, request_lines, rows_of, when
 from persistence.tables import (
     AccountRow,
     CommentRow,
@@ -58,6 +59,7 @@ from persistence.tables import (
     SentMessageRow,
     TimeEntryRow,
 )
+from persistence.type_cache import TypeCache
 
 # Read-only lists and lookups select plain columns (rows with the same attribute names as the
 # mapped classes): cheaper than ORM objects, which only writes need.
@@ -71,6 +73,9 @@ PERSON_BY_ACCOUNT = (
 REQUESTS_OF_INITIATOR = (
     full_requests().where(RequestRow.initiator_id == bindparam("person_id"))
     .order_by(RequestRow.id.desc()).limit(bindparam("limit", type_=Integer)))
+LINES_OF_INITIATOR = (
+    request_lines().where(RequestRow.initiator_id == bindparam("person_id"))
+    .order_by(RequestRow.id.desc()).limit(bindparam("limit", type_=Integer)))
 REQUEST_BY_ID = full_requests().where(RequestRow.id == bindparam("request_id"))
 REQUEST_WITH_PERSON = full_requests().add_columns(
     type_coerce(select(json_row(PersonRow.id, PersonRow.name, PersonRow.role,
@@ -80,6 +85,16 @@ REQUEST_WITH_PERSON = full_requests().add_columns(
 ).where(RequestRow.id == bindparam("request_id"))
 REQUEST_BY_REFERENCE = full_requests().where(RequestRow.reference == bindparam("reference"))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+async def _core(session: AsyncSession, statement: Any,
+                params: dict[str, Any] | None = None) -> Any:
+    """Plain rows of a statement built once, run on the session's connection: none of the
+    ORM's per-statement work (objects added in this unit of work are flushed first)."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    connection = await session.connection()
+    return await connection.execute(statement, params)
 
 
 def _person(row: PersonRow | Row[Any]) -> Person:
@@ -105,8 +120,8 @@ class SqlPersonRepository(PersonRepository):
     async def by_account_with_last_channel(
             self, channel: str, address: str) -> tuple[Person, str | None] | None:
         # Every inbound message starts here: a statement built once, plain columns.
-        row = (await self.s.execute(PERSON_BY_ACCOUNT,
-                                    {"channel": channel, "address": address})).first()
+        row = (await _core(self.s, PERSON_BY_ACCOUNT,
+                           {"channel": channel, "address": address})).first()
         return (_person(row), row.last_channel) if row else None
 
     async def by_name(self, name: str) -> Person | None:
@@ -256,8 +271,31 @@ class SqlOrganizationRepository(OrganizationRepository):
 
 
 class SqlRequestTypeRepository(RequestTypeRepository):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: TypeCache | None = None) -> None:
         self.s = session
+        self.cache = cache  # see persistence.type_cache: reads need no statement while valid
+        self.changed = False  # a type was written: the cache's version moves after commit
+
+    async def _cached(self) -> list[RequestType] | None:
+        """Every type from the cache (loaded once per version); None without a cache."""
+        cache = self.cache
+        if cache is None or not cache.usable:
+            return None
+        types = cache.current()
+        if types is None:
+            version = cache.observed
+            types = await self._load_all()
+            cache.store(types, version)
+        return [copy(t) for t in types]  # callers may change theirs (then ``save``)
+
+    async def _load_all(self) -> list[RequestType]:
+        rows = await self.s.scalars(select(RequestTypeRow).order_by(RequestTypeRow.id))
+        return [self._type(r) for r in rows]
+
+    def _written(self) -> None:
+        self.changed = True
+        if self.cache is not None:
+            self.cache.invalidate()
 
     @staticmethod
     def _type(row: RequestTypeRow) -> RequestType:
@@ -271,6 +309,7 @@ class SqlRequestTypeRepository(RequestTypeRepository):
         )
 
     async def save(self, rtype: RequestType) -> None:
+        self._written()
         await self.s.execute(
             update(RequestTypeRow).where(RequestTypeRow.id == rtype.id).values(
                 name=rtype.name, internal=rtype.internal, active=rtype.active,
@@ -280,26 +319,39 @@ class SqlRequestTypeRepository(RequestTypeRepository):
             ))
 
     async def get(self, type_id: int) -> RequestType | None:
+        cached = await self._cached()
+        if cached is not None:
+            return next((t for t in cached if t.id == type_id), None)
         row = await self.s.get(RequestTypeRow, type_id)
         return self._type(row) if row else None
 
     async def by_name(self, name: str) -> RequestType | None:
+        cached = await self._cached()
+        if cached is not None:
+            wanted = name.strip().lower()
+            return next((t for t in cached if t.name.lower() == wanted), None)
         row = await self.s.scalar(
             select(RequestTypeRow).where(func.lower(RequestTypeRow.name) == name.strip().lower())
         )
         return self._type(row) if row else None
 
     async def add(self, name: str, internal: bool = False) -> RequestType:
+        self._written()
         row = RequestTypeRow(name=name, internal=internal, active=True)
         self.s.add(row)
         await self.s.flush()
         return self._type(row)
 
     async def list_all(self) -> list[RequestType]:
-        rows = await self.s.scalars(select(RequestTypeRow).order_by(RequestTypeRow.id))
-        return [self._type(r) for r in rows]
+        cached = await self._cached()
+        if cached is not None:
+            return cached
+        return await self._load_all()
 
     async def list(self, include_internal: bool = True) -> list[RequestType]:
+        cached = await self._cached()
+        if cached is not None:
+            return [t for t in cached if t.active and (include_internal or not t.internal)]
         query = select(RequestTypeRow).where(RequestTypeRow.active.is_(True))
         if not include_internal:
             query = query.where(RequestTypeRow.internal.is_(False))
@@ -399,8 +451,8 @@ class SqlRequestRepository(RequestRepository):
 
     async def get_with_person(self, request_id: int,
                               person_id: int) -> tuple[Request, Person | None] | None:
-        row = (await self.s.execute(REQUEST_WITH_PERSON,
-                                    {"request_id": request_id, "person_id": person_id})).first()
+        row = (await _core(self.s, REQUEST_WITH_PERSON,
+                           {"request_id": request_id, "person_id": person_id})).first()
         if row is None:
             return None
         person = None
@@ -536,7 +588,7 @@ class SqlRequestRepository(RequestRepository):
     async def _many(self, query: Select[Any],
                     params: dict[str, Any] | None = None) -> list[Request]:
         """Requests from a ``full_requests()`` query: one statement, children included."""
-        return [self._from_full(row) for row in await self.s.execute(query, params)]
+        return [self._from_full(row) for row in await _core(self.s, query, params)]
 
     async def move_children(self, source_id: int, target_id: int) -> tuple[int, int]:
         from persistence.attachments import AttachmentRow
@@ -550,6 +602,9 @@ class SqlRequestRepository(RequestRepository):
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
         return await self._many(REQUESTS_OF_INITIATOR,
                                 {"person_id": person_id, "limit": limit})
+
+    async def lines_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
+        return await self._many(LINES_OF_INITIATOR, {"person_id": person_id, "limit": limit})
 
     async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
         held = (RequestRow.assignee_id == person.id) & RequestRow.status.in_(

@@ -19,6 +19,7 @@ from core.selfservice_ports import (
     ScriptStore,
 )
 from persistence.tables import Base, RequestTypeRow, UTCDateTime
+from persistence.type_cache import TypeCache
 
 
 class ScriptRow(Base):
@@ -58,8 +59,12 @@ class DeflectionRow(Base):
 class SqlScriptStore(ScriptStore):
     """``ScriptStore`` on SQLAlchemy; each call is its own short transaction."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[Any]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[Any],
+                 cache: TypeCache | None = None) -> None:
         self._sessions = sessionmaker
+        # Scripts change with the types (``load-scripts`` bumps the types' version), so a
+        # type's script is cached with them: an intake step stays within its statements.
+        self._cache = cache
 
     async def replace(self, type_id: int, script: Script, at: datetime) -> None:
         async with self._sessions() as session:
@@ -75,6 +80,17 @@ class SqlScriptStore(ScriptStore):
             return bool(getattr(result, "rowcount", 0))
 
     async def for_type(self, type_id: int) -> Script | None:
+        cache = self._cache
+        valid = cache is not None and cache.usable and cache.current() is not None
+        if valid and ("script", type_id) in cache.extras:  # type: ignore[union-attr]
+            return cache.extras[("script", type_id)]  # type: ignore[union-attr, return-value]
+        if valid:  # every type's script at once, in one statement per version of the types
+            async with self._sessions() as session:
+                rows = (await session.execute(select(ScriptRow))).scalars().all()
+            scripts = {r.type_id: Script.from_data(r.data) for r in rows}
+            for rtype in cache.current() or []:  # type: ignore[union-attr]
+                cache.extras[("script", rtype.id)] = scripts.get(rtype.id)  # type: ignore[union-attr]
+            return scripts.get(type_id)
         async with self._sessions() as session:
             row = await session.get(ScriptRow, type_id)
             return Script.from_data(row.data) if row is not None else None

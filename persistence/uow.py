@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,7 +20,10 @@ from persistence.repositories import (
     SqlRequestTypeRepository,
 )
 from persistence.timers import SqlTimerStore
+from persistence.type_cache import TypeCache
 from persistence.visits import SqlVisitRepository
+
+log = logging.getLogger(__name__)
 
 # The transaction of the inbox event being processed (``persistence.inbox``): while it is
 # set, every unit of work runs in a savepoint of it instead of a transaction of its own, so
@@ -39,27 +43,34 @@ def ambient_session(session: AsyncSession) -> Iterator[None]:
 
 class SqlUnitOfWork(UnitOfWork):
     outbox: SqlOutbox
+    types: SqlRequestTypeRepository
 
-    def __init__(self, sessionmaker: async_sessionmaker[Any], read_only: bool = False) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[Any], read_only: bool = False,
+                 types: TypeCache | None = None) -> None:
         self._sessionmaker = sessionmaker
+        self._types = types
         self._session: AsyncSession | None = None
         self._nested: AsyncSessionTransaction | None = None
+        self._joined = False
         self.read_only = read_only
 
     async def __aenter__(self) -> SqlUnitOfWork:
         shared = _AMBIENT.get()
+        self._joined = shared is not None
         if shared is not None:
-            # Inside an inbox event's transaction: a savepoint; objects are re-read so the
-            # core-level updates of earlier units of work are seen.
+            # Inside an inbox event's transaction: a savepoint (none for a read-only unit:
+            # it has nothing to undo); objects are re-read so the core-level updates of
+            # earlier units of work are seen.
             shared.expire_all()
-            self._nested = await shared.begin_nested()
+            if not self.read_only:
+                self._nested = await shared.begin_nested()
             session = shared
         else:
             session = self._sessionmaker()
         self._session = session
         self.people = SqlPersonRepository(session)
         self.organizations = SqlOrganizationRepository(session)
-        self.types = SqlRequestTypeRepository(session)
+        self.types = SqlRequestTypeRepository(session, self._types)
         self.requests = SqlRequestRepository(session)
         self.outbox = SqlOutbox(session)
         self.sent = SqlSentMessages(session)
@@ -69,6 +80,9 @@ class SqlUnitOfWork(UnitOfWork):
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._joined and self._nested is None:  # read-only inside the event's transaction
+            self._session = None
+            return
         if self._nested is not None:
             if self._nested.is_active:
                 await self._nested.rollback()  # back to the savepoint
@@ -93,18 +107,27 @@ class SqlUnitOfWork(UnitOfWork):
                 await self._nested.commit()  # released; committed with the inbox row
             return
         await self._session.commit()
+        if self.types.changed and self._types is not None and self._types.bump is not None:
+            self.types.changed = False
+            try:
+                await self._types.bump()  # every process reloads the types
+            except Exception as exc:  # noqa: BLE001 - the cache also expires by itself
+                log.warning("request types changed but the cache version could not be "
+                            "moved (%r); other processes see the change within %.0f s",
+                            exc, self._types.max_age)
 
     async def rollback(self) -> None:
         if self._nested is not None:
             if self._nested.is_active:
                 await self._nested.rollback()
             return
-        if self._session is not None:
+        if self._session is not None and not self._joined:
             await self._session.rollback()
 
 
 def uow_factory(sessionmaker: async_sessionmaker[Any],
-                reader: async_sessionmaker[Any] | None = None) -> Any:
+                reader: async_sessionmaker[Any] | None = None,
+                types: TypeCache | None = None) -> Any:
     """A callable making a fresh unit of work (one per use case).
 
     ``read_only=True`` gives one on ``reader`` — sessions on autocommit connections, so a
@@ -113,8 +136,8 @@ def uow_factory(sessionmaker: async_sessionmaker[Any],
     """
     def make(*, read_only: bool = False) -> SqlUnitOfWork:
         if read_only and reader is not None:
-            return SqlUnitOfWork(reader, read_only=True)
-        return SqlUnitOfWork(sessionmaker)
+            return SqlUnitOfWork(reader, read_only=True, types=types)
+        return SqlUnitOfWork(sessionmaker, types=types)
     return make
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -50,9 +51,14 @@ class UpdateProcessor:
     """Telegram's side of the inbox: which conversation an update belongs to, the Inbound
     it stands for, and sending the replies (answering the callback query first)."""
 
+    # Updates parsed by ``check`` are kept (by the identity of their payload) for
+    # ``to_inbound`` and ``respond`` of the same update: parsed once, not three times.
+    parsed_kept = 512
+
     def __init__(self, bot: Bot, sender: TelegramSender) -> None:
         self.bot = bot
         self.sender = sender
+        self._parsed: OrderedDict[int, tuple[dict[str, Any], Update]] = OrderedDict()
 
     def check(self, data: dict[str, Any]) -> tuple[str, str] | None:
         """(update id, conversation) of an update worth storing; None for kinds we ignore
@@ -72,9 +78,19 @@ class UpdateProcessor:
         inbound = to_inbound(update)
         if inbound is None:
             return None
+        self._keep(data, update)
         return str(update_id), inbound.address
 
+    def _keep(self, data: dict[str, Any], update: Update) -> None:
+        # The payload itself is kept too, so its id cannot be reused while it is here.
+        self._parsed[id(data)] = (data, update)
+        if len(self._parsed) > self.parsed_kept:
+            self._parsed.popitem(last=False)
+
     def _update(self, data: dict[str, Any]) -> Update:
+        kept = self._parsed.get(id(data))
+        if kept is not None and kept[0] is data:
+            return kept[1]
         return Update.model_validate(data, context={"bot": self.bot})
 
     async def to_inbound(self, data: dict[str, Any]) -> Inbound | None:
@@ -91,6 +107,7 @@ class UpdateProcessor:
         """Answer the callback query, then send (or edit) the replies. Raises when Telegram
         could not take them now (the inbox sends them again later)."""
         update = self._update(data)
+        self._parsed.pop(id(data), None)  # answered: not needed any more
         query = update.callback_query
         if query is not None:
             toast = next((r.toast for r in replies if r.toast), None)

@@ -22,6 +22,7 @@ async def load_example(app: App, type_name: str = "Peripherals") -> None:
         rtype = await uow.types.by_name(type_name)
     assert rtype is not None and app.conversations.scripts is not None
     await app.conversations.scripts.replace(rtype.id, script, app.clock.now())
+    await app.dialogs.bump_types()  # as `helpdesk admin load-scripts` does
 
 
 async def count(app: App, table: str) -> int:
@@ -163,6 +164,7 @@ async def test_a_reloaded_script_restarts_a_run_in_progress(app: App, chat: Chat
         rtype = await uow.types.by_name("Peripherals")
     assert rtype is not None and app.conversations.scripts is not None
     await app.conversations.scripts.replace(rtype.id, script, app.clock.now())
+    await app.dialogs.bump_types()  # as `helpdesk admin load-scripts` does
     await chat.press("Ion", "Yes")
     chat.expect("Ion", "The questions for this type have changed; let us start again.",
                 "Which device is it?")

@@ -57,6 +57,46 @@ async def test_plain_text_costs_at_most_three_statements(app: App) -> None:
     assert len(counts.redis) <= 3, counts
 
 
+async def test_an_intake_step_costs_at_most_two_statements(app: App) -> None:
+    await cast(app)
+    handle = app.conversations.handle
+
+    def payload(replies: list, label: str) -> str:  # type: ignore[type-arg]
+        return next(b.payload for r in replies for b in r.buttons if b.label == label)
+
+    # A warm process: the types and their scripts were loaded by an earlier intake.
+    replies = await handle(Inbound(CHANNEL, "ion", text="/new"))
+    await handle(Inbound(CHANNEL, "ion", payload=payload(replies, "Peripherals")))
+    await handle(Inbound(CHANNEL, "ion", text="/cancel"))
+    replies = await handle(Inbound(CHANNEL, "ion", text="/new"))  # the types: loaded once
+    with counting(app) as type_step:
+        replies = await handle(Inbound(CHANNEL, "ion", payload=payload(replies, "Peripherals")))
+    with counting(app) as assignee_step:
+        replies = await handle(Inbound(CHANNEL, "ion", payload=payload(replies, "Anyone")))
+    with counting(app) as description_step:
+        replies = await handle(Inbound(CHANNEL, "ion", text="Printer is jammed"))
+    assert "Please check your request" in replies[0].text, replies
+    # identify + the assistants (the type comes from the per-process cache)
+    assert type_step.sql <= 2, str(type_step)
+    assert assignee_step.sql <= 2, assignee_step
+    assert description_step.sql <= 2, description_step
+    for step in (type_step, assignee_step, description_step):
+        assert len(step.redis) <= 3, step
+
+
+async def test_a_changed_type_is_seen_by_the_next_update(app: App) -> None:
+    await cast(app)
+    await app.conversations.handle(Inbound(CHANNEL, "ion", text="/new"))
+    async with app.uow_factory() as uow:  # e.g. helpdesk admin, in another process
+        rtype = await uow.types.by_name("Peripherals")
+        assert rtype is not None
+        rtype.name = "Printers and scanners"
+        await uow.types.save(rtype)
+        await uow.commit()
+    replies = await app.conversations.handle(Inbound(CHANNEL, "ion", text="/new"))
+    assert [b.label for b in replies[0].buttons] == ["Printers and scanners"], replies
+
+
 async def test_claim_writes_offer_taken_only_where_an_offer_exists_in_one_insert(
         app: App) -> None:
     chat = await cast(app, assistants=5)
@@ -119,3 +159,50 @@ async def test_claim_costs_at_most_six_statements_whatever_the_assistants(
         await pg_app.conversations.handle(Inbound(CHANNEL, "a0", payload=offer.payload))
     assert counts.sql <= 6, counts
     assert len(counts.redis) <= 3, counts
+
+
+# -- the whole webhook path: the inbox's insert and mark ride in the engine's transaction ----
+
+@pytest.fixture
+async def tg(db_url: str):  # type: ignore[no-untyped-def]
+    from core.clock import ManualClock
+    from tests.adapters.telegram.tgstack import start_telegram
+
+    stack = await start_telegram(db_url, ManualClock())
+    # The shared (Redis) flood limit, as in production: one token per message sent.
+    stack.plugin.limiter.shared = stack.app.rate_gate  # type: ignore[union-attr]
+    yield stack
+    await stack.close()
+
+
+async def test_a_webhook_update_costs_the_engine_statements_plus_insert_and_mark(
+        tg) -> None:  # type: ignore[no-untyped-def]
+    tg.app.inbox.mark_delay = 3600.0  # "replied" marks only when flushed below
+    await tg.say("Ion", "/start")  # registered; the welcome has "My requests"
+    await tg.press("Ion", "My requests")
+    update = tg.press_update("Ion", "My requests")
+    with counting(tg.app) as counts:
+        await tg.app.inbox.flush_replied()
+    assert counts.sql == 1, counts  # both rows marked "replied" in one statement
+    with counting(tg.app) as counts:
+        assert await tg.post(update) == 200
+    inbox = [s for s in counts.statements if " inbox " in f"{s} "]
+    engine = [s for s in counts.statements if s not in inbox]
+    # The insert (which also reads the previous dialog step) and the "processed" mark; the
+    # "replied" mark is batched over many updates (``InboxProcessor.mark_delay``).
+    assert [s.split()[0] for s in inbox] == ["INSERT", "UPDATE"], counts
+    assert len(engine) <= 2, counts  # identify, the list
+    assert not [s for s in counts.statements if "SAVEPOINT" in s], counts
+    # The conversation lock (with the dialog state), its release, the flood-limit token.
+    assert len(counts.redis) <= 3, counts
+    text = message_update_for(tg, "Ion", "hello")
+    with counting(tg.app) as counts:
+        assert await tg.post(text) == 200
+    assert sum(1 for s in counts.statements if " inbox " not in f"{s} ") <= 3, counts
+    assert len(counts.redis) <= 3, counts
+
+
+def message_update_for(tg, who: str, text: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    from tests.adapters.telegram.tgstack import message_update
+
+    return message_update(tg.users[who], text, who)

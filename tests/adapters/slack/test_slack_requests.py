@@ -215,6 +215,7 @@ async def test_bad_request_modal_gets_errors_and_places_nothing(
             async with hd.stack.app.engine.begin() as conn:
                 await conn.execute(text("UPDATE request_types SET active = false "
                                         "WHERE name = 'Peripherals'"))
+            await hd.stack.app.dialogs.bump_types()  # changed by hand: processes reload
             field, message = "type", "The type “Peripherals” is no longer offered."
         elif case == "no type":
             del values["type"]
