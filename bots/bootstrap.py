@@ -27,6 +27,7 @@ from core import permissions
 from core.actions import ActionCodec
 from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
+from core.kb_ports import KnowledgeBase
 from core.ports import ChannelSender, RateGate, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
 from core.report_ports import Reports
@@ -39,6 +40,7 @@ from persistence.migrate import upgrade
 from persistence.preference_store import SqlNoticePreferences
 from persistence.rate_limit import RedisRateGate
 from persistence.redis_store import RedisDialogStore, redis_from_url
+from persistence.kb_store import SqlKnowledgeBase
 from persistence.reports import SqlReports
 from persistence.uow import joining, uow_factory
 
@@ -69,6 +71,7 @@ class App:
     # Platform rate limits shared by every process through Redis (issue 14).
     rate_gate: RateGate | None = None
     inbox: InboxProcessor = field(default=None)  # type: ignore[assignment]  # set by bootstrap
+    knowledge: KnowledgeBase | None = None  # the knowledge base (issue 18: load-kb, /kb)
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -144,6 +147,8 @@ async def bootstrap(
         report_files=CsvReportFiles(attachments.files),
         link_codes=RedisLinkCodes(dialogs.redis),
     )
+    knowledge = SqlKnowledgeBase(make_sessionmaker(engine))  # issue 18: knowledge base
+    conversations.knowledge = knowledge
     retention = None
     if settings.attachment_retention_days:
         retention = RetentionWorker(attachments, clock, settings.attachment_retention_days)
@@ -161,4 +166,5 @@ async def bootstrap(
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
                attachments=attachments, preferences=preferences,
                timer_worker=TimerWorker(uows, clock=clock), retention=retention,
-               metrics=metrics, reports=reports, rate_gate=rate_gate, inbox=inbox)
+               metrics=metrics, reports=reports, rate_gate=rate_gate, inbox=inbox,
+               knowledge=knowledge)

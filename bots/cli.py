@@ -486,6 +486,7 @@ def purge_files(
 import bots.cli_inbox  # noqa: E402,F401  (registers ``admin inbox``)
 import bots.cli_outbox  # noqa: E402,F401  (registers ``admin outbox``)
 from bots import cli_admin, cli_reports  # noqa: E402,F401
+from bots import cli_kb  # noqa: E402,F401  (registers ``admin load-kb``, ``report kb``)
 
 
 def main() -> None:
