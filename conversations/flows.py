@@ -20,6 +20,7 @@ from conversations import (
     free_text,
     history,
     intake,
+    kb,
     linking,
     lists,
     notices,
@@ -82,6 +83,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return await supervisor.report_command(turn, arg)
     if name == "/link":
         return await linking.link_command(turn, arg)
+    if name == "/kb":  # knowledge base (issue 18)
+        return await kb.kb_command(turn, arg)
     if name == "/cancel":
         had_dialog = turn.state.state is not None
         await turn.set_state(None)
@@ -111,6 +114,8 @@ async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
     """Text that is no command and no step's answer: kept wherever it belongs (see
     ``conversations.free_text``); only what cannot be kept gets the short hint."""
     e, state = turn.engine, turn.state.state or ""
+    if state == kb.STATE:  # the offered articles: text is added to the description
+        return await kb.more_text(turn, text)
     if state in free_text.PENDING_STATES and text:
         return await free_text.more(turn, text)
     if state in ("intake.type", "intake.assignee", "intake.summary") and text \
@@ -254,4 +259,9 @@ BUTTONS: dict[str, ButtonHandler] = {
     "reassign": supervisor.on_reassign,
     **workflow.BUTTONS,
     **free_text.BUTTONS,
+    # knowledge base (issue 18): /kb results, the intake's offered articles, Yes / No
+    "kbread": kb.on_read,
+    "kbopen": kb.on_open,
+    "kbyes": kb.on_solved,
+    "kbno": kb.on_not_solved,
 }

@@ -121,17 +121,38 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# The commonest little words of each language (folded): they say nothing about the topic,
+# and SQLite has no stop list of its own (PostgreSQL's configurations drop theirs anyway).
+STOP_WORDS = frozenset(fold(w) for w in """
+the a an and or of to in on is are was were be been it its my me we our you your this that
+these those with for at by from not no do does did can cant how what why when where which
+who have has had will would should could there their they them he she his her as if but so
+than then too very just also up out about into over after again off any all some more most
+other such only own same both each under while am here get got dont doesnt isnt wont
+si in la de cu pe nu se mi ma ca este sunt un o ale al ce cum din care pentru sau dar am are
+ai eu tu el ea noi voi ei lor meu mea mele mai nici fi fost imi iar cand unde
+os as um uma do da dos das em no na nos nas que nao meu minha com por para ao mais mas como
+esta estou foi ser tem ou quando onde isso este
+w z na nie sie jest to ze moj moja moje mam ma jak co po przy od za ale czy jestem juz dla
+tak ten ta mnie mi gdy kiedy gdzie mojego mojej
+и в во не на я у мой моя моё мои с со что как а по из за к о это но он она они мне меня
+уже есть нет для при от до же ли бы был была было когда где
+""".split())
+
+
 def query_words(words: str) -> list[str]:
     """The searchable words of a query: letters and digits only (so no query syntax can get
-    through), folded, at most ``MAX_QUERY_WORDS`` distinct ones of 2 to 40 characters."""
+    through), folded, at most ``MAX_QUERY_WORDS`` distinct ones of 2 to 40 characters,
+    without the languages' commonest little words (only those: nothing to search)."""
     seen: list[str] = []
     for match in _WORD.finditer(words or ""):
         word = match.group(0).replace("_", "")
         if 2 <= len(word) <= 40 and word.casefold() not in seen:
             seen.append(word.casefold())
-        if len(seen) >= MAX_QUERY_WORDS:
+        if len(seen) >= 3 * MAX_QUERY_WORDS:
             break
-    return seen
+    topical = [w for w in seen if fold(w) not in STOP_WORDS]
+    return topical[:MAX_QUERY_WORDS]
 
 
 def stem_prefix(word: str) -> str:
