@@ -12,6 +12,7 @@ article.
 from __future__ import annotations
 
 import abc
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -157,8 +158,9 @@ def query_words(words: str) -> list[str]:
 
 def stem_prefix(word: str) -> str:
     """A crude, language-neutral stem for prefix search where the database has no stemmer
-    (SQLite, and Polish on PostgreSQL): long words lose their last ~30 % ("printers" ->
-    "printe", "drukarki" -> "drukar", "принтера" -> "принте"), short ones stay whole."""
+    (SQLite, and Polish on PostgreSQL): long words keep their first 60 % ("printers" ->
+    "print", "drukarki" -> "druka", "принтера" -> "принт"), short ones stay whole; the
+    search matches them as prefixes, so inflected forms meet."""
     if len(word) <= 5:
         return word
-    return word[:max(5, round(len(word) * 0.7))]
+    return word[:max(4, math.ceil(len(word) * 0.6))]
