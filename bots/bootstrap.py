@@ -147,7 +147,7 @@ async def bootstrap(
         report_files=CsvReportFiles(attachments.files),
         link_codes=RedisLinkCodes(dialogs.redis),
     )
-    knowledge = SqlKnowledgeBase(make_sessionmaker(engine))  # issue 18: knowledge base
+    knowledge = SqlKnowledgeBase(joining(make_sessionmaker(engine)))  # issue 18: knowledge base
     conversations.knowledge = knowledge
     retention = None
     if settings.attachment_retention_days:

@@ -186,7 +186,7 @@ class SqlKnowledgeBase(KnowledgeBase):
                 return []
             rows = {r.id: r for r in (await session.scalars(
                 select(KbArticleRow).where(KbArticleRow.id.in_(ids)))).all()}
-        return [_article(rows[i]) for i in ids if i in rows]
+            return [_article(rows[i]) for i in ids if i in rows]
 
     async def get(self, article_id: int) -> Article | None:
         async with self._sessions() as session:
@@ -208,8 +208,8 @@ class SqlKnowledgeBase(KnowledgeBase):
         async with self._sessions() as session:
             rows = (await session.scalars(select(KbArticleRow).order_by(
                 KbArticleRow.language, KbArticleRow.title, KbArticleRow.id))).all()
-        return [ArticleStats(r.id, r.slug, r.title, r.language, r.visibility, r.views,
-                             r.deflections, r.not_helpful) for r in rows]
+            return [ArticleStats(r.id, r.slug, r.title, r.language, r.visibility, r.views,
+                                 r.deflections, r.not_helpful) for r in rows]
 
     async def clear(self) -> None:
         """Remove every article (tests)."""
