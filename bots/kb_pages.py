@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.web import ArticlePages
-from core.kb_ports import may_read
+from core.permissions import can_read_article
 
 if TYPE_CHECKING:
     from bots.bootstrap import App
@@ -23,10 +23,10 @@ def mount_article_pages(app: App, web_app: web.Application, secret: str) -> Arti
             return None
         async with app.uow_factory(read_only=True) as uow:
             person = await uow.people.get(person_id)
-        if person is None or not person.active:
+        if person is None:
             return None
         article = await app.knowledge.get(article_id)
-        if article is None or not may_read(person.role.is_staff, article):
+        if article is None or not can_read_article(person, article.visibility):
             return None
         return article.title, article.body
 

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from conversations.views import button, stale
 from core.actions import Action
 from core.i18n import _
-from core.kb_ports import DEFLECTION, NOT_HELPFUL, VIEW, Article, may_read, query_words
+from core.permissions import can_read_article
+from core.kb_ports import DEFLECTION, NOT_HELPFUL, VIEW, Article, query_words
 from core.messages import Reply
 from core.model import MAX_DESCRIPTION
 
@@ -81,7 +82,7 @@ async def on_read(turn: Turn, action: Action) -> list[Reply]:
     if article_id is None or e.knowledge is None:
         return [stale()]
     article = await e.knowledge.get(article_id)
-    if article is None or not may_read(turn.is_staff, article):
+    if article is None or not can_read_article(turn.person, article.visibility):
         return [gone()]
     await e.knowledge.count([article_id], VIEW)
     return article_replies(turn, article)

@@ -108,11 +108,6 @@ class KnowledgeBase(abc.ABC):
         """Every article's counters, by language then title."""
 
 
-def may_read(is_staff: bool, article: Article) -> bool:
-    """Staff read every article; initiators only public ones."""
-    return is_staff or article.public
-
-
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -288,3 +288,9 @@ def can_see_internal(person: Person, req: Request) -> bool:
     supervisors, and never for the request's initiator — even when that is a member of staff
     who placed it for themselves (internal notes are never sent to the initiator either)."""
     return person.role.is_staff and req.initiator_id != person.id
+
+
+# -- knowledge base (issue 18) ----------------------------------------------------------------
+def can_read_article(person: Person, visibility: str) -> bool:
+    """Staff read every article; initiators only public ones; a deactivated person none."""
+    return person.active and (person.role.is_staff or visibility == "public")

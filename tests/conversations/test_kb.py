@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bots.bootstrap import App
+from core.i18n import _, use_language
 from core.kb_ports import Article
 from core.kinds import Role
 from tests.harness import Chat
@@ -145,3 +148,34 @@ async def test_offered_in_the_persons_language(app: App) -> None:
     labels = [b.label for b in chat.buttons_for("Ion")]
     assert labels[0] == "Imprimanta arată blocaj de hârtie"
     assert "The printer says paper jam" not in labels
+
+
+# -- every KB button × every role, outside the step it belongs to: refused, nothing counted --
+@pytest.mark.parametrize("who", ["Ion", "Ana", "Sofia"])
+@pytest.mark.parametrize(("action", "arg"), [("kbopen", "1"), ("kbyes", ""), ("kbno", ""),
+                                             ("kbread", "x"), ("kbread", "99999"),
+                                             ("kbread", "-1"), ("kbopen", "1" * 20)])
+@pytest.mark.parametrize("language", ["en", "ro"])
+async def test_kb_buttons_out_of_place_are_refused(app: App, who: str, action: str, arg: str,
+                                                   language: str) -> None:
+    chat = await kb_chat(app)
+    await chat.add_person("Sofia", Role.SUPERVISOR)
+    await chat.send(who, f"/language {language}")
+    before = await stats(app)
+    replies = await chat.press_payload(who, app.conversations.pack(action, 0, arg))
+    with use_language(language):
+        expected = {_("This button is no longer valid."),
+                    _("This article is no longer available.")}
+    assert replies[0].text in expected and replies[0].toast == replies[0].text
+    assert await stats(app) == before
+
+
+async def test_an_offer_button_pressed_by_someone_else_is_refused(app: App) -> None:
+    chat = await kb_chat(app)
+    await chat.add_person("Maria", Role.INITIATOR)
+    await describe(chat, "My printer has a paper jam")
+    for label in ("The printer says paper jam", "Yes, solved", "No, place the request"):
+        payload = next(b for b in chat.buttons_for("Ion") if b.label == label).payload
+        replies = await chat.press_payload("Maria", payload)
+        assert replies[0].text == "This button is no longer valid."
+    assert (await stats(app))["printer-jam"] == (0, 0, 0)
