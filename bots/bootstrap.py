@@ -35,12 +35,12 @@ from core.telemetry import install as install_telemetry
 from persistence.attachments import LocalFileStore, SqlAttachmentIndex
 from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
 from persistence.inbox import SqlInbox
+from persistence.kb_store import SqlKnowledgeBase
 from persistence.link_codes import RedisLinkCodes
 from persistence.migrate import upgrade
 from persistence.preference_store import SqlNoticePreferences
 from persistence.rate_limit import RedisRateGate
 from persistence.redis_store import RedisDialogStore, redis_from_url
-from persistence.kb_store import SqlKnowledgeBase
 from persistence.reports import SqlReports
 from persistence.uow import joining, uow_factory
 

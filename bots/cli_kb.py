@@ -4,6 +4,7 @@ end of ``bots.cli``)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -76,7 +77,7 @@ def report_kb(
         assert application.knowledge is not None
         rows = await application.knowledge.stats()
         if csv_path is not None:
-            csv_path.write_text(stats_csv(rows), encoding="utf-8")
+            await asyncio.to_thread(csv_path.write_text, stats_csv(rows), encoding="utf-8")
         if as_json:
             typer.echo(json.dumps([{k: getattr(r, k) for k in CSV_FIELDS} for r in rows],
                                   ensure_ascii=False))

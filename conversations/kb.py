@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from conversations.views import button, stale
 from core.actions import Action
 from core.i18n import _
-from core.permissions import can_read_article
 from core.kb_ports import DEFLECTION, NOT_HELPFUL, VIEW, Article, query_words
 from core.messages import Reply
 from core.model import MAX_DESCRIPTION
+from core.permissions import can_read_article
 
 if TYPE_CHECKING:
     from conversations.engine import Turn
@@ -146,8 +146,8 @@ async def on_open(turn: Turn, action: Action) -> list[Reply]:
     """An offered article: sent, remembered as opened, and the question asked again."""
     e, data = turn.engine, dict(turn.state.data)
     article_id = _article_id(action)
-    if not _offered(turn) or article_id not in (data.get("kb_ids") or []) \
-            or e.knowledge is None:
+    if not _offered(turn) or article_id is None \
+            or article_id not in (data.get("kb_ids") or []) or e.knowledge is None:
         return [stale()]
     article = await e.knowledge.get(article_id)
     if article is None or not article.public:

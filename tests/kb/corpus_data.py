@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (data: one article per line where the words are long)
 """The test corpus of the knowledge base: 40 support topics, each written in English,
 Romanian, Portuguese, Polish and Russian (200 articles), and 50 queries worded differently
 from the titles. Written for the tests (``tests/kb/corpus.py`` turns them into files)."""
