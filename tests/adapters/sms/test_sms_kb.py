@@ -21,8 +21,8 @@ STAFF = Article("en/firmware", "Printer firmware update", "Flash the firmware. "
 
 
 @pytest.fixture
-async def hd(sqlite_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
-    async with sms_helpdesk(sqlite_url, clock) as hd:
+async def hd(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
+    async with sms_helpdesk(db_url, clock) as hd:  # SQLite and PostgreSQL
         assert hd.stack.app.knowledge is not None
         await hd.stack.app.knowledge.load([JAM, STAFF])
         await hd.stack.add_type("Peripherals")

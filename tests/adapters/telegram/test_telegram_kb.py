@@ -1,6 +1,6 @@
 """Knowledge base on Telegram: an article longer than 4,096 characters is sent as several
 messages within Telegram's limit (over the real webhook and the fake Bot API), during the
-intake's offer and from /kb; "Yes, solved" counts a deflection."""
+intake's offer and from /kb; "Yes, solved" counts a deflection. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ LONG = Article("en/printer-guide", "Printer paper jam: the complete guide", BODY
 
 
 @pytest.fixture
-async def tg(sqlite_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
-    stack = await start_telegram(sqlite_url, clock)
+async def tg(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
+    stack = await start_telegram(db_url, clock)  # SQLite and PostgreSQL
     assert stack.app.knowledge is not None
     await stack.app.knowledge.load([LONG])
     yield stack
