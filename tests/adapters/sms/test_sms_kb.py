@@ -29,6 +29,7 @@ async def hd(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
         await hd.stack.add_person("Ion", Role.INITIATOR, sms=PHONES["Ion"])
         await hd.stack.add_person("Ana", Role.ASSISTANT, sms=PHONES["Ana"])
         yield hd
+        await hd.stack.app.knowledge.load([])  # the PostgreSQL test database is shared
 
 
 async def test_an_offered_article_is_a_link_page_on_sms(hd: SmsHelpdesk,

@@ -25,6 +25,7 @@ async def tg(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
     assert stack.app.knowledge is not None
     await stack.app.knowledge.load([LONG])
     yield stack
+    await stack.app.knowledge.load([])  # the PostgreSQL test database is shared
     await stack.close()
 
 
