@@ -27,6 +27,7 @@ from core import permissions
 from core.actions import ActionCodec
 from core.attachment_service import AttachmentConfig
 from core.clock import Clock, SystemClock
+from core.kb_ports import KnowledgeBase
 from core.ports import ChannelSender, RateGate, UnitOfWorkFactory
 from core.preference_ports import NoticePreferences
 from core.report_ports import Reports
@@ -34,6 +35,7 @@ from core.telemetry import install as install_telemetry
 from persistence.attachments import LocalFileStore, SqlAttachmentIndex
 from persistence.db import make_engine, make_reader_sessionmaker, make_sessionmaker
 from persistence.inbox import SqlInbox
+from persistence.kb_store import SqlKnowledgeBase
 from persistence.link_codes import RedisLinkCodes
 from persistence.migrate import upgrade
 from persistence.preference_store import SqlNoticePreferences
@@ -71,6 +73,7 @@ class App:
     # Platform rate limits shared by every process through Redis (issue 14).
     rate_gate: RateGate | None = None
     inbox: InboxProcessor = field(default=None)  # type: ignore[assignment]  # set by bootstrap
+    knowledge: KnowledgeBase | None = None  # the knowledge base (issue 18: load-kb, /kb)
 
     def add_sender(self, sender: ChannelSender, **worker_options: Any) -> None:
         self.senders[sender.channel] = sender
@@ -152,6 +155,8 @@ async def bootstrap(
         scripts=SqlScriptStore(joining(make_sessionmaker(engine)), types),  # issue 18
         deflections=SqlDeflectionLog(joining(make_sessionmaker(engine))),
     )
+    knowledge = SqlKnowledgeBase(joining(make_sessionmaker(engine)))  # issue 18: knowledge base
+    conversations.knowledge = knowledge
     retention = None
     if settings.attachment_retention_days:
         retention = RetentionWorker(attachments, clock, settings.attachment_retention_days)
@@ -169,4 +174,5 @@ async def bootstrap(
     return App(settings, engine, uows, dialogs, codec, clock, conversations,
                attachments=attachments, preferences=preferences,
                timer_worker=TimerWorker(uows, clock=clock), retention=retention,
-               metrics=metrics, reports=reports, rate_gate=rate_gate, inbox=inbox)
+               metrics=metrics, reports=reports, rate_gate=rate_gate, inbox=inbox,
+               knowledge=knowledge)

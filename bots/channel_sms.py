@@ -13,6 +13,7 @@ from adapters.sms.webhook import STATUS_PATH
 from adapters.web import FileLinks, LinkSigner
 from bots import account_links
 from bots.inbox import InboxChannel
+from bots.kb_pages import mount_article_pages
 from core import services
 from core.errors import DomainError
 from core.messages import Attachment
@@ -85,6 +86,7 @@ class Plugin:
                                 language_of=language_of, file_link=file_link)
         app.add_sender(self.sender)
         files.mount(web_app)
+        mount_article_pages(app, web_app, resolve_secret(s))  # knowledge base (issue 18)
         webhooks = TwilioWebhooks(
             account_sid=s.twilio_account_sid,
             auth_token=s.twilio_auth_token,

@@ -490,6 +490,7 @@ def purge_files(
 # The admin life of a person, types, organizations, lists and import (bots/cli_admin.py) and
 # the reports (bots/cli_reports.py) register themselves on ``admin`` and ``app``.
 import bots.cli_inbox  # noqa: E402,F401  (registers ``admin inbox``)
+import bots.cli_kb  # noqa: E402,F401  (registers ``admin load-kb``, ``report kb``)
 import bots.cli_outbox  # noqa: E402,F401  (registers ``admin outbox``)
 import bots.cli_scripts  # noqa: E402,F401  (issue 18: load-scripts, report deflections)
 from bots import cli_admin, cli_reports  # noqa: E402,F401

@@ -26,6 +26,7 @@ from core.errors import DomainError, NotFound
 from core.forms import Form, FormResult, Overview
 from core.i18n import N_, _, normalise_language, translate, use_language
 from core.inbox_ports import TurnScope
+from core.kb_ports import ArticleLink, KnowledgeBase
 from core.kinds import Role
 from core.link_ports import LinkCodes
 from core.messages import Inbound, Reply
@@ -138,6 +139,9 @@ class Conversations:
         self.link_codes = link_codes  # /link (None: linking is unavailable)
         self.scripts = scripts  # troubleshooting scripts in the intake (None: none)
         self.deflections = deflections  # self-service outcomes (scripts, knowledge base)
+        # Knowledge base (issue 18): set by bootstrap; the SMS plugin sets article_link.
+        self.knowledge: KnowledgeBase | None = None
+        self.article_link: ArticleLink | None = None
 
     # -- inbound ---------------------------------------------------------------------------
     async def handle(self, inbound: Inbound, scope: TurnScope | None = None) -> list[Reply]:

@@ -20,6 +20,7 @@ from conversations import (
     free_text,
     history,
     intake,
+    kb,
     linking,
     lists,
     notices,
@@ -86,6 +87,8 @@ async def command(turn: Turn, text: str) -> list[Reply]:
         return await linking.link_command(turn, arg)
     if name == "/agenda":  # on-site visits (issue 18)
         return await visits.agenda_command(turn, arg)
+    if name == "/kb":  # knowledge base (issue 18)
+        return await kb.kb_command(turn, arg)
     if name == "/cancel":
         had_dialog = turn.state.state is not None
         await turn.set_state(None)
@@ -117,6 +120,8 @@ async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
     e, state = turn.engine, turn.state.state or ""
     if state == scripts.STATE:  # issue 18: text while a troubleshooting question waits
         return await scripts.on_text(turn, text)
+    if state == kb.STATE:  # the offered articles: text is added to the description
+        return await kb.more_text(turn, text)
     if state in free_text.PENDING_STATES and text:
         return await free_text.more(turn, text)
     if state in ("intake.type", "intake.assignee", "intake.summary") and text \
@@ -275,4 +280,9 @@ BUTTONS: dict[str, ButtonHandler] = {
     "vcancel": visits.on_cancel,
     "vdone": visits.on_done,
     "agenda": visits.on_agenda,
+    # knowledge base (issue 18): /kb results, the intake's offered articles, Yes / No
+    "kbread": kb.on_read,
+    "kbopen": kb.on_open,
+    "kbyes": kb.on_solved,
+    "kbno": kb.on_not_solved,
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conversations import clients, free_text, scripts
+from conversations import clients, free_text, kb, scripts
 from conversations.views import (
     button,
 )
@@ -53,7 +53,7 @@ def _carried(data: dict[str, Any]) -> dict[str, Any]:
 async def _describe_or_next(turn: Turn, data: dict[str, Any]) -> list[Reply]:
     """Ask the description, unless it came with the first message (then the next field)."""
     if data.get("description"):
-        return await _next_field(turn, data)
+        return await _after_description(turn, data)
     await turn.set_state("intake.describe", **data)
     return [describe_prompt()]
 
@@ -117,6 +117,18 @@ async def on_description(turn: Turn, text: str) -> list[Reply]:
         return [Reply(_("That is too long ({length} characters); please keep it under {limit}.",
                         length=len(text), limit=MAX_DESCRIPTION))]
     data = {**turn.state.data, "description": text, "subject": subject_from(text)}
+    return await _after_description(turn, data)
+
+
+# -- knowledge base (issue 18): matching articles are offered after the description --------
+async def _after_description(turn: Turn, data: dict[str, Any]) -> list[Reply]:
+    """Offer matching articles (``conversations.kb``), else go on with the next field."""
+    offered = await kb.offer(turn, data)
+    return offered if offered is not None else await _next_field(turn, data)
+
+
+async def after_offer(turn: Turn, data: dict[str, Any]) -> list[Reply]:
+    """"No, place the request" on the offered articles: the intake goes on."""
     return await _next_field(turn, data)
 
 

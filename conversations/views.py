@@ -288,6 +288,7 @@ def help_text(is_staff: bool, is_supervisor: bool = False) -> str:
         _("/cancel – stop what you are doing (nothing is placed)"),
         _("/language – choose your language"),
         _("/notices – notices about status changes (on or off)"),
+        _("/kb words – search the knowledge base"),
         *([_("/note HD-… text – an internal note (staff only)")] if is_staff else []),
         *([_("/queue – every live request, overdue first")] if is_staff else []),
         *([_("/reassign HD-… NAME – give a request to another assistant"),

@@ -360,3 +360,7 @@ def allows_visit(act: str, actor: Person, req: Request, visit_status: str,
     except (Refused, NotFound):
         return False
     return True
+# -- knowledge base (issue 18) ----------------------------------------------------------------
+def can_read_article(person: Person, visibility: str) -> bool:
+    """Staff read every article; initiators only public ones; a deactivated person none."""
+    return person.active and (person.role.is_staff or visibility == "public")

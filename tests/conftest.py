@@ -84,7 +84,8 @@ def pg_database() -> Iterator[str]:
 
 
 TABLES = ("inbox", "sent_messages", "outbox", "events", "comments", "time_entries", "requests",
-          "accounts", "request_types", "persons", "contracts", "organizations")
+          "accounts", "request_types", "persons", "contracts", "organizations",
+          "kb_articles")  # kb_articles: issue 18
 
 
 async def truncate_pg(url: str) -> None:

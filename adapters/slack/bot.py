@@ -54,7 +54,7 @@ DEDUPE_SECONDS = 3600.0
 PROFILE_CACHE = 5000
 # /helpdesk <word>: the words passed on as commands; anything else is text (HD-… lookups).
 SUBCOMMANDS = {"my", "help", "cancel", "language", "start", "notices", "history", "note",
-               "queue", "reassign", "stats", "report", "link", "agenda"}
+               "queue", "reassign", "stats", "report", "link", "agenda", "kb"}
 INVALID_PAYLOAD = "-"  # what an unknown action id is handed on as: "no longer valid"
 
 

@@ -15,6 +15,7 @@ from bots.script_files import parse
 from conversations.engine import CONTROL_CHARS
 from conversations.keywords import keyword_command
 from core.clock import ManualClock
+from core.kb_ports import Article
 from core.kinds import Role
 from persistence.redis_store import embedded_redis
 from tests.conftest import settings_for
@@ -26,6 +27,11 @@ QUERIES = {t: f"SELECT * FROM {t} ORDER BY 1"
            for t in ("requests", "events", "time_entries", "comments", "outbox", "accounts",
                      "scripts", "script_paths", "deflections", "visits", "timers")}
 QUERIES["persons"] = "SELECT id, name, role, language, active FROM persons ORDER BY 1"
+QUERIES["kb_articles"] = "SELECT id, views, deflections, not_helpful FROM kb_articles ORDER BY 1"
+
+
+KB_ARTICLE = Article("en/jam", "The printer reports a paper jam", "Open tray 2 and pull the "
+                     "sheet out gently.", "en", tags=("printer",))
 
 
 async def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
@@ -96,6 +102,15 @@ async def to_state(chat: Chat, state: str) -> str:
         await chat.send("Ana", "Password reset by phone")
         await chat.press("Ana", "Place and resolve")
         return "Ana"
+    if state == "kb.offer":  # knowledge base (issue 18): articles offered after the description
+        assert chat.app.knowledge is not None
+        await chat.app.knowledge.load([KB_ARTICLE])
+        await chat.send("Ion", "/new")
+        await chat.press("Ion", "Peripherals")
+        await chat.press("Ion", "Anyone")
+        await chat.send("Ion", "The printer has a paper jam")
+        assert "Did one of these solve it?" in chat.said("Ion")
+        return "Ion"
     await chat.send("Ion", "/new")
     if state == "intake.type":
         return "Ion"
@@ -167,7 +182,7 @@ STATES = ["idle", "intake.type", "intake.assignee", "intake.describe", "intake.s
           "intake.client", "finish.time", "finish.note", "dispute.reason",
           "intake.subject", "place_resolve.time", "sreopen.reason", "merge.target",
           "split.subject", "split.describe", "split.type", "intake.script", "staff.script",
-          "visit.when", "visit.duration", "visit.when.counter", "visit.work"]
+          "visit.when", "visit.duration", "visit.when.counter", "visit.work", "kb.offer"]
 BAD_TEXT = ["", "   ", "x" * 5000, "abc", "-5m", "0", "999h", "/frobnicate", "/",
             "/start@other_bot", "HD-1999-000000", "{ref} {0} %s", "\x00\x1b[31m"]
 
@@ -282,13 +297,14 @@ def test_any_text_in_any_state_gets_an_answer(tmp_path_factory, state: str, mess
 
 INITIATOR_STATES = ["idle", "closed", "one.open", "one.progress", "one.waiting",
                     "one.resolved", "several", "intake.type", "intake.assignee",
-                    "intake.describe", "intake.summary", "dispute.reason", "intake.script"]
+                    "intake.describe", "intake.summary", "dispute.reason", "intake.script",
+                    "kb.offer"]
 
 
 async def initiator_state(chat: Chat, state: str) -> None:
     """Drive Ion's requests (and dialog) to ``state``."""
     if state in ("intake.type", "intake.assignee", "intake.describe", "intake.summary",
-                 "dispute.reason", "intake.script"):
+                 "dispute.reason", "intake.script", "kb.offer"):
         assert await to_state(chat, state) == "Ion"
         return
     if state == "idle":
@@ -329,7 +345,7 @@ def is_free_text(message: str) -> bool:
 
 
 FOLLOW = ("Yes, place a new request", "No, just add it as a comment", "Peripherals", "Anyone",
-          "Place", "Still broken")
+          "Place", "Still broken", "No, place the request")
 
 
 async def answer_questions(chat: Chat) -> None:

@@ -261,3 +261,14 @@ def test_staff_see_all_lets_assistants_view_but_not_act() -> None:
         assert permissions.can_see(HOLDER, claimed)
     finally:
         permissions.configure(staff_see_all=True)
+
+
+# -- knowledge base (issue 18): who may read which article -----------------------------------
+@pytest.mark.parametrize("actor_name", list(ACTORS))
+@pytest.mark.parametrize("visibility", ["public", "staff"])
+@pytest.mark.parametrize("active", [True, False])
+def test_who_reads_which_article(actor_name: str, visibility: str, active: bool) -> None:
+    actor = copy.copy(ACTORS[actor_name])
+    actor.active = active
+    expected = active and (visibility == "public" or actor.role.is_staff)
+    assert permissions.can_read_article(actor, visibility) is expected
