@@ -160,15 +160,29 @@ async def on_open(turn: Turn, action: Action) -> list[Reply]:
     return [*article_replies(turn, article), offer_reply(turn, data)]
 
 
+async def _log_outcome(turn: Turn, opened: list[int], type_id: int | None, *,
+                       helpful: bool) -> None:
+    """The outcome in the self-service log too (``helpdesk report deflections``, source
+    ``kb``, one line per article opened, ref = the article's number)."""
+    log_ = turn.engine.deflections
+    if log_ is None:
+        return
+    for article in opened:
+        await log_.record("kb", str(article), type_id, turn.person.id, helpful,
+                          turn.engine.clock.now())
+
+
 async def on_solved(turn: Turn, action: Action) -> list[Reply]:
     """"Yes, solved": no request; a deflection for each article opened."""
     e = turn.engine
     if not _offered(turn):
         return [stale()]
     opened = [int(i) for i in turn.state.data.get("kb_opened") or []]
+    type_id = int(turn.state.data.get("type_id") or 0) or None
     await turn.set_state(None)
     if e.knowledge is not None and opened:
         await e.knowledge.count(opened, DEFLECTION)
+    await _log_outcome(turn, opened, type_id, helpful=True)
     return [Reply(_("Glad it is solved! Nothing was placed. Send /new whenever you need "
                     "help."), edit=True)]
 
@@ -184,6 +198,7 @@ async def on_not_solved(turn: Turn, action: Action) -> list[Reply]:
     opened = [int(i) for i in turn.state.data.get("kb_opened") or []]
     if e.knowledge is not None and opened:
         await e.knowledge.count(opened, NOT_HELPFUL)
+    await _log_outcome(turn, opened, int(data.get("type_id") or 0) or None, helpful=False)
     return await intake.after_offer(turn, data)
 
 

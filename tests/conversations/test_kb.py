@@ -73,6 +73,9 @@ async def test_articles_offered_and_yes_solved_counts_a_deflection(app: App) -> 
     await chat.press_payload("Ion", yes)  # a stale Yes changes nothing
     chat.expect("Ion", "This button is no longer valid.")
     assert (await stats(app))["printer-jam"] == (1, 1, 0)
+    # ... and in the self-service log beside the scripts' (helpdesk report deflections)
+    logged = await app.conversations.deflections.counts()  # type: ignore[union-attr]
+    assert [(c.source, c.deflected, c.not_helpful) for c in logged] == [("kb", 1, 0)]
 
 
 async def test_no_places_the_request_and_counts_not_helpful(app: App) -> None:
