@@ -72,13 +72,23 @@ class ParsedMail:
         return self.references[0] if self.references else None
 
 
+def _readable_address(address: str) -> bool:
+    """An address we could answer: one ``@`` between a non-empty local part and domain,
+    printable characters only (no controls, spaces or unassigned code points), at most 254."""
+    local, at, domain = address.partition("@")
+    return (bool(at and local and domain) and "@" not in domain and len(address) <= 254
+            and address.isprintable() and not any(c.isspace() for c in address))
+
+
 def parse(raw: bytes) -> ParsedMail:
     """Read one RFC 822 message. Never raises for a malformed message: what cannot be read
     is left empty (an unreadable sender makes the message ignorable, see ``sender``)."""
     msg = message_from_bytes(raw, policy=policy.default)
     assert isinstance(msg, EmailMessage)
     name, address = parseaddr(_header(msg, "From"))
-    address = address.strip().lower() if "@" in address else ""
+    address = address.strip().lower()
+    if not _readable_address(address):
+        address = ""
     message_id = _header(msg, "Message-ID").strip()
     if not message_id:
         message_id = f"<sha256:{hashlib.sha256(raw).hexdigest()}>"

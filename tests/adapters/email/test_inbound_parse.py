@@ -77,3 +77,13 @@ def test_malformed_input_does_not_raise() -> None:
     assert parse(b"From: a@x.com\r\nContent-Type: text/plain; charset=bogus-8\r\n\r\nhi").text \
         == "hi"
     assert cut_reply("") == ""
+
+
+def test_a_sender_we_could_not_answer_is_unreadable() -> None:
+    # found by the 10,000-payload fuzz run: control and private-use characters in From
+    raw = "Message-ID: <f@x>\r\nFrom: \x9b@\x7f\U00107ba2m\xa0q\r\n\r\nhello".encode()
+    parsed = parse(raw)
+    assert parsed.sender == "" and parsed.automatic  # ignored, never answered
+    assert parse(b"From: a b@x.com\r\n\r\nhi").sender == ""
+    assert parse(mail("Ion <ion@exemplu.ro>", "Printer", "It is jammed")).sender \
+        == "ion@exemplu.ro"
