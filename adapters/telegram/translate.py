@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from core.i18n import N_
@@ -46,6 +48,14 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     rows = [[InlineKeyboardButton(text=b.label[:64], callback_data=b.payload)]
             for b in reply.buttons]
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def keyboard_json(reply: Reply) -> dict[str, Any] | None:
+    """``keyboard`` as the Bot API's JSON (for a call sent as a JSON body)."""
+    if not reply.buttons:
+        return None
+    return {"inline_keyboard": [[{"text": b.label[:64], "callback_data": b.payload}]
+                                for b in reply.buttons]}
 
 
 def utf16_len(text: str) -> int:

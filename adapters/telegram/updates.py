@@ -14,6 +14,7 @@ import hmac
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -41,6 +42,12 @@ Handler = Callable[[Inbound], Awaitable[list[Reply]]]
 T = TypeVar("T")
 # Stores a verified update in the inbox (event id, conversation, payload) and processes it.
 Receive = Callable[[str, str, dict[str, Any]], Awaitable[bool]]
+# While a webhook request is being handled: its update id and, once the update was answered
+# inline, the answerCallbackQuery to return in the webhook's response. Telegram runs a
+# method given there ("Making requests when getting updates"), so a button press costs one
+# Bot API call less; answered later (by the inbox worker, or in long polling) it is a call.
+_WEBHOOK_ANSWER: ContextVar[dict[str, Any] | None] = ContextVar("telegram_webhook_answer",
+                                                                default=None)
 
 
 class BadUpdate(ValueError):
@@ -111,10 +118,14 @@ class UpdateProcessor:
         query = update.callback_query
         if query is not None:
             toast = next((r.toast for r in replies if r.toast), None)
-            try:
-                await self.sender.answer(query.id, toast)
-            except TelegramBadRequest as exc:  # too old to answer: the chat still gets it
-                log.info("callback query %s not answered: %s", query.id, exc)
+            webhook = _WEBHOOK_ANSWER.get()
+            if webhook is not None and webhook.get("update_id") == update.update_id:
+                webhook["answer"] = answer_callback(query.id, toast)
+            else:
+                try:
+                    await self.sender.answer(query.id, toast)
+                except TelegramBadRequest as exc:  # too old to answer: the chat still gets it
+                    log.info("callback query %s not answered: %s", query.id, exc)
         message = query.message if query is not None else None
         inbound = to_inbound(update)
         if inbound is None:
@@ -137,11 +148,20 @@ class UpdateProcessor:
                 log.warning("reply to update %s not deliverable: %s", update.update_id, exc)
 
 
+def answer_callback(callback_id: str, toast: str | None) -> dict[str, Any]:
+    """answerCallbackQuery as a webhook response body (a toast of at most 200 characters)."""
+    body: dict[str, Any] = {"method": "answerCallbackQuery", "callback_query_id": callback_id}
+    if toast:
+        body["text"] = toast[:200]
+    return body
+
+
 def webhook_handler(processor: UpdateProcessor, secret: str, receive: Receive
                     ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """POST /telegram/webhook: 401 without the secret, 400 for a body that is too large, too
     deep, not JSON or not an update, else 200 once stored in the inbox (500 when it could not
-    be stored makes Telegram deliver it again)."""
+    be stored makes Telegram deliver it again). When a button press was answered while the
+    request was open, the 200 carries its answerCallbackQuery for Telegram to run."""
 
     async def handler(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -157,12 +177,16 @@ def webhook_handler(processor: UpdateProcessor, secret: str, receive: Receive
                                      status=400)
         if checked is None:
             return web.json_response({"ok": True})  # a kind of update we do not handle
+        webhook: dict[str, Any] = {"update_id": data["update_id"]}
+        context = _WEBHOOK_ANSWER.set(webhook)
         try:
             await receive(checked[0], checked[1], data)
         except Exception:
             log.exception("update %s not stored; Telegram will deliver it again", checked[0])
             return web.json_response({"ok": False}, status=500)
-        return web.json_response({"ok": True})
+        finally:
+            _WEBHOOK_ANSWER.reset(context)
+        return web.json_response(webhook.get("answer") or {"ok": True})
 
     return handler
 

@@ -577,6 +577,26 @@ class FakeTelegramAPI:
         call.status = response.status
         return response
 
+    async def webhook_answer(self, body: Payload) -> Call | None:
+        """Run the method a bot put in its answer to a webhook request, as Telegram does
+        ("Making requests when getting updates"): ``body`` is the answer's JSON; without a
+        ``method`` there is nothing to run. The call is checked and recorded like any other
+        (its result is not reported back to the bot)."""
+        name = body.get("method")
+        if not isinstance(name, str):
+            return None
+        method = self._canonical.get(name.lower(), name)
+        params = {k: _decode(k, v) if k in _JSON_PARAMS else v
+                  for k, v in body.items() if k != "method"}
+        call = Call(method, self.token or "", params, time.monotonic())
+        self.calls.append(call)
+        try:
+            await self._process(call, {})
+            call.status = 200
+        except _ApiError as error:
+            call.status = error.status
+        return call
+
     async def _process(self, call: Call, uploads: dict[str, _Upload]) -> Any:
         await self._pause(self.latency)
         if self.token is not None and call.token != self.token:

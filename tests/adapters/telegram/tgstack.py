@@ -71,6 +71,8 @@ class TelegramStack:
         kwargs: dict[str, Any] = {"data": data} if raw is not None else {"json": update}
         async with self.http.post(f"{self.stack.base_url}/telegram/webhook", headers=headers,
                                   **kwargs) as response:
+            if response.status == 200:  # Telegram runs a method given in the answer
+                await self.fake.webhook_answer(await response.json())
             return response.status
 
     async def say(self, who: str, text: str) -> dict[str, Any]:
