@@ -119,9 +119,11 @@ class InboxProcessor(PollingWorker):
                 new = await self.inbox.add(channel, event_id, key, payload, self.clock.now())
                 await self.drain_conversation(key)
                 return new
+            account = None if inbound.person_id is not None \
+                else (inbound.channel, inbound.address)
             async with self.inbox.receiving(channel, event_id, key, payload,
                                             self.clock.now(), self.dialog_ttl,
-                                            self.lease_seconds) as scope:
+                                            self.lease_seconds, account) as scope:
                 try:
                     replies = await self.conversations.handle(inbound, scope=scope)
                 finally:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.inbox_ports import encode_replies
 from core.messages import Reply
+from persistence.repositories import PERSON_OF_ACCOUNT_JSON, prefetch_person
 from persistence.tables import Base, UTCDateTime
 from persistence.uow import ambient_session
 
@@ -196,13 +197,15 @@ class SqlInbox:
     @asynccontextmanager
     async def receiving(self, channel: str, event_id: str, conversation: str,
                         payload: dict[str, Any], now: datetime, dialog_ttl: float,
-                        lease_seconds: float = 60.0) -> AsyncIterator[SqlReceiveScope]:
+                        lease_seconds: float = 60.0, account: tuple[str, str] | None = None
+                        ) -> AsyncIterator[SqlReceiveScope]:
         """The webhook's hot path: one transaction that stores the event, applies it and
         marks it processed (see ``SqlReceiveScope``). Nothing of it stays unless its
-        ``finish`` committed (then store it with ``add`` before acknowledging)."""
+        ``finish`` committed (then store it with ``add`` before acknowledging). ``account``
+        (channel, address) of the sender: who it is, read in the same statement."""
         async with self.sessionmaker() as session:
             yield SqlReceiveScope(session, channel, event_id, conversation, payload, now,
-                                  dialog_ttl, lease_seconds)
+                                  dialog_ttl, lease_seconds, account)
 
     async def add_item(self, channel: str, event_id: str, conversation: str,
                        payload: dict[str, Any], now: datetime) -> InboxItem | None:
@@ -323,9 +326,10 @@ _COLUMNS = ("channel", "event_id", "conversation", "payload", "status", "attempt
 
 
 def _insert_receiving(insert: Any) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING RETURNING id, expected_state, behind``: the event
-    stored and, in the same statement, the dialog step after the conversation's last
-    processed event and whether an earlier event of it is still pending."""
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id, expected_state, behind, person``: the
+    event stored and, in the same statement, the dialog step after the conversation's last
+    processed event, whether an earlier event of it is still pending, and the person behind
+    the sender's account (``p_channel``, ``p_address``; NULL when unknown or not asked)."""
     expected = (select(_PREV.c.dialog_state)
                 .where(_PREV.c.conversation == bindparam("c_conversation"),
                        _PREV.c.status == DONE, _PREV.c.processed_at >= bindparam(
@@ -337,7 +341,8 @@ def _insert_receiving(insert: Any) -> Any:
     return (insert(_T).values({name: bindparam(f"v_{name}", type_=_T.c[name].type)
                                for name in _COLUMNS})
             .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-            .returning(_T.c.id, expected.label("expected_state"), behind.label("behind")))
+            .returning(_T.c.id, expected.label("expected_state"), behind.label("behind"),
+                       PERSON_OF_ACCOUNT_JSON.label("person")))
 
 
 RECEIVE = {"postgresql": _insert_receiving(postgresql.insert),
@@ -366,12 +371,15 @@ def _due(now: datetime) -> Any:
 
 
 def _receive_params(channel: str, event_id: str, conversation: str, payload: dict[str, Any],
-                    now: datetime, dialog_ttl: float) -> dict[str, Any]:
+                    now: datetime, dialog_ttl: float,
+                    account: tuple[str, str] | None = None) -> dict[str, Any]:
     event_id, conversation = event_id[:MAX_EVENT_ID], conversation[:MAX_CONVERSATION]
     return {"v_channel": channel, "v_event_id": event_id, "v_conversation": conversation,
             "v_payload": payload, "v_status": PENDING, "v_attempts": 0, "v_failures": 0,
             "v_created_at": now, "c_conversation": conversation, "c_event_id": event_id,
-            "c_since": now - timedelta(seconds=dialog_ttl)}
+            "c_since": now - timedelta(seconds=dialog_ttl),
+            "p_channel": account[0] if account else None,
+            "p_address": account[1] if account else None}
 
 
 class SqlReceiveScope:
@@ -385,8 +393,9 @@ class SqlReceiveScope:
 
     def __init__(self, session: AsyncSession, channel: str, event_id: str, conversation: str,
                  payload: dict[str, Any], now: datetime, dialog_ttl: float,
-                 lease_seconds: float = 60.0) -> None:
+                 lease_seconds: float = 60.0, account: tuple[str, str] | None = None) -> None:
         self.session = session
+        self.account = account
         self.channel = channel
         self.event_id = event_id
         self.conversation = conversation
@@ -404,9 +413,11 @@ class SqlReceiveScope:
         connection = await s.connection()  # Core statements: no ORM work per statement
         row = (await connection.execute(RECEIVE[connection.dialect.name], _receive_params(
             self.channel, self.event_id, self.conversation, self.payload, self.now,
-            self.dialog_ttl))).first()
+            self.dialog_ttl, self.account))).first()
         if row is None:
             raise Duplicate(f"{self.channel} {self.event_id} was stored before")
+        if self.account is not None:
+            prefetch_person(s, *self.account, row.person)
         self.item = InboxItem(row.id, self.channel, self.event_id[:MAX_EVENT_ID],
                               self.conversation[:MAX_CONVERSATION], self.payload, PENDING,
                               0, 0, os.urandom(8).hex(), None, row.expected_state)

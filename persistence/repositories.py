@@ -70,6 +70,19 @@ PERSON_BY_ACCOUNT = (
     select(*PERSON_COLUMNS).join(AccountRow, AccountRow.person_id == PersonRow.id)
     .where(AccountRow.channel == bindparam("channel"),
            AccountRow.address == bindparam("address")))
+# The same lookup as one JSON array ``[id, name, role, language, active, timezone,
+# organization_id, last_channel]`` (NULL: no such account), for a statement that already
+# runs anyway: the inbox's insert of an update carries it, so identifying the sender costs
+# no round trip of its own (``prefetch_person``).
+PERSON_OF_ACCOUNT_JSON = type_coerce(
+    select(json_row(PersonRow.id, PersonRow.name, PersonRow.role, PersonRow.language,
+                    PersonRow.active, PersonRow.timezone, PersonRow.organization_id,
+                    PersonRow.last_channel))
+    .where(PersonRow.id == select(AccountRow.person_id).where(
+        AccountRow.channel == bindparam("p_channel"),
+        AccountRow.address == bindparam("p_address")).scalar_subquery())
+    .scalar_subquery(), JSON)  # no join: a RETURNING clause names columns unqualified
+_PREFETCHED = "hd_person_by_account"
 REQUESTS_OF_INITIATOR = (
     full_requests().where(RequestRow.initiator_id == bindparam("person_id"))
     .order_by(RequestRow.id.desc()).limit(bindparam("limit", type_=Integer)))
@@ -97,6 +110,14 @@ async def _core(session: AsyncSession, statement: Any,
     return await connection.execute(statement, params)
 
 
+def prefetch_person(session: AsyncSession, channel: str, address: str,
+                    found: list[Any] | None) -> None:
+    """Remember what ``PERSON_OF_ACCOUNT_JSON`` read for this account in this session's
+    transaction: the next ``by_account_with_last_channel`` of it uses it instead of a
+    statement (once; later lookups read the database again)."""
+    session.info.setdefault(_PREFETCHED, {})[(channel, address)] = found
+
+
 def _person(row: PersonRow | Row[Any]) -> Person:
     return Person(row.id, row.name, Role(row.role), row.language, row.active, row.timezone,
                   row.organization_id)
@@ -119,6 +140,14 @@ class SqlPersonRepository(PersonRepository):
 
     async def by_account_with_last_channel(
             self, channel: str, address: str) -> tuple[Person, str | None] | None:
+        prefetched = self.s.info.get(_PREFETCHED)
+        if prefetched and (channel, address) in prefetched:  # read with the inbox's insert
+            found = prefetched.pop((channel, address))
+            if found is None:
+                return None
+            pid, name, role, language, active, timezone, organization, last = found
+            return (Person(int(pid), name, Role(role), language, bool(active), timezone,
+                           organization), last)
         # Every inbound message starts here: a statement built once, plain columns.
         row = (await _core(self.s, PERSON_BY_ACCOUNT,
                            {"channel": channel, "address": address})).first()
