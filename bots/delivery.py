@@ -31,6 +31,13 @@ UNREACHABLE = "client_unreachable"  # told to whoever placed a request for such 
 RELEASE_EVERY = 30.0  # seconds between looks for held people who became reachable
 
 
+def lease_end(after: int, recipients: list[int]) -> int:
+    """The last recipient of a lease that walked the recipients in order from ``after``,
+    wrapping round: the greatest one at or below ``after`` if it wrapped, else the greatest."""
+    wrapped = [r for r in recipients if r <= after]
+    return max(wrapped or recipients, default=0)
+
+
 class DeliveryWorker(PollingWorker):
     idle_seconds = 0.2
     drain_rounds = 100
@@ -71,16 +78,20 @@ class DeliveryWorker(PollingWorker):
         self.keep_days = keep_days
         self.purge_every = purge_every
         self._next_purge: datetime | None = None
+        # The recipient where the last lease ended: the next one starts after it (round robin).
+        self._after = 0
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many items were sent."""
         await self._release_reachable()
         await self._purge_if_due()
         async with self.uow_factory() as uow:
-            items = await uow.outbox.claim_due(self.clock.now(), self.batch, self.lease_seconds)
+            items = await uow.outbox.claim_due(self.clock.now(), self.batch, self.lease_seconds,
+                                               after=self._after)
             await uow.commit()
         if not items:
             return 0
+        self._after = lease_end(self._after, [i.notification.recipient_id for i in items])
         by_recipient: dict[int, list[OutboxItem]] = defaultdict(list)
         for item in items:
             by_recipient[item.notification.recipient_id].append(item)

@@ -268,8 +268,12 @@ class Outbox(abc.ABC):
         its ``edit_key`` (one statement); returns how many."""
 
     @abc.abstractmethod
-    async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
-        """Lease up to ``limit`` due items so no other worker takes them meanwhile."""
+    async def claim_due(self, now: datetime, limit: int, lease_seconds: float,
+                        after: int = 0) -> list[OutboxItem]:
+        """Lease up to ``limit`` due items so no other worker takes them meanwhile.
+
+        ``after``: the recipient where this worker's previous lease ended; a store that
+        walks the recipients in order starts after it, so every recipient gets its turn."""
 
     @abc.abstractmethod
     async def mark_sent(self, item_id: int, now: datetime) -> None: ...
