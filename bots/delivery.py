@@ -16,7 +16,13 @@ from bots.polling import PollingWorker
 from conversations.engine import Conversations
 from core.clock import Clock, SystemClock
 from core.notifications import Notification, is_optional
-from core.ports import ChannelSender, OutboxItem, UnitOfWork, UnitOfWorkFactory
+from core.ports import (
+    ChannelSender,
+    OutboxItem,
+    SentMessage,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from core.preference_ports import NoticePreferences
 from core.telemetry import telemetry
 
@@ -262,9 +268,9 @@ class DeliveryWorker(PollingWorker):
             if previous is not None:
                 await sender.clear_buttons(address, previous)
             ref = await sender.send(address, reply)
-        async with self.uow_factory() as uow:
-            if n.edit_key and ref is not None:
-                await uow.sent.put(person.id, channel, n.edit_key, ref)
-            await uow.outbox.mark_sent(item.id, self.clock.now())
+        record = (SentMessage(person.id, channel, n.edit_key, ref)
+                  if n.edit_key and ref is not None else None)
+        async with self.uow_factory() as uow:  # one statement (two on SQLite with a record)
+            await uow.outbox.mark_sent(item.id, self.clock.now(), record)
             await uow.commit()
         telemetry().delivery(self._route.pop(item.id, channel), "sent")

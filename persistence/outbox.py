@@ -35,6 +35,7 @@ from core.ports import (
     DeliveryRoute,
     Outbox,
     OutboxItem,
+    SentMessage,
     SentMessages,
 )
 from persistence.aggregate_sql import json_rows
@@ -207,11 +208,22 @@ class SqlOutbox(Outbox):
             .execution_options(synchronize_session=False))
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def mark_sent(self, item_id: int, now: datetime) -> None:
-        await self.s.execute(
-            update(OutboxRow).where(OutboxRow.id == item_id)
-            .values(sent_at=now, locked_until=None, attempts=OutboxRow.attempts + 1)
-        )
+    async def mark_sent(self, item_id: int, now: datetime,
+                        record: SentMessage | None = None) -> None:
+        """One statement; with ``record`` on PostgreSQL too (the mark is a data-modifying CTE
+        of the ``sent_messages`` upsert). SQLite cannot change two tables in one statement
+        without a trigger: there the record is a second statement."""
+        mark = (update(OutboxRow).where(OutboxRow.id == item_id)
+                .values(sent_at=now, locked_until=None, attempts=OutboxRow.attempts + 1))
+        if record is None:
+            await self.s.execute(mark)
+            return
+        if self.s.get_bind().dialect.name != "postgresql":
+            await SqlSentMessages(self.s).put(record.person_id, record.channel,
+                                              record.edit_key, record.message_ref)
+            await self.s.execute(mark)
+            return
+        await self.s.execute(_record_upsert(pg_insert, record).add_cte(mark.cte("marked")))
 
     async def mark_failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:
         values: dict[str, object] = {
@@ -299,13 +311,9 @@ class SqlSentMessages(SentMessages):
 
     async def put(self, person_id: int, channel: str, edit_key: str, message_ref: str) -> None:
         """One upsert (``INSERT … ON CONFLICT DO UPDATE`` on both databases)."""
-        dialect = self.s.get_bind().dialect.name
-        make = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = make(SentMessageRow.__table__).values(  # type: ignore[arg-type]
-            person_id=person_id, channel=channel, edit_key=edit_key, message_ref=message_ref)
-        await self.s.execute(stmt.on_conflict_do_update(
-            index_elements=["person_id", "channel", "edit_key"],
-            set_={"message_ref": stmt.excluded.message_ref}))
+        make = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await self.s.execute(_record_upsert(
+            make, SentMessage(person_id, channel, edit_key, message_ref)))
 
     async def route(self, person_id: int, edit_key: str | None) -> DeliveryRoute | None:
         row = (await self.s.execute(_ROUTE, {"person_id": person_id,
@@ -336,6 +344,14 @@ _ROUTE = select(
     .where(NoticePreferenceRow.person_id == PersonRow.id).correlate(PersonRow)
     .scalar_subquery().label("status_notices"),
 ).where(PersonRow.id == bindparam("person_id"))
+
+
+def _record_upsert(make: Any, record: SentMessage) -> Any:
+    stmt = make(SentMessageRow.__table__).values(
+        person_id=record.person_id, channel=record.channel, edit_key=record.edit_key,
+        message_ref=record.message_ref)
+    return stmt.on_conflict_do_update(index_elements=["person_id", "channel", "edit_key"],
+                                      set_={"message_ref": stmt.excluded.message_ref})
 
 
 def _literal(values: dict[str, Any], column: str) -> Any:
