@@ -16,7 +16,13 @@ from bots.polling import PollingWorker
 from conversations.engine import Conversations
 from core.clock import Clock, SystemClock
 from core.notifications import Notification, is_optional
-from core.ports import ChannelSender, OutboxItem, UnitOfWork, UnitOfWorkFactory
+from core.ports import (
+    ChannelSender,
+    OutboxItem,
+    SentMessage,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from core.preference_ports import NoticePreferences
 from core.telemetry import telemetry
 
@@ -29,6 +35,13 @@ class NoRoute(Exception):
 
 UNREACHABLE = "client_unreachable"  # told to whoever placed a request for such a person
 RELEASE_EVERY = 30.0  # seconds between looks for held people who became reachable
+
+
+def lease_end(after: int, recipients: list[int]) -> int:
+    """The last recipient of a lease that walked the recipients in order from ``after``,
+    wrapping round: the greatest one at or below ``after`` if it wrapped, else the greatest."""
+    wrapped = [r for r in recipients if r <= after]
+    return max(wrapped or recipients, default=0)
 
 
 class DeliveryWorker(PollingWorker):
@@ -71,16 +84,20 @@ class DeliveryWorker(PollingWorker):
         self.keep_days = keep_days
         self.purge_every = purge_every
         self._next_purge: datetime | None = None
+        # The recipient where the last lease ended: the next one starts after it (round robin).
+        self._after = 0
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many items were sent."""
         await self._release_reachable()
         await self._purge_if_due()
         async with self.uow_factory() as uow:
-            items = await uow.outbox.claim_due(self.clock.now(), self.batch, self.lease_seconds)
+            items = await uow.outbox.claim_due(self.clock.now(), self.batch, self.lease_seconds,
+                                               after=self._after)
             await uow.commit()
         if not items:
             return 0
+        self._after = lease_end(self._after, [i.notification.recipient_id for i in items])
         by_recipient: dict[int, list[OutboxItem]] = defaultdict(list)
         for item in items:
             by_recipient[item.notification.recipient_id].append(item)
@@ -251,9 +268,9 @@ class DeliveryWorker(PollingWorker):
             if previous is not None:
                 await sender.clear_buttons(address, previous)
             ref = await sender.send(address, reply)
-        async with self.uow_factory() as uow:
-            if n.edit_key and ref is not None:
-                await uow.sent.put(person.id, channel, n.edit_key, ref)
-            await uow.outbox.mark_sent(item.id, self.clock.now())
+        record = (SentMessage(person.id, channel, n.edit_key, ref)
+                  if n.edit_key and ref is not None else None)
+        async with self.uow_factory() as uow:  # one statement (two on SQLite with a record)
+            await uow.outbox.mark_sent(item.id, self.clock.now(), record)
             await uow.commit()
         telemetry().delivery(self._route.pop(item.id, channel), "sent")

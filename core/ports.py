@@ -43,6 +43,16 @@ HELD_PREFIX = "held: "  # ``last_error`` of an item kept for a person nobody can
 
 
 @dataclass(frozen=True)
+class SentMessage:
+    """A message sent to a person that a later notification with ``edit_key`` edits."""
+
+    person_id: int
+    channel: str
+    edit_key: str
+    message_ref: str
+
+
+@dataclass(frozen=True)
 class DeadLetter:
     """An outbox item that will not be sent by itself: it failed past its retry budget, or
     it is held because its recipient has no account on any running channel."""
@@ -268,11 +278,18 @@ class Outbox(abc.ABC):
         its ``edit_key`` (one statement); returns how many."""
 
     @abc.abstractmethod
-    async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
-        """Lease up to ``limit`` due items so no other worker takes them meanwhile."""
+    async def claim_due(self, now: datetime, limit: int, lease_seconds: float,
+                        after: int = 0) -> list[OutboxItem]:
+        """Lease up to ``limit`` due items so no other worker takes them meanwhile.
+
+        ``after``: the recipient where this worker's previous lease ended; a store that
+        walks the recipients in order starts after it, so every recipient gets its turn."""
 
     @abc.abstractmethod
-    async def mark_sent(self, item_id: int, now: datetime) -> None: ...
+    async def mark_sent(self, item_id: int, now: datetime,
+                        record: SentMessage | None = None) -> None:
+        """Mark the item sent; ``record``: also remember the message it became (for later
+        edits; ``SentMessages.put``), in the same statement where the database allows."""
 
     @abc.abstractmethod
     async def mark_failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:

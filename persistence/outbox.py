@@ -35,6 +35,7 @@ from core.ports import (
     DeliveryRoute,
     Outbox,
     OutboxItem,
+    SentMessage,
     SentMessages,
 )
 from persistence.aggregate_sql import json_rows
@@ -65,37 +66,54 @@ def _lease(heads: Any) -> Any:
     )
 
 
-# PostgreSQL: a skip scan over the partial index finds the first unsent item of each
-# recipient (one index probe per recipient, whatever the backlog); ARRAY(…) makes the
-# planner look the chosen ids up by primary key instead of joining on guessed row counts
-# (with the statistics of an empty outbox it chose a nested loop: 1.4 s at 36,000 rows).
-# The re-check on the row is spelt COALESCE(…) IS NULL so that it cannot match the partial
-# index either (a scan of the whole partial index there took 27 ms). Rows another worker is
-# leasing right now are skipped (SKIP LOCKED), so two workers share a backlog.
-_LEASE_PG_SQL = """
+# PostgreSQL: a skip scan over the partial index of unsent rows walks the recipients' queue
+# heads in recipient order, starting after ``:after`` (where the worker's previous lease
+# ended) and wrapping round once, and stops as soon as it holds ``:limit`` due heads: one
+# index probe per head it passes, so the cost grows with the batch (plus the heads leased or
+# backing off right now), not with the number of recipients that have unsent items.
+# A due head is taken only if its transaction-level advisory lock is free (class 7304564,
+# "out"; the two-int key space is separate from the migration lock's bigint one): a head
+# another worker is leasing at this very moment is passed over instead of counted, so the
+# batch still fills while two workers lease together. ARRAY(…) makes the planner look the
+# chosen ids up by primary key instead of joining on guessed row counts (with the statistics
+# of an empty outbox it chose a nested loop: 1.4 s at 36,000 rows). The re-check on the row
+# is spelt COALESCE(…) IS NULL so that it cannot match the partial index either (a scan of
+# the whole partial index there took 27 ms); FOR UPDATE SKIP LOCKED stays as the last guard.
+_CLAIM = """CASE WHEN (x.next_attempt_at IS NULL OR x.next_attempt_at <= :now)
+               AND (x.locked_until IS NULL OR x.locked_until < :now)
+          THEN pg_try_advisory_xact_lock(7304564, x.id) ELSE false END"""
+_HEAD = """SELECT recipient_id, id, next_attempt_at, locked_until, {lap} AS lap FROM outbox
+            WHERE sent_at IS NULL AND gave_up_at IS NULL AND {where}
+            ORDER BY recipient_id, id LIMIT 1"""
+# In the second lap (recipients up to ``:after``) the upper bound stays an index condition.
+_NEXT = ("recipient_id > heads.recipient_id AND recipient_id <= "
+         "CASE WHEN heads.lap = 0 THEN 2147483647 ELSE :after END")
+_LEASE_PG_SQL = f"""
+WITH RECURSIVE heads AS (
+    SELECT x.*, claimed.mine, claimed.mine::int AS n
+    FROM (({_HEAD.format(lap=0, where="recipient_id > :after")})
+          UNION ALL
+          ({_HEAD.format(lap=1, where="recipient_id <= :after")})
+          LIMIT 1) AS x
+    CROSS JOIN LATERAL (SELECT {_CLAIM} AS mine) AS claimed
+    UNION ALL
+    SELECT x.*, claimed.mine, heads.n + claimed.mine::int
+    FROM heads
+    CROSS JOIN LATERAL (
+        ({_HEAD.format(lap="heads.lap", where=_NEXT)})
+        UNION ALL
+        ({_HEAD.format(lap=1, where="heads.lap = 0 AND recipient_id <= :after")})
+        LIMIT 1) AS x
+    CROSS JOIN LATERAL (SELECT {_CLAIM} AS mine) AS claimed
+    WHERE heads.n < :limit
+)
 UPDATE outbox SET locked_until = :until
 WHERE id = ANY(ARRAY(
     SELECT id FROM outbox
-    WHERE id = ANY(ARRAY(
-        WITH RECURSIVE heads AS (
-            (SELECT recipient_id, id, next_attempt_at, locked_until FROM outbox
-             WHERE sent_at IS NULL AND gave_up_at IS NULL
-             ORDER BY recipient_id, id LIMIT 1)
-            UNION ALL
-            SELECT next.* FROM heads CROSS JOIN LATERAL (
-                SELECT recipient_id, id, next_attempt_at, locked_until FROM outbox
-                WHERE sent_at IS NULL AND gave_up_at IS NULL
-                  AND recipient_id > heads.recipient_id
-                ORDER BY recipient_id, id LIMIT 1) AS next
-        )
-        SELECT id FROM heads
-        WHERE (next_attempt_at IS NULL OR next_attempt_at <= :now)
-          AND (locked_until IS NULL OR locked_until < :now)
-        ORDER BY id LIMIT 4 * :limit))
+    WHERE id = ANY(ARRAY(SELECT id FROM heads WHERE mine))
       AND COALESCE(sent_at, gave_up_at) IS NULL
       AND (next_attempt_at IS NULL OR next_attempt_at <= :now)
       AND (locked_until IS NULL OR locked_until < :now)
-    ORDER BY id LIMIT :limit
     FOR UPDATE SKIP LOCKED))
 RETURNING id, recipient_id, kind, request_id, data, edit_key, edit_only, attempts, created_at
 """
@@ -103,7 +121,7 @@ _LEASE_PG = (
     text(_LEASE_PG_SQL)
     .bindparams(bindparam("now", type_=_T.created_at.type),
                 bindparam("until", type_=_T.created_at.type),
-                bindparam("limit", type_=Integer()))
+                bindparam("limit", type_=Integer()), bindparam("after", type_=Integer()))
     .columns(_T.id, _T.recipient_id, _T.kind, _T.request_id, _T.data, _T.edit_key,
              _T.edit_only, _T.attempts, _T.created_at)
 )
@@ -154,19 +172,22 @@ class SqlOutbox(Outbox):
             rows, self._buffer = self._buffer, []
             await self.s.execute(insert(_TABLE), rows)
 
-    async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
+    async def claim_due(self, now: datetime, limit: int, lease_seconds: float,
+                        after: int = 0) -> list[OutboxItem]:
         """Lease the first unsent item of up to ``limit`` recipients whose first item is due.
 
         One statement: ``UPDATE … RETURNING`` over the heads of the recipients' queues, read
-        from the partial index of unsent rows (``DISTINCT ON`` on PostgreSQL, ``MIN(id)``
-        per recipient on SQLite). Its cost grows with the backlog linearly, whatever the
-        statistics say (a correlated "no earlier unsent item" test went quadratic).
+        from the partial index of unsent rows. On PostgreSQL the heads are taken in
+        recipient order after ``after`` (wrapping round), stopping once ``limit`` are held:
+        the cost grows with the batch, not with the recipients that have a backlog. SQLite
+        takes the oldest heads (``MIN(id)`` per recipient) and ignores ``after``.
         """
         await self.flush()
         postgres = self.s.get_bind().dialect.name == "postgresql"
         rows = list((await self.s.execute(
             _LEASE_PG if postgres else _LEASE_GENERIC,
-            {"now": now, "until": now + timedelta(seconds=lease_seconds), "limit": limit},
+            {"now": now, "until": now + timedelta(seconds=lease_seconds), "limit": limit,
+             **({"after": after} if postgres else {})},
         )).all())
         rows.sort(key=lambda r: r.id)
         return [
@@ -187,11 +208,22 @@ class SqlOutbox(Outbox):
             .execution_options(synchronize_session=False))
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def mark_sent(self, item_id: int, now: datetime) -> None:
-        await self.s.execute(
-            update(OutboxRow).where(OutboxRow.id == item_id)
-            .values(sent_at=now, locked_until=None, attempts=OutboxRow.attempts + 1)
-        )
+    async def mark_sent(self, item_id: int, now: datetime,
+                        record: SentMessage | None = None) -> None:
+        """One statement; with ``record`` on PostgreSQL too (the mark is a data-modifying CTE
+        of the ``sent_messages`` upsert). SQLite cannot change two tables in one statement
+        without a trigger: there the record is a second statement."""
+        mark = (update(OutboxRow).where(OutboxRow.id == item_id)
+                .values(sent_at=now, locked_until=None, attempts=OutboxRow.attempts + 1))
+        if record is None:
+            await self.s.execute(mark)
+            return
+        if self.s.get_bind().dialect.name != "postgresql":
+            await SqlSentMessages(self.s).put(record.person_id, record.channel,
+                                              record.edit_key, record.message_ref)
+            await self.s.execute(mark)
+            return
+        await self.s.execute(_record_upsert(pg_insert, record).add_cte(mark.cte("marked")))
 
     async def mark_failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:
         values: dict[str, object] = {
@@ -279,13 +311,9 @@ class SqlSentMessages(SentMessages):
 
     async def put(self, person_id: int, channel: str, edit_key: str, message_ref: str) -> None:
         """One upsert (``INSERT … ON CONFLICT DO UPDATE`` on both databases)."""
-        dialect = self.s.get_bind().dialect.name
-        make = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = make(SentMessageRow.__table__).values(  # type: ignore[arg-type]
-            person_id=person_id, channel=channel, edit_key=edit_key, message_ref=message_ref)
-        await self.s.execute(stmt.on_conflict_do_update(
-            index_elements=["person_id", "channel", "edit_key"],
-            set_={"message_ref": stmt.excluded.message_ref}))
+        make = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await self.s.execute(_record_upsert(
+            make, SentMessage(person_id, channel, edit_key, message_ref)))
 
     async def route(self, person_id: int, edit_key: str | None) -> DeliveryRoute | None:
         row = (await self.s.execute(_ROUTE, {"person_id": person_id,
@@ -316,6 +344,14 @@ _ROUTE = select(
     .where(NoticePreferenceRow.person_id == PersonRow.id).correlate(PersonRow)
     .scalar_subquery().label("status_notices"),
 ).where(PersonRow.id == bindparam("person_id"))
+
+
+def _record_upsert(make: Any, record: SentMessage) -> Any:
+    stmt = make(SentMessageRow.__table__).values(
+        person_id=record.person_id, channel=record.channel, edit_key=record.edit_key,
+        message_ref=record.message_ref)
+    return stmt.on_conflict_do_update(index_elements=["person_id", "channel", "edit_key"],
+                                      set_={"message_ref": stmt.excluded.message_ref})
 
 
 def _literal(values: dict[str, Any], column: str) -> Any:

@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bots.bootstrap import App, bootstrap
-from bots.delivery import DeliveryWorker
+from bots.delivery import DeliveryWorker, lease_end
 from core import services
 from core.clock import ManualClock
 from core.kinds import Role
+from core.notifications import Notification
 from persistence.redis_store import embedded_redis
 from tests.conftest import settings_for
 from tests.harness import Chat, RecordingSender
@@ -158,3 +159,35 @@ async def test_worker_process_killed_between_commit_and_send(
     assert await worker.drain() == 2
     assert sorted(d.to for d in chat.sender.log) == ["ana", "bogdan"]
     await app.close()
+
+
+def test_a_lease_ends_at_the_last_recipient_it_walked_past() -> None:
+    assert lease_end(0, [3, 1, 2]) == 3
+    assert lease_end(5, [6, 9, 2, 1]) == 2  # wrapped round: 6, 9, then 1, 2
+    assert lease_end(5, []) == 0
+
+
+async def test_the_worker_takes_the_recipients_in_turn(pg_url: str) -> None:
+    """A batch smaller than the recipients with a backlog: each lease starts where the
+    previous one ended (PostgreSQL), so nobody waits for the others' queues to drain."""
+    app = await bootstrap(settings_for(pg_url), clock=ManualClock(), redis=embedded_redis())
+    try:
+        chat = Chat(app)
+        ids = [await chat.add_person(f"A{n}", Role.ASSISTANT) for n in range(5)]
+        data = {"ref": "HD-1", "type": "Peripherals", "initiator": "Ion", "description": "x"}
+        async with app.uow_factory() as uow:
+            for _round in range(2):
+                for pid in ids:
+                    await uow.outbox.add(Notification(pid, "new_request", 1, data))
+            await uow.commit()
+        app.add_sender(chat.sender, batch=2)
+        assert app.worker is not None
+        rounds = []
+        for _ in range(5):
+            before = len(chat.sender.log)
+            assert await app.worker.run_once() == 2
+            rounds.append(sorted(d.to for d in chat.sender.log[before:]))
+        assert rounds == [["a0", "a1"], ["a2", "a3"], ["a0", "a4"], ["a1", "a2"],
+                          ["a3", "a4"]]
+    finally:
+        await app.close()

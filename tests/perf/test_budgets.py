@@ -134,6 +134,40 @@ async def test_delivering_a_notification_costs_two_statements_besides_the_lease(
     assert len(per_item) <= 2 * sent, counts
 
 
+async def offers_delivered(app: App) -> tuple[int, Counts]:
+    """A request placed (not delivered yet), then one delivery round counted: the offers
+    to three assistants, each recorded in ``sent_messages`` for the later "taken" edit."""
+    from core import services
+
+    chat = Chat(app)
+    type_id = await chat.add_type("Peripherals")
+    ion = await chat.add_person("Ion", Role.INITIATOR)
+    for n in range(3):
+        await chat.add_person(f"A{n}", Role.ASSISTANT)
+    assert app.worker is not None
+    await app.worker.run_once()  # warm: the hourly purge and the held-items check are done
+    await services.place(app.uow_factory, app.clock, actor_id=ion, type_id=type_id,
+                         description="Printer is jammed")
+    with counting(app) as counts:
+        sent = await app.worker.run_once()
+    async with app.engine.connect() as conn:
+        recorded = (await conn.execute(text(
+            "SELECT count(*) FROM sent_messages WHERE edit_key LIKE 'offer:%'"))).scalar()
+    assert recorded == 3
+    per_item = [s for s in counts.statements
+                if not s.startswith(("UPDATE outbox SET locked_until", "WITH RECURSIVE heads"))]
+    return sent, Counts(per_item, counts.redis)
+
+
+async def test_delivering_an_offer_that_is_recorded_costs_three_statements_on_sqlite(
+        app: App) -> None:
+    sent, counts = await offers_delivered(app)
+    assert sent == 3
+    # One read, the sent-message upsert and the "sent" mark: SQLite cannot change two
+    # tables in one statement (no data-modifying CTE) without a trigger.
+    assert counts.sql <= 3 * sent, counts
+
+
 @pytest.fixture
 async def pg_app(pg_url: str):
     from bots.bootstrap import bootstrap
@@ -206,3 +240,13 @@ def message_update_for(tg, who: str, text: str) -> dict[str, object]:  # type: i
     from tests.adapters.telegram.tgstack import message_update
 
     return message_update(tg.users[who], text, who)
+
+
+async def test_delivering_an_offer_that_is_recorded_costs_two_statements_on_postgresql(
+        pg_app: App) -> None:
+    sent, counts = await offers_delivered(pg_app)
+    assert sent == 3
+    # One read; the "sent" mark and the sent-message upsert are one statement (the mark is
+    # a data-modifying CTE of the upsert).
+    assert counts.sql <= 2 * sent, counts
+    assert not [s for s in counts.statements if s.startswith("INSERT INTO sent_messages")]

@@ -103,3 +103,58 @@ async def test_sent_rows_are_purged_after_the_keep_days(uows) -> None:
         assert await uow.outbox.pending_count() == 2
         left = (await uow.outbox.claim_due(now, 10, 60))
     assert [i.notification.kind for i in left] == ["n1", "n1"]
+
+
+@pytest.fixture
+async def pg_uows(pg_url: str):
+    engine = make_engine(pg_url)
+    await upgrade(engine)
+    yield uow_factory(make_sessionmaker(engine))
+    await engine.dispose()
+
+
+async def test_a_lease_starts_after_the_given_recipient_and_wraps_round(pg_uows) -> None:
+    """PostgreSQL walks the recipients in order from where the worker's last lease ended,
+    so the ones after the first ``limit`` are not kept waiting until those are drained."""
+    ids = await backlog(pg_uows, 5, 2)
+    now = datetime.now(UTC)
+    async with pg_uows() as uow:
+        items = await uow.outbox.claim_due(now, 3, 60, after=ids[2])
+        await uow.rollback()
+    assert sorted(i.notification.recipient_id for i in items) == [ids[0], ids[3], ids[4]]
+    async with pg_uows() as uow:
+        items = await uow.outbox.claim_due(now, 10, 60, after=ids[4])
+        await uow.rollback()
+    assert [i.notification.recipient_id for i in items] == ids  # each head once, then stop
+    assert {i.notification.kind for i in items} == {"n0"}
+
+
+async def test_a_lease_passes_over_heads_another_worker_is_leasing(pg_uows) -> None:
+    """Heads locked by a lease not yet committed are skipped without using up the batch
+    (the skip scan stops after ``limit`` heads, so it must not count them)."""
+    ids = await backlog(pg_uows, 20, 2)
+    now = datetime.now(UTC)
+    async with pg_uows() as first:
+        a = await first.outbox.claim_due(now, 15, 60)  # not committed yet
+        async with pg_uows() as second:
+            b = await second.outbox.claim_due(now, 15, 60)
+            await second.commit()
+        await first.commit()
+    assert [i.notification.recipient_id for i in a] == ids[:15]
+    assert [i.notification.recipient_id for i in b] == ids[15:]
+
+
+async def test_a_lease_skips_heads_backing_off_and_still_fills_the_batch(pg_uows) -> None:
+    ids = await backlog(pg_uows, 6, 2)
+    now = datetime.now(UTC)
+    async with pg_uows() as uow:
+        failing = await uow.outbox.claim_due(now, 3, 60)
+        for item in failing:
+            await uow.outbox.mark_failed(item.id, "boom", now + timedelta(minutes=5))
+        await uow.commit()
+    async with pg_uows() as uow:
+        items = await uow.outbox.claim_due(now, 3, 60)
+        await uow.rollback()
+    # Ids[:3]'s heads wait for their retry; their second items stay behind them.
+    assert [i.notification.recipient_id for i in items] == ids[3:]
+    assert {i.notification.kind for i in items} == {"n0"}
