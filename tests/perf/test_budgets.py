@@ -225,14 +225,15 @@ async def test_a_webhook_update_costs_the_engine_statements_plus_insert_and_mark
     # The insert (which also reads the previous dialog step) and the "processed" mark; the
     # "replied" mark is batched over many updates (``InboxProcessor.mark_delay``).
     assert [s.split()[0] for s in inbox] == ["INSERT", "UPDATE"], counts
-    assert len(engine) <= 2, counts  # identify, the list
+    # The sender is identified by the insert itself (RETURNING … person): only the list.
+    assert len(engine) == 1 and "FROM persons" not in engine[0].split("WHERE")[0], counts
     assert not [s for s in counts.statements if "SAVEPOINT" in s], counts
     # The conversation lock (with the dialog state), its release, the flood-limit token.
     assert len(counts.redis) <= 3, counts
     text = message_update_for(tg, "Ion", "hello")
     with counting(tg.app) as counts:
         assert await tg.post(text) == 200
-    assert sum(1 for s in counts.statements if " inbox " not in f"{s} ") <= 3, counts
+    assert sum(1 for s in counts.statements if " inbox " not in f"{s} ") <= 2, counts
     assert len(counts.redis) <= 3, counts
 
 
