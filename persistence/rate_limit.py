@@ -16,7 +16,8 @@ from redis.asyncio import Redis
 from core.ports import RateGate
 
 # KEYS[1] bucket; ARGV[1] tokens per second, ARGV[2] burst (bucket size).
-# Returns the seconds to wait (a string: Lua numbers would be truncated to integers).
+# Returns the server's time and the seconds to wait from then (strings: Lua numbers would be
+# truncated to integers).
 TAKE = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -28,8 +29,8 @@ local at = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate) - 1
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
-if tokens >= 0 then return '0' end
-return tostring(-tokens / rate)
+if tokens >= 0 then return {tostring(now), '0'} end
+return {tostring(now), tostring(-tokens / rate)}
 """
 
 
@@ -48,19 +49,36 @@ class RedisRateGate(RateGate):
         self.prefix = prefix
         self._take = redis.register_script(TAKE)
         self.retakes = 0  # slots given up by callers that woke up too late
+        # The local clock (``loop.time()``) minus Redis's, as seen by the fastest answer so
+        # far: a slot given in Redis's time is then placed on the local clock to within that
+        # answer's latency, whichever way a slow round trip was slow.
+        self._offset: float | None = None
 
     async def delay(self, key: str) -> float:
         """Take a token for ``key``; returns the seconds the caller must wait first."""
+        taken = await self._slot(key)
+        return 0.0 if taken is None else taken[1]
+
+    async def _slot(self, key: str) -> tuple[float, float] | None:
+        """Take a token: (Redis's time then, seconds to wait from it); None: no limit."""
         limit = self.limits.get(key.split(":", 1)[0])
         if limit is None:
-            return 0.0
+            return None
         rate, burst = limit
-        raw = await self._take(keys=[f"{self.prefix}:{key}"], args=[rate, burst])
-        return float(raw.decode() if isinstance(raw, bytes) else raw)
+        now, wait = await self._take(keys=[f"{self.prefix}:{key}"], args=[rate, burst])
+        return float(_text(now)), float(_text(wait))
+
+    def _local(self, server_time: float, answered: float) -> float:
+        """``server_time`` on the local clock, given an answer read at ``answered``."""
+        seen = answered - server_time  # the offset plus this answer's latency
+        # The smallest latency seen is the best estimate; it may drift up by 0.1 ms a call
+        # (clock adjustments) so that one freak answer is not trusted for ever.
+        self._offset = seen if self._offset is None else min(self._offset + 1e-4, seen)
+        return server_time + self._offset
 
     async def wait(self, key: str) -> None:
-        """Take a token and sleep until its slot. The slot is counted from the moment the
-        token was asked for (a slow round trip does not push it later), and a caller that
+        """Take a token and sleep until its slot. The slot is placed on the local clock from
+        Redis's time (neither a slow request nor a slow answer moves it), and a caller that
         wakes up more than ``LATE`` of an interval after its slot — its process was stalled
         — takes a new slot instead of sending late: late messages bunch with the on-time
         ones of the other processes and overrun the platform's window (the 429s of
@@ -71,11 +89,16 @@ class RedisRateGate(RateGate):
         loop = asyncio.get_running_loop()
         late = LATE / limit[0]
         for _ in range(1 + RETAKES):
-            asked = loop.time()
-            due = asked + await self.delay(key)
+            taken = await self._slot(key)
+            assert taken is not None
+            due = self._local(taken[0], loop.time()) + taken[1]
             now = loop.time()
             if due > now:
                 await asyncio.sleep(due - now)
             if loop.time() - due <= late:
                 return
             self.retakes += 1
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

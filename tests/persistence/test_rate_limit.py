@@ -50,3 +50,15 @@ async def test_callers_on_time_keep_their_slots(redis_client) -> None:
     for _ in range(3):
         await gate.wait("telegram")
     assert gate.retakes == 0
+
+
+def test_a_slot_is_placed_on_the_local_clock_by_the_fastest_answer(redis_client) -> None:
+    """Redis's time of a slot is mapped to the local clock with the smallest answer latency
+    seen: a slow answer (a busy Redis, a busy process) neither moves a slot earlier (as
+    counting from the request would) nor later (as counting from the answer would)."""
+    gate = RedisRateGate(redis_client, {"telegram": (29.0, 1.0)})
+    assert gate._local(1_000.0, answered=5.001) == pytest.approx(5.001)  # 1 ms latency
+    # Answered 50 ms after Redis's time: still placed with the 1 ms (+ 0.1 ms drift) offset.
+    assert gate._local(1_001.0, answered=6.050) == pytest.approx(6.0011)
+    # A faster answer than ever improves the estimate at once.
+    assert gate._local(1_002.0, answered=7.0005) == pytest.approx(7.0005)
