@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +19,7 @@ from core.clock import ManualClock
 from core.kb_ports import Article
 from core.kinds import Role
 from persistence.redis_store import embedded_redis
-from tests.conftest import settings_for
+from tests.conftest import migrated_sqlite, settings_for
 from tests.conversations.test_story import place
 from tests.harness import Chat
 
@@ -276,11 +277,13 @@ ALPHABET = st.sampled_from(list(string.printable) + ["ă", "ș", "ы", "ł", "ç
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(state=st.sampled_from(STATES), message=st.text(ALPHABET, max_size=60))
-def test_any_text_in_any_state_gets_an_answer(tmp_path_factory, state: str, message: str) -> None:
+def test_any_text_in_any_state_gets_an_answer(tmp_path_factory, sqlite_template: Path,
+                                              state: str, message: str) -> None:
     async def scenario() -> None:
         path = tmp_path_factory.mktemp("hyp")
-        app = await bootstrap(settings_for(f"sqlite+aiosqlite:///{path}/h.db"),
-                              clock=ManualClock(), redis=embedded_redis())
+        url = migrated_sqlite(sqlite_template, path / "h.db")
+        app = await bootstrap(settings_for(url), clock=ManualClock(), redis=embedded_redis(),
+                              migrate=False)
         try:
             chat = await make_chat(app)
             who = await to_state(chat, state)
@@ -371,12 +374,14 @@ async def stored_texts(app: App) -> str:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(state=st.sampled_from(INITIATOR_STATES), message=st.text(ALPHABET, max_size=60))
-def test_every_initiator_message_is_stored_or_asked_about(tmp_path_factory, state: str,
+def test_every_initiator_message_is_stored_or_asked_about(tmp_path_factory,
+                                                          sqlite_template: Path, state: str,
                                                           message: str) -> None:
     async def scenario() -> None:
         path = tmp_path_factory.mktemp("hyp")
-        app = await bootstrap(settings_for(f"sqlite+aiosqlite:///{path}/h.db"),
-                              clock=ManualClock(), redis=embedded_redis())
+        url = migrated_sqlite(sqlite_template, path / "h.db")
+        app = await bootstrap(settings_for(url), clock=ManualClock(), redis=embedded_redis(),
+                              migrate=False)
         try:
             chat = await make_chat(app)
             await initiator_state(chat, state)

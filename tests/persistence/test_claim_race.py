@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy.pool import NullPool
 
 from core import services
 from core.clock import ManualClock
@@ -20,7 +19,8 @@ CLAIMERS = 10
 
 async def race(url: str, rounds: int) -> None:
     clock = ManualClock()
-    engines = [make_engine(url, poolclass=NullPool) for _ in range(CLAIMERS)]
+    # one pooled connection per engine: ten connections race, and none is opened per claim
+    engines = [make_engine(url, pool_size=1) for _ in range(CLAIMERS)]
     await upgrade(engines[0])
     factories = [uow_factory(make_sessionmaker(e)) for e in engines]
     async with factories[0]() as uow:
