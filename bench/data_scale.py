@@ -17,7 +17,9 @@ per size and the ratio 1M / 10k:
 - round_trip: ``SELECT 1`` on a pooled connection, the floor under the machine's load;
 - identify: ``people.by_account_with_last_channel`` on a read-only unit of work (what the
   engine does first with every update);
-- my: "My requests" of an initiator with ~50 requests (``list_for_initiator``, 10);
+- my: "My requests" of an initiator with ~50 requests, as the button reads it
+  (``lines_for_initiator``, 10); full_list: the same with each request's children, as the
+  portal and /history read them (``list_for_initiator``, 10);
 - queue: an assistant's "Your queue" (``list_for_staff``, 10) and the supervisor's /queue
   page (``requests.queue``, 10 with the count);
 - claim (200 assistants offered: 199 "offer taken" edits), finish, confirm: ``core.services``
@@ -349,7 +351,17 @@ async def op_identify(db: Db, i: int) -> None:
 
 
 async def op_my(db: Db, i: int) -> None:
+    """What the "My requests" button reads (``conversations/lists.py``): its lines."""
     person_id = db.initiators[(i * 7919 + 1) % len(db.initiators)]
+    async with db.app.uow_factory(read_only=True) as uow:
+        found = await uow.requests.lines_for_initiator(person_id, limit=10)
+    assert found
+
+
+async def op_full_list(db: Db, i: int) -> None:
+    """The same requests with their children (history, time, comments, rating): the
+    portal's list and /history's menu (``list_for_initiator``)."""
+    person_id = db.initiators[(i * 7919 + 3) % len(db.initiators)]
     async with db.app.uow_factory(read_only=True) as uow:
         found = await uow.requests.list_for_initiator(person_id, limit=10)
     assert found
@@ -405,6 +417,7 @@ async def op_outbox_lease(db: Db, i: int) -> None:
 
 OPS: dict[str, Op] = {
     "round_trip": op_round_trip, "identify": op_identify, "my_requests": op_my,
+    "full_list": op_full_list,
     "staff_queue": op_staff_queue, "queue_page": op_queue_page, "claim": op_claim,
     "finish": op_finish, "confirm": op_confirm, "timer_lease": op_timer_lease,
     "outbox_lease": op_outbox_lease,
