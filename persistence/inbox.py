@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.inbox_ports import encode_replies
 from core.messages import Reply
+from persistence.hot import HotStatement
 from persistence.repositories import PERSON_OF_ACCOUNT_JSON, prefetch_person
 from persistence.tables import Base, UTCDateTime
 from persistence.uow import ambient_session
@@ -347,6 +348,8 @@ def _insert_receiving(insert: Any) -> Any:
 
 RECEIVE = {"postgresql": _insert_receiving(postgresql.insert),
            "sqlite": _insert_receiving(sqlite.insert)}
+HOT_RECEIVE = {name: HotStatement(statement, "Received")
+               for name, statement in RECEIVE.items()}
 MARK_DONE = (
     update(_T).where(_T.c.id == bindparam("m_id"), _T.c.status == PENDING)
     .values(status=DONE, processed_at=bindparam("m_now", type_=_T.c.processed_at.type),
@@ -356,6 +359,7 @@ MARK_DONE = (
             locked_until=bindparam("m_locked_until", type_=_T.c.locked_until.type),
             lock_token=bindparam("m_token", type_=_T.c.lock_token.type),
             next_attempt_at=None))
+HOT_MARK_DONE = HotStatement(MARK_DONE, "MarkDone")
 MARK_REPLIED = (
     update(_T).where(_T.c.id.in_(bindparam("r_ids", expanding=True)))
     .values(replied_at=bindparam("r_now", type_=_T.c.replied_at.type), locked_until=None,
@@ -411,9 +415,10 @@ class SqlReceiveScope:
     async def begin(self) -> None:
         s = self.session
         connection = await s.connection()  # Core statements: no ORM work per statement
-        row = (await connection.execute(RECEIVE[connection.dialect.name], _receive_params(
+        rows = await HOT_RECEIVE[connection.dialect.name].rows(connection, _receive_params(
             self.channel, self.event_id, self.conversation, self.payload, self.now,
-            self.dialog_ttl, self.account))).first()
+            self.dialog_ttl, self.account))
+        row = rows[0] if rows else None
         if row is None:
             raise Duplicate(f"{self.channel} {self.event_id} was stored before")
         if self.account is not None:
@@ -432,14 +437,14 @@ class SqlReceiveScope:
         self._leave()
         assert self.item is not None
         connection = await self.session.connection()
-        done = await connection.execute(MARK_DONE, {
+        done = await HOT_MARK_DONE.count(connection, {
             "m_id": self.item.id, "m_now": self.now, "m_replies": encode_replies(replies),
             "m_replied_at": None if replies else self.now,
             "m_state": (state or None) and state[:40],
             "m_locked_until": self.now + timedelta(seconds=self.lease_seconds)
             if replies else None,
             "m_token": self.item.token if replies else None})
-        if done.rowcount != 1:
+        if done != 1:
             raise StaleItem(f"inbox {self.item.id} was processed meanwhile")
         await self.session.commit()
         self.finished = True

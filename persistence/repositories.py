@@ -45,6 +45,7 @@ from core.ports import (
 )
 from core.sla import DEFAULT_FEEDBACK_MINUTES, SlaPolicy
 from persistence.aggregate_sql import full_requests, json_row, request_lines, rows_of, when
+from persistence.hot import HotStatement
 from persistence.tables import (
     AccountRow,
     CommentRow,
@@ -89,6 +90,7 @@ REQUESTS_OF_INITIATOR = (
 LINES_OF_INITIATOR = (
     request_lines().where(RequestRow.initiator_id == bindparam("person_id"))
     .order_by(RequestRow.id.desc()).limit(bindparam("limit", type_=Integer)))
+HOT_LINES_OF_INITIATOR = HotStatement(LINES_OF_INITIATOR, "RequestLine")
 REQUEST_BY_ID = full_requests().where(RequestRow.id == bindparam("request_id"))
 REQUEST_WITH_PERSON = full_requests().add_columns(
     type_coerce(select(json_row(PersonRow.id, PersonRow.name, PersonRow.role,
@@ -633,7 +635,13 @@ class SqlRequestRepository(RequestRepository):
                                 {"person_id": person_id, "limit": limit})
 
     async def lines_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
-        return await self._many(LINES_OF_INITIATOR, {"person_id": person_id, "limit": limit})
+        # "My requests" and "Which request is this about?": on asyncpg directly.
+        s = self.s
+        if s.new or s.dirty or s.deleted:
+            await s.flush()
+        rows = await HOT_LINES_OF_INITIATOR.rows(await s.connection(),
+                                                 {"person_id": person_id, "limit": limit})
+        return [self._from_full(row) for row in rows]
 
     async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
         held = (RequestRow.assignee_id == person.id) & RequestRow.status.in_(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bots.bootstrap import App
+from persistence.hot import STATEMENT_OBSERVERS
 
 
 @dataclass
@@ -32,8 +33,11 @@ def counting(app: App) -> Iterator[Counts]:
     counts = Counts()
     engine = app.engine.sync_engine
 
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def seen(statement: str) -> None:
         counts.statements.append(" ".join(statement.split())[:160])
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen(statement)
 
     redis = app.dialogs.redis
     original = redis.execute_command
@@ -43,9 +47,11 @@ def counting(app: App) -> Iterator[Counts]:
         return await original(*args, **options)
 
     event.listen(engine, "before_cursor_execute", before)
+    STATEMENT_OBSERVERS.append(seen)  # the webhook's statements run on asyncpg directly
     redis.execute_command = execute_command  # type: ignore[method-assign]
     try:
         yield counts
     finally:
+        STATEMENT_OBSERVERS.remove(seen)
         event.remove(engine, "before_cursor_execute", before)
         redis.execute_command = original  # type: ignore[method-assign]
