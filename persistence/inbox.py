@@ -386,7 +386,22 @@ def _receive_params(channel: str, event_id: str, conversation: str, payload: dic
             "p_address": account[1] if account else None}
 
 
-class SqlReceiveScope:
+class _AmbientScope:
+    """What both scopes share: the session made ambient for the turn, and leaving it."""
+
+    _ambient: Any = None
+
+    def _leave(self) -> None:
+        if self._ambient is not None:
+            self._ambient.__exit__(None, None, None)
+            self._ambient = None
+
+    def close(self) -> None:
+        """Leave the ambient transaction (it is rolled back when the session closes)."""
+        self._leave()
+
+
+class SqlReceiveScope(_AmbientScope):
     """``core.inbox_ports.TurnScope`` for an event that arrives now: ``begin`` stores it
     (``INSERT … ON CONFLICT DO NOTHING``, which also reads the conversation's previous dialog
     step and whether an earlier event is still pending) and makes the session ambient; the
@@ -449,17 +464,8 @@ class SqlReceiveScope:
         await self.session.commit()
         self.finished = True
 
-    def _leave(self) -> None:
-        if self._ambient is not None:
-            self._ambient.__exit__(None, None, None)
-            self._ambient = None
 
-    def close(self) -> None:
-        """Leave the ambient transaction (it is rolled back when the session closes)."""
-        self._leave()
-
-
-class SqlTurnScope:
+class SqlTurnScope(_AmbientScope):
     """``core.inbox_ports.TurnScope`` on one session: ``begin`` takes the row (a write, so
     SQLite takes its write lock at once and PostgreSQL locks the row until commit) and makes
     the session ambient — every unit of work of the turn then runs in a savepoint of it;
@@ -501,12 +507,3 @@ class SqlTurnScope:
             raise StaleItem(f"inbox {self.item.id} was processed meanwhile")
         await self.session.commit()
         self.finished = True
-
-    def _leave(self) -> None:
-        if self._ambient is not None:
-            self._ambient.__exit__(None, None, None)
-            self._ambient = None
-
-    def close(self) -> None:
-        """Leave the ambient transaction (it is rolled back when the session closes)."""
-        self._leave()
