@@ -7,21 +7,12 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
-from core.clock import ManualClock
 from tests.adapters.telegram.test_telegram_story import place_request
-from tests.adapters.telegram.tgstack import TelegramStack, start_telegram
+from tests.adapters.telegram.tgstack import TelegramStack
 
 NOTES = ("NOTE-ALPHA printer out of warranty", "NOTE-BETA ordered a new fuser")
 PUBLIC = "I will come at 3 pm"
 
-
-@pytest.fixture
-async def tg(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
-    stack = await start_telegram(db_url, clock)
-    yield stack
-    await stack.close()
 
 
 def seen_by(tg: TelegramStack, who: str) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 
-import pytest
-
 from bots.channel_telegram import Plugin
 from bots.server import build
 from core.clock import ManualClock
@@ -18,17 +16,9 @@ from tests.adapters.telegram.tgstack import (
     TelegramStack,
     callback_update,
     message_update,
-    start_telegram,
 )
 from tests.conftest import settings_for
 from tests.fakes.telegram_api import FakeTelegramAPI
-
-
-@pytest.fixture
-async def tg(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
-    stack = await start_telegram(db_url, clock)
-    yield stack
-    await stack.close()
 
 
 def sent(tg: TelegramStack, who: str) -> list[str]:

@@ -22,7 +22,7 @@ from bots.settings import Settings, describe_error
 from core.clock import ManualClock
 from persistence.redis_store import embedded_redis
 from tests.adapters.stack import free_port
-from tests.adapters.telegram.tgstack import TOKEN, TelegramStack, start_telegram
+from tests.adapters.telegram.tgstack import TOKEN, TelegramStack
 from tests.conftest import settings_for
 from tests.fakes.telegram_api import FakeTelegramAPI, _ApiError, _checked_text
 
@@ -33,12 +33,6 @@ ROOT = Path(__file__).resolve().parents[3]
 TEXT = st.lists(st.sampled_from(list("ab ъщ\n\t\r\u00a0\u2003\u3000é") + ["😀", "👍🏽"]),
                 max_size=200).map("".join)
 
-
-@pytest.fixture
-async def tg(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
-    stack = await start_telegram(db_url, clock)
-    yield stack
-    await stack.close()
 
 
 def refused(fake: FakeTelegramAPI) -> list[tuple[str, int | None]]:

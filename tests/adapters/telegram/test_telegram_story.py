@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
-from core.clock import ManualClock
 from core.kinds import Role, Status
-from tests.adapters.telegram.tgstack import TelegramStack, start_telegram
-
-
-@pytest.fixture
-async def tg(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
-    stack = await start_telegram(db_url, clock)
-    yield stack
-    await stack.close()
+from tests.adapters.telegram.tgstack import TelegramStack
 
 
 async def place_request(tg: TelegramStack) -> None:

@@ -5,24 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from adapters.telegram.updates import SECRET_HEADER
-from core.clock import ManualClock
 from tests.adapters.telegram.tgstack import (
     SECRET,
     TelegramStack,
     callback_update,
     message_update,
-    start_telegram,
 )
-
-
-@pytest.fixture
-async def tg(db_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
-    stack = await start_telegram(db_url, clock)
-    yield stack
-    await stack.close()
 
 
 async def post_raw(tg: TelegramStack, update: dict[str, Any]) -> tuple[int, dict[str, Any]]:
