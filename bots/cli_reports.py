@@ -68,6 +68,18 @@ def _check_path(path: Path | None, suffix: str, option: str) -> None:
         raise fail(f"{option} {path}: the file name must end in {suffix}")
 
 
+def show_rows(title: str, header: list[str], rows: list[list[Any]], *, as_json: bool,
+              csv_path: Path | None) -> None:
+    """One table of a report: printed (or as JSON, a list of objects), and as CSV when
+    ``--csv`` was given."""
+    if as_json:
+        typer.echo(json.dumps([dict(zip(header, r, strict=True)) for r in rows],
+                              ensure_ascii=False, indent=2))
+    else:
+        Console().print(render.table(title, header, rows))
+    _write(csv_path, render.to_csv(header, rows))
+
+
 def _report(start: str | None, end: str | None, tz: str | None,
             sections: Callable[[Reports, Period], Awaitable[list[Section]]], *,
             as_json: bool, csv_path: Path | None, xlsx_path: Path | None) -> None:
@@ -178,12 +190,7 @@ def report_visits(
         rows: list[list[Any]] = [[t.name, t.visits, f"{t.minutes / 60:.2f}"] for t in totals]
         rows.append(["total", sum(t.visits for t in totals),
                      f"{sum(t.minutes for t in totals) / 60:.2f}"])
-        if as_json:
-            typer.echo(json.dumps([dict(zip(VISITS_HEADER, r, strict=True)) for r in rows],
-                                  ensure_ascii=False, indent=2))
-        else:
-            Console().print(render.table(f"Visits done, {period.first} to {period.last}",
-                                         VISITS_HEADER, rows))
-        _write(csv_path, render.to_csv(VISITS_HEADER, rows))
+        show_rows(f"Visits done, {period.first} to {period.last}", VISITS_HEADER, rows,
+                  as_json=as_json, csv_path=csv_path)
 
     run(main)

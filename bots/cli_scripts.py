@@ -6,16 +6,21 @@ Registered on ``bots.cli.admin`` and the ``report`` group (imported at the end o
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
-from bots import reports as render
 from bots.bootstrap import App
 from bots.cli import admin, fail, run
-from bots.cli_admin import wide_console as Console
-from bots.cli_reports import CSV_HELP, FROM_HELP, TO_HELP, TZ_HELP, _write, period_of, report_app
+from bots.cli_reports import (
+    CSV_HELP,
+    FROM_HELP,
+    TO_HELP,
+    TZ_HELP,
+    period_of,
+    report_app,
+    show_rows,
+)
 from bots.script_files import load_dir
 from core.scripts import Problem
 from persistence.selfservice import SqlDeflectionLog, SqlScriptStore
@@ -94,12 +99,7 @@ def report_deflections(
         counts = await log.counts(period.start, period.end)
         rows = [[c.source, c.ref, c.request_type, str(c.deflected), str(c.not_helpful),
                  f"{c.rate:.0%}"] for c in counts]
-        if as_json:
-            typer.echo(json.dumps([dict(zip(DEFLECTION_HEADER, r, strict=True)) for r in rows],
-                                  ensure_ascii=False, indent=2))
-        else:
-            Console().print(render.table(f"Deflections, {period.first} to {period.last}",
-                                         DEFLECTION_HEADER, rows))
-        _write(csv_path, render.to_csv(DEFLECTION_HEADER, rows))
+        show_rows(f"Deflections, {period.first} to {period.last}", DEFLECTION_HEADER, rows,
+                  as_json=as_json, csv_path=csv_path)
 
     run(main)
