@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -29,7 +29,6 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiohttp import ClientError, ClientTimeout
-from pydantic import BaseModel
 
 from adapters.telegram.files import upload
 from adapters.telegram.limiter import FloodLimiter
@@ -71,10 +70,7 @@ class TelegramSender(ChannelSender):
                    params: dict[str, Any]) -> Any:
         """One Bot API call with a JSON body; its ``result`` as plain JSON. Failures raise
         what ``bot(method)`` would raise (aiogram maps them)."""
-        session = self.bot.session
-        if not isinstance(session, AiohttpSession):  # another session: aiogram's own way
-            result = await self.bot(method.model_validate(params))
-            return result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        session = cast(AiohttpSession, self.bot.session)  # aiogram's default, and ours
         http = await session.create_session()
         url = session.api.api_url(token=self.bot.token, method=method.__api_method__)
         try:
