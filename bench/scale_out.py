@@ -50,6 +50,23 @@ from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def service_cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by the PostgreSQL and Redis server processes (every backend)."""
+    totals = {"postgres": 0.0, "redis": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        kind = "postgres" if name.startswith("postgres") else (
+            "redis" if name.startswith("redis-server") else None)
+        if kind is not None:
+            fields = text.rsplit(")", 1)[1].split()
+            totals[kind] += (int(fields[11]) + int(fields[12])) / TICKS
+    return totals
+
+
 class WebProcess:
     """``taskset -c CORE python bench/webhook_bots.py ours --web-only``."""
 
@@ -104,14 +121,22 @@ async def load(procs: list[WebProcess], watch: ReplyWatch, updates: list[dict[st
                 latencies.append(await asyncio.wait_for(replied, 60) - t0)
 
         cpu0, t0 = [p.cpu_seconds() for p in procs], time.monotonic()
+        own0, services0 = time.process_time(), service_cpu_seconds()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.monotonic() - t0
         cpu = [p.cpu_seconds() - c for p, c in zip(procs, cpu0, strict=True)]
+        own, services = time.process_time() - own0, service_cpu_seconds()
+    harness = {"load_and_fake": own,
+               **{k: services[k] - services0[k] for k in services}}
     return {"updates_per_s": round(len(updates) / elapsed, 1),
             "p50_ms": round(percentile(latencies, .5) * 1000, 1),
             "p99_ms": round(percentile(latencies, .99) * 1000, 1),
             "cpu_ms_per_update": round(sum(cpu) / len(updates) * 1000, 2),
             "cpu_share_per_process": [round(c / elapsed, 2) for c in cpu],
+            # what the rest of the machine spent per update: the load generator and fake
+            # Bot API (this process), PostgreSQL and Redis
+            "harness_cpu_ms_per_update": {k: round(v / len(updates) * 1000, 2)
+                                          for k, v in harness.items()},
             "load_avg_1m": round(os.getloadavg()[0], 2)}
 
 

@@ -8,14 +8,17 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Integer,
+    String,
     Table,
     and_,
     bindparam,
+    column,
     delete,
     func,
     insert,
     literal,
     select,
+    table,
     text,
     type_coerce,
     union_all,
@@ -44,6 +47,12 @@ from persistence.tables import AccountRow, OutboxRow, PersonRow, SentMessageRow
 
 _TABLE: Table = OutboxRow.__table__  # type: ignore[assignment]
 _T = _TABLE.c
+# SQLite only: inserting a row here records a sent message and marks its outbox item sent,
+# in one statement (the view's INSTEAD OF trigger, migration 0012_i14s_sqlite_delivery).
+_DELIVERIES = table(
+    "outbox_deliveries", column("outbox_id", Integer), column("sent_at", _T["sent_at"].type),
+    column("person_id", Integer), column("channel", String), column("edit_key", String),
+    column("message_ref", String))
 _UNSENT = (_T.sent_at.is_(None), _T.gave_up_at.is_(None))
 
 
@@ -210,20 +219,20 @@ class SqlOutbox(Outbox):
 
     async def mark_sent(self, item_id: int, now: datetime,
                         record: SentMessage | None = None) -> None:
-        """One statement; with ``record`` on PostgreSQL too (the mark is a data-modifying CTE
-        of the ``sent_messages`` upsert). SQLite cannot change two tables in one statement
-        without a trigger: there the record is a second statement."""
+        """One statement, with ``record`` too: on PostgreSQL the mark is a data-modifying
+        CTE of the ``sent_messages`` upsert; on SQLite both are the trigger of the
+        ``outbox_deliveries`` view (migration 0012_i14s_sqlite_delivery)."""
         mark = (update(OutboxRow).where(OutboxRow.id == item_id)
                 .values(sent_at=now, locked_until=None, attempts=OutboxRow.attempts + 1))
         if record is None:
             await self.s.execute(mark)
-            return
-        if self.s.get_bind().dialect.name != "postgresql":
-            await SqlSentMessages(self.s).put(record.person_id, record.channel,
-                                              record.edit_key, record.message_ref)
-            await self.s.execute(mark)
-            return
-        await self.s.execute(_record_upsert(pg_insert, record).add_cte(mark.cte("marked")))
+        elif self.s.get_bind().dialect.name == "postgresql":
+            await self.s.execute(_record_upsert(pg_insert, record).add_cte(mark.cte("marked")))
+        else:
+            await self.s.execute(insert(_DELIVERIES).values(
+                outbox_id=item_id, sent_at=now, person_id=record.person_id,
+                channel=record.channel, edit_key=record.edit_key,
+                message_ref=record.message_ref))
 
     async def mark_failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:
         values: dict[str, object] = {

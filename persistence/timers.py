@@ -11,9 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Integer,
     String,
+    column,
     delete,
     exists,
     func,
@@ -21,6 +23,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    table,
     union_all,
     update,
 )
@@ -29,12 +32,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.kinds import TimerKind
 from core.ports import TimerStore
 from core.timers import REQUEST_KINDS, Timer
-from persistence.tables import TimerRow
+from persistence.tables import TimerRow, UTCDateTime
 
 
 def _timer(row: TimerRow) -> Timer:
     return Timer(row.id, TimerKind(row.kind), row.request_id, row.fire_at, row.attempts,
                  row.data or {})
+
+
+# SQLite only: inserting a row here syncs a request's pending timers in one statement (the
+# view's INSTEAD OF trigger, migration 0012_i14t_timer_sync). ``wanted`` is a JSON array of
+# [kind, fire_at as the column stores it]; ``covered`` the kinds being synced.
+_SQLITE_AT = UTCDateTime()
+_SYNCS = table("timer_syncs", column("request_id", Integer), column("covered", JSON),
+               column("wanted", JSON), column("created_at", UTCDateTime()))
 
 
 def _pending() -> ColumnElement[bool]:
@@ -47,32 +58,47 @@ class SqlTimerStore(TimerStore):
 
     async def sync(self, request_id: int, wanted: dict[TimerKind, datetime],
                    kinds: frozenset[TimerKind] | None = None) -> None:
-        """Two statements at most, no read: delete the pending timers that are not wanted
-        as they are (kind and time), then insert the wanted ones that are now missing (a
-        timer whose time moved is replaced, with its attempts back at 0)."""
+        """One statement, no read: delete the pending timers of ``kinds`` that are not
+        wanted as they are (kind and time), and insert the wanted ones that are missing (a
+        timer whose time moved is replaced, with its attempts back at 0). PostgreSQL: the
+        delete is a data-modifying CTE of the insert; SQLite: both are the trigger of the
+        ``timer_syncs`` view (migration 0012_i14t_timer_sync)."""
+        covered = sorted(k.value for k in (REQUEST_KINDS if kinds is None else kinds))
+        dialect = self.s.get_bind().dialect
+        if dialect.name == "sqlite":
+            stored = _SQLITE_AT.dialect_impl(dialect).bind_processor(dialect)
+            assert stored is not None
+            await self.s.execute(insert(_SYNCS).values(
+                request_id=request_id, covered=covered,
+                wanted=[[kind.value, stored(at)] for kind, at in wanted.items()],
+                created_at=_now()))
+            return
         keep = [(TimerRow.kind == kind.value) & (TimerRow.fire_at == at)
                 for kind, at in wanted.items()]
-        covered = sorted(k.value for k in (REQUEST_KINDS if kinds is None else kinds))
         stale = delete(TimerRow).where(TimerRow.request_id == request_id, _pending(),
                                        TimerRow.kind.in_(covered))
         if keep:
             stale = stale.where(~or_(*keep))
-        await self.s.execute(stale.execution_options(synchronize_session=False))
         if not wanted:
+            await self.s.execute(stale.execution_options(synchronize_session=False))
             return
         table = TimerRow.__table__
+        # The insert sees the timers as they were before the CTE's delete: a timer of the
+        # same kind blocks it only where it is kept (same time) or not ours to replace.
         rows = [
             select(literal(request_id, Integer()), literal(kind.value, String()),
                    literal(at, table.c.fire_at.type), literal({}, table.c.data.type),
                    literal(_now(), table.c.created_at.type), literal(0, Integer()))
             .where(~exists().where(TimerRow.request_id == request_id,
-                                   TimerRow.kind == kind.value, _pending()))
+                                   TimerRow.kind == kind.value, _pending(),
+                                   (TimerRow.fire_at == at) | TimerRow.kind.not_in(covered)))
             for kind, at in wanted.items()
         ]
         await self.s.execute(
             insert(table).from_select(  # type: ignore[arg-type]
                 ["request_id", "kind", "fire_at", "data", "created_at", "attempts"],
-                rows[0] if len(rows) == 1 else union_all(*rows)))
+                rows[0] if len(rows) == 1 else union_all(*rows))
+            .add_cte(stale.cte("stale")).execution_options(synchronize_session=False))
 
     async def pending(self, request_id: int) -> list[Timer]:
         rows = await self.s.scalars(

@@ -89,6 +89,58 @@ async def test_replacing_every_timer_keeps_the_identity_map_sound(db_url: str) -
         await app.close()
 
 
+async def test_sync_keeps_unchanged_timers_replaces_moved_ones_and_leaves_other_kinds(
+        db_url: str) -> None:
+    """One statement on both databases (a CTE on PostgreSQL, a view's trigger on SQLite):
+    a timer wanted as it is keeps its id and attempts; one whose time moved is replaced
+    (new id, attempts 0); unwanted ones of the synced kinds go; other kinds stay, and a
+    wanted kind that is not synced is not duplicated."""
+    clock = ManualClock()
+    app = await bootstrap(settings_for(db_url), clock=clock, redis=embedded_redis())
+    try:
+        ion, _ana, _sofia, type_id = await people(app)
+        req = await services.place(app.uow_factory, clock, actor_id=ion, type_id=type_id,
+                                   description="Printer jams")
+        rid = req.id or 0
+        t0 = clock.now()
+        day = t0 + timedelta(days=1)
+        async with app.uow_factory() as uow:
+            await uow.timers.sync(rid, {TimerKind.VISIT_DAY: day},
+                                  frozenset({TimerKind.VISIT_DAY, TimerKind.VISIT_HOUR}))
+            await uow.commit()
+        async with app.uow_factory() as uow:
+            before = {t.kind: t for t in await uow.timers.pending(rid)}
+            warn, breach = before[TimerKind.CLAIM_WARN], before[TimerKind.CLAIM_BREACH]
+            # attempts 1, still pending, due when it was
+            await uow.timers.mark_failed(warn.id, "flaky", warn.fire_at)
+            await uow.commit()
+        moved = breach.fire_at + timedelta(minutes=5)
+        async with app.uow_factory() as uow:
+            await uow.timers.sync(rid, {TimerKind.CLAIM_WARN: warn.fire_at,
+                                        TimerKind.CLAIM_BREACH: moved,
+                                        TimerKind.VISIT_DAY: t0})
+            await uow.commit()
+        async with app.uow_factory() as uow:
+            after = await uow.timers.pending(rid)
+        by_kind = {t.kind: t for t in after}
+        assert sorted(t.kind.value for t in after) == sorted(
+            k.value for k in (TimerKind.CLAIM_WARN, TimerKind.CLAIM_BREACH,
+                              TimerKind.VISIT_DAY))
+        assert (by_kind[TimerKind.CLAIM_WARN].id, by_kind[TimerKind.CLAIM_WARN].attempts) \
+            == (warn.id, 1)
+        assert by_kind[TimerKind.CLAIM_BREACH].id != breach.id
+        assert (by_kind[TimerKind.CLAIM_BREACH].fire_at,
+                by_kind[TimerKind.CLAIM_BREACH].attempts) == (moved, 0)
+        assert by_kind[TimerKind.VISIT_DAY].fire_at == day  # not a kind this sync covers
+        async with app.uow_factory() as uow:  # nothing wanted: the request's kinds go
+            await uow.timers.sync(rid, {})
+            await uow.commit()
+        async with app.uow_factory() as uow:
+            assert [t.kind for t in await uow.timers.pending(rid)] == [TimerKind.VISIT_DAY]
+    finally:
+        await app.close()
+
+
 async def test_timers_fire_after_a_restart(db_url: str) -> None:
     """Stop the worker with timers pending (one even leased by the stopped worker), start a
     new application and worker on the same database: they fire, once."""
