@@ -155,6 +155,7 @@ class Seeder:
                 claimed if status == "waiting" else None,
                 resolved if done else None,
                 resolved + timedelta(days=3) if status == "resolved" else None,
+                minutes if done else 0,
             ))
             if status == "open":
                 open_ids.append(rid)
@@ -228,7 +229,7 @@ COLUMNS = {
                  "assignee_id", "resolved_by_id", "status", "priority", "version",
                  "resolution_note", "resolution_method", "created_at", "updated_at",
                  "fields", "pool", "claim_due", "resolve_due", "sla_flags", "wait_reason",
-                 "wait_since", "resolved_at", "feedback_until"],
+                 "wait_since", "resolved_at", "feedback_until", "minutes_logged"],
     "events": ["request_id", "action", "actor_id", "channel", "from_status", "to_status",
                "details", "at"],
     "time_entries": ["request_id", "minutes", "author_id", "kind", "at"],
@@ -251,6 +252,9 @@ async def seed(url: str, n: int, outbox_per_request: int) -> dict[str, Any]:
     seeder = Seeder(n, outbox_per_request)
     conn = await asyncpg.connect(normalise_url(url).replace("postgresql+asyncpg", "postgresql"))
     counts: dict[str, int] = defaultdict(int)
+    # The requests carry their logged total: no trigger adds each time entry's minutes
+    # again (nor writes a second version of every request row).
+    await conn.execute("SET session_replication_role = replica")
     try:
         await conn.copy_records_to_table(
             "request_types", columns=["id", "name", "internal", "active"],

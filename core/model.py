@@ -192,11 +192,13 @@ class Request:
     new_comments: list[Comment] = field(default_factory=list, repr=False)
     rating_changed: bool = field(default=False, repr=False)
     loaded_version: int = field(default=1, repr=False)
+    # Loaded as a list line: the time entries were left out and this is their total.
+    minutes_without_entries: int = field(default=0, repr=False)
 
     # -- queries ---------------------------------------------------------------
     @property
     def minutes_logged(self) -> int:
-        return sum(e.minutes for e in self.time_entries)
+        return self.minutes_without_entries + sum(e.minutes for e in self.time_entries)
 
     @property
     def awaits_rating(self) -> bool:

@@ -99,9 +99,10 @@ CHILD_COLUMNS = (
 
 
 def request_lines() -> Select[Any]:
-    """``full_requests()`` for list lines: no comments, events or rating (NULL)."""
-    nothing = [null().label(name) for name in ("comments", "events", "rating")]
-    return select(*REQUEST_COLUMNS, *CHILD_COLUMNS[:3], *nothing)
+    """``full_requests()`` for list lines: the names, no children (NULL). A line shows the
+    logged time from ``requests.minutes_logged``, not from the time entries."""
+    nothing = [null().label(name) for name in ("time_entries", "comments", "events", "rating")]
+    return select(*REQUEST_COLUMNS, *CHILD_COLUMNS[:2], *nothing)
 
 
 def full_requests() -> Select[Any]:

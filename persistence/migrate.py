@@ -38,11 +38,15 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
-    async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                               {"key": MIGRATION_LOCK})
-        await conn.run_sync(_upgrade)
+    async with engine.connect() as conn:
+        async with conn.begin():
+            if conn.dialect.name == "postgresql":
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": MIGRATION_LOCK})
+            await conn.run_sync(_upgrade)
+        if conn.dialect.name == "sqlite":  # env.py turned them off for the migration
+            await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            await conn.commit()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

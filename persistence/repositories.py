@@ -410,8 +410,9 @@ class SqlRequestRepository(RequestRepository):
         return [by_id[row.id] for row in rows if row.id in by_id]
 
     @classmethod
-    def _from_full(cls, row: Row[Any]) -> Request:
-        """A request from a ``full_requests()`` row (children folded in as JSON)."""
+    def _from_full(cls, row: Row[Any], line: bool = False) -> Request:
+        """A request from a ``full_requests()`` row (children folded in as JSON); ``line``:
+        a ``request_lines()`` row, whose logged time is the stored total."""
         entries = [TimeEntry(m, author, when(at) or _EPOCH, kind)
                    for _id, m, author, at, kind in rows_of(row.time_entries)]
         comments = [Comment(author, body, when(at) or _EPOCH, bool(internal))
@@ -426,6 +427,8 @@ class SqlRequestRepository(RequestRepository):
             rating = Rating(stars, assistant, when(at) or _EPOCH, comment)
         req = cls._request(row, row.assignee_name, entries, comments, events, rating)
         req.type_name = row.type_name
+        if line:
+            req.minutes_without_entries = row.minutes_logged
         return req
 
     @staticmethod
@@ -641,7 +644,7 @@ class SqlRequestRepository(RequestRepository):
             await s.flush()
         rows = await HOT_LINES_OF_INITIATOR.rows(await s.connection(),
                                                  {"person_id": person_id, "limit": limit})
-        return [self._from_full(row) for row in rows]
+        return [self._from_full(row, line=True) for row in rows]
 
     async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
         held = (RequestRow.assignee_id == person.id) & RequestRow.status.in_(

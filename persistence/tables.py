@@ -123,6 +123,9 @@ class RequestRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     organization_id: Mapped[int | None] = mapped_column(Integer, index=True)  # 0007_i17
+    # The sum of its time entries, kept by triggers on time_entries (0012_i14m_minutes):
+    # "My requests" shows it without reading the entries. Never written by the application.
+    minutes_logged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TimeEntryRow(Base):
