@@ -13,6 +13,11 @@ web processes on a 2-core machine they compete with them (and with PostgreSQL an
 which the figures include. Updates are spread round-robin over the processes (a reverse
 proxy's default), ``--concurrency`` in flight in total; people have 3 requests each; kinds
 alternate "My requests" presses and plain text.
+
+Each run also reports the CPU the rest of the machine spent per update (this process: load
+and fake Bot API; PostgreSQL's backends; Redis), and the result the ceiling two processes
+could reach here: ``cores × ours / (ours + rest)`` with the one-process figures, i.e. every
+core busy and nothing lost to sharing them.
 """
 
 from __future__ import annotations
@@ -187,6 +192,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                            "runs": runs, "medians": medians}
     if all("ratio" in r for r in runs):
         out["ratio_median"] = statistics.median(r["ratio"] for r in runs)
+    one = [r["1"] for r in runs if "1" in r]
+    if one:
+        # The best two processes can do on this machine: all its cores busy, at the CPU
+        # per update of the one-process runs (ours, plus the load generator, the fake Bot API,
+        # PostgreSQL and Redis, which share the cores here), against one process alone.
+        web = statistics.median(r["cpu_ms_per_update"] for r in one)
+        rest = statistics.median(sum(r["harness_cpu_ms_per_update"].values()) for r in one)
+        cores = os.cpu_count() or 1
+        out["ceiling"] = {"web_cpu_ms": web, "rest_cpu_ms": round(rest, 2), "cores": cores,
+                          "ratio": round(min(2.0, cores * web / (web + rest)), 2)}
     return out
 
 
@@ -208,6 +223,10 @@ def main() -> None:
         print(f"median {n} process(es): {row}")
     if "ratio_median" in result:
         print(f"median ratio: {result['ratio_median']}")
+    if "ceiling" in result:
+        c = result["ceiling"]
+        print(f"ceiling here: {c['cores']} cores / ({c['web_cpu_ms']} ms ours + "
+              f"{c['rest_cpu_ms']} ms the rest per update) = {c['ratio']}x one process")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "scale_out.json").write_text(json.dumps(result, indent=2))
