@@ -31,7 +31,7 @@ from core.errors import DomainError
 from core.i18n import _
 from core.kinds import Status, WaitReason
 from core.messages import Attachment, Button, Reply
-from core.model import MAX_DESCRIPTION, Request
+from core.model import MAX_DESCRIPTION, RequestLine
 
 if TYPE_CHECKING:
     from conversations.engine import Turn
@@ -148,7 +148,7 @@ async def drop_kept(turn: Turn, files: list[list[Any]]) -> None:
 # -- the initiator ------------------------------------------------------------------------------
 
 
-async def live_requests(turn: Turn) -> list[Request]:
+async def live_requests(turn: Turn) -> list[RequestLine]:
     """The initiator's live requests, most recent first (see module doc)."""
     e = turn.engine
     async with e.uow_factory(read_only=True) as uow:
@@ -169,7 +169,7 @@ async def initiator_message(turn: Turn, texts: list[str],
     return await ask_new(turn, texts, files)
 
 
-async def ask_which(turn: Turn, live: list[Request], texts: list[str],
+async def ask_which(turn: Turn, live: list[RequestLine], texts: list[str],
                     files: list[list[Any]]) -> list[Reply]:
     e = turn.engine
     choices = live[:MAX_CHOICES]
@@ -186,8 +186,8 @@ async def ask_which(turn: Turn, live: list[Request], texts: list[str],
     return [Reply("\n".join(lines), buttons)]
 
 
-def _label(req: Request) -> str:
-    desc = " ".join(req.description.split())
+def _label(req: RequestLine) -> str:
+    desc = req.subject  # the description's first line unless someone gave one
     if len(desc) > SNIPPET:
         desc = desc[: SNIPPET - 1].rstrip() + "…"
     return f"{req.reference} · {desc}"

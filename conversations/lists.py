@@ -28,7 +28,7 @@ from core.errors import NotFound
 from core.i18n import N_, Text, _, format_datetime, translate
 from core.kinds import Act, Resolution, Status, WaitReason
 from core.messages import Button, Reply
-from core.model import Request
+from core.model import Request, RequestLine
 from core.ports import Account
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 
 
-def line(req: Request, type_name: str, extra: str = "") -> str:
+def line(req: Request | RequestLine, type_name: str, extra: str = "") -> str:
     parts = [req.reference, type_name]
     if req.subject:
         parts.append(req.subject)
@@ -52,6 +52,7 @@ def line(req: Request, type_name: str, extra: str = "") -> str:
 
 async def my_requests(turn: Turn) -> list[Reply]:
     e = turn.engine
+    reqs: list[Request] | list[RequestLine]
     async with e.uow_factory(read_only=True) as uow:
         if turn.is_staff:
             reqs = await uow.requests.list_for_staff(turn.person, limit=10)

@@ -142,6 +142,36 @@ def validate_minutes(minutes: int) -> int:
     return minutes
 
 
+def in_feedback_window(status: Status, feedback_until: datetime | None, now: datetime) -> bool:
+    """Resolved, and the initiator may still reopen it (SPEC §3 reopen)."""
+    return status is Status.RESOLVED and (feedback_until is None or now < feedback_until)
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """A request as a list line shows it ("My requests", "Which request is this about?"):
+    what one index holds (PostgreSQL reads it from ``ix_requests_initiator_recent`` alone),
+    no description, no children; the logged time is the stored total."""
+
+    id: int
+    reference: str
+    type_id: int
+    subject: str
+    status: Status
+    assignee_name: str | None
+    minutes_logged: int
+    feedback_until: datetime | None
+    type_name: str | None = None
+
+    @classmethod
+    def of(cls, req: Request) -> RequestLine:
+        return cls(req.id or 0, req.reference, req.type_id, req.subject, req.status,
+                   req.assignee_name, req.minutes_logged, req.feedback_until, req.type_name)
+
+    def in_feedback_window(self, now: datetime) -> bool:
+        return in_feedback_window(self.status, self.feedback_until, now)
+
+
 @dataclass
 class Request:
     id: int | None
@@ -192,13 +222,11 @@ class Request:
     new_comments: list[Comment] = field(default_factory=list, repr=False)
     rating_changed: bool = field(default=False, repr=False)
     loaded_version: int = field(default=1, repr=False)
-    # Loaded as a list line: the time entries were left out and this is their total.
-    minutes_without_entries: int = field(default=0, repr=False)
 
     # -- queries ---------------------------------------------------------------
     @property
     def minutes_logged(self) -> int:
-        return self.minutes_without_entries + sum(e.minutes for e in self.time_entries)
+        return sum(e.minutes for e in self.time_entries)
 
     @property
     def awaits_rating(self) -> bool:
@@ -212,8 +240,7 @@ class Request:
 
     def in_feedback_window(self, now: datetime) -> bool:
         """Resolved, and the initiator may still reopen it (SPEC §3 reopen)."""
-        return self.status is Status.RESOLVED and (
-            self.feedback_until is None or now < self.feedback_until)
+        return in_feedback_window(self.status, self.feedback_until, now)
 
     # -- factory ---------------------------------------------------------------
     @classmethod

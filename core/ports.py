@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from core.kinds import Role, TimerKind
 from core.messages import Reply
-from core.model import Person, Request, RequestType
+from core.model import Person, Request, RequestLine, RequestType
 from core.notifications import Notification
 from core.timers import Timer
 from core.visits import Visit
@@ -239,11 +239,10 @@ class RequestRepository(abc.ABC):
     @abc.abstractmethod
     async def list_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]: ...
 
-    async def lines_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
-        """``list_for_initiator`` for list lines: the requests may come without their
-        comments, events and rating (time entries, the assignee's and type's names are
-        there), which is cheaper to load. By default the full list."""
-        return await self.list_for_initiator(person_id, limit)
+    async def lines_for_initiator(self, person_id: int, limit: int = 20) -> list[RequestLine]:
+        """``list_for_initiator`` as list lines, newest first: only what a line shows, which
+        is cheaper to load. By default made from the full list."""
+        return [RequestLine.of(r) for r in await self.list_for_initiator(person_id, limit)]
 
     @abc.abstractmethod
     async def move_children(self, source_id: int, target_id: int) -> tuple[int, int]:

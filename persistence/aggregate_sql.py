@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, null, select, type_coerce
+from sqlalchemy import JSON, ColumnElement, Select, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from persistence.tables import (
+    LINE_COLUMNS,
     CommentRow,
     EventRow,
     PersonRow,
@@ -99,10 +100,10 @@ CHILD_COLUMNS = (
 
 
 def request_lines() -> Select[Any]:
-    """``full_requests()`` for list lines: the names, no children (NULL). A line shows the
-    logged time from ``requests.minutes_logged``, not from the time entries."""
-    nothing = [null().label(name) for name in ("time_entries", "comments", "events", "rating")]
-    return select(*REQUEST_COLUMNS, *CHILD_COLUMNS[:2], *nothing)
+    """``SELECT`` of request lines (id, ``persistence.tables.LINE_COLUMNS``, the assignee's
+    and type's names); add ``where``/``order_by``/``limit``."""
+    return select(RequestRow.id, *(RequestRow.__table__.c[name] for name in LINE_COLUMNS),
+                  *CHILD_COLUMNS[:2])
 
 
 def full_requests() -> Select[Any]:

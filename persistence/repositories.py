@@ -32,7 +32,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import ConcurrentChange, Invalid
 from core.i18n import N_
 from core.kinds import Resolution, Role, Status, WaitReason
-from core.model import Comment, Event, Person, Rating, Request, RequestType, TimeEntry
+from core.model import (
+    Comment,
+    Event,
+    Person,
+    Rating,
+    Request,
+    RequestLine,
+    RequestType,
+    TimeEntry,
+)
 from core.permissions import can_work_on
 from core.ports import (
     Account,
@@ -410,9 +419,8 @@ class SqlRequestRepository(RequestRepository):
         return [by_id[row.id] for row in rows if row.id in by_id]
 
     @classmethod
-    def _from_full(cls, row: Row[Any], line: bool = False) -> Request:
-        """A request from a ``full_requests()`` row (children folded in as JSON); ``line``:
-        a ``request_lines()`` row, whose logged time is the stored total."""
+    def _from_full(cls, row: Row[Any]) -> Request:
+        """A request from a ``full_requests()`` row (children folded in as JSON)."""
         entries = [TimeEntry(m, author, when(at) or _EPOCH, kind)
                    for _id, m, author, at, kind in rows_of(row.time_entries)]
         comments = [Comment(author, body, when(at) or _EPOCH, bool(internal))
@@ -427,8 +435,6 @@ class SqlRequestRepository(RequestRepository):
             rating = Rating(stars, assistant, when(at) or _EPOCH, comment)
         req = cls._request(row, row.assignee_name, entries, comments, events, rating)
         req.type_name = row.type_name
-        if line:
-            req.minutes_without_entries = row.minutes_logged
         return req
 
     @staticmethod
@@ -637,14 +643,16 @@ class SqlRequestRepository(RequestRepository):
         return await self._many(REQUESTS_OF_INITIATOR,
                                 {"person_id": person_id, "limit": limit})
 
-    async def lines_for_initiator(self, person_id: int, limit: int = 20) -> list[Request]:
+    async def lines_for_initiator(self, person_id: int, limit: int = 20) -> list[RequestLine]:
         # "My requests" and "Which request is this about?": on asyncpg directly.
         s = self.s
         if s.new or s.dirty or s.deleted:
             await s.flush()
         rows = await HOT_LINES_OF_INITIATOR.rows(await s.connection(),
                                                  {"person_id": person_id, "limit": limit})
-        return [self._from_full(row, line=True) for row in rows]
+        return [RequestLine(row.id, row.reference or "", row.type_id, row.subject or "",
+                            Status(row.status), row.assignee_name, row.minutes_logged or 0,
+                            row.feedback_until, row.type_name) for row in rows]
 
     async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
         held = (RequestRow.assignee_id == person.id) & RequestRow.status.in_(

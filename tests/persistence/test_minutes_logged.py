@@ -1,6 +1,7 @@
 """``requests.minutes_logged`` (migration 0012_i14m_minutes_logged): the total of a request's
 time entries, kept by triggers on both databases, so "My requests" shows the logged time
-without reading the entries."""
+without reading the entries; and on PostgreSQL the lines come from the index alone
+(0012_i14l_request_lines)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ async def test_the_total_follows_every_change_of_the_time_entries(db_url: str) -
             line = (await uow.requests.lines_for_initiator(ion.id))[-1]
             full = await uow.requests.get(rid)
         assert line.id == rid and full is not None
-        assert line.time_entries == [] and line.minutes_logged == full.minutes_logged == 30
+        assert line.minutes_logged == full.minutes_logged == 30
         async with app.engine.begin() as conn:  # by hand: moved, changed, deleted
             await conn.execute(text(
                 "UPDATE time_entries SET request_id = :other WHERE minutes = -15"),
@@ -114,3 +115,39 @@ async def test_the_migration_computes_the_totals_of_existing_requests_on_a_used_
         columns = (await conn.execute(text("SELECT * FROM requests LIMIT 1"))).keys()
     await engine.dispose()
     assert "minutes_logged" not in columns
+
+
+async def test_my_requests_is_an_index_only_scan_on_postgresql(pg_url: str) -> None:
+    """Every column the lines read is in ix_requests_initiator_recent (INCLUDE): a column
+    added to ``request_lines()`` but not to the index would bring back a heap page per
+    request, silently — this says so."""
+    from sqlalchemy.dialects import postgresql
+
+    from persistence.repositories import LINES_OF_INITIATOR
+
+    clock = ManualClock()
+    app = await bootstrap(settings_for(pg_url), clock=clock, redis=embedded_redis())
+    try:
+        async with app.uow_factory() as uow:
+            ion = await uow.people.add("Ion", Role.INITIATOR)
+            rtype = await uow.types.add("Peripherals")
+            await uow.commit()
+        for n in range(3):
+            await services.place(app.uow_factory, clock, actor_id=ion.id, type_id=rtype.id,
+                                 description=f"Printer {n}")
+        sql = str(LINES_OF_INITIATOR.compile(dialect=postgresql.dialect()))
+        async with app.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql("VACUUM (ANALYZE) requests")  # as autovacuum would
+        async with app.engine.begin() as conn:
+            await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            await conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+            plan = "\n".join(r[0] for r in (await conn.exec_driver_sql(
+                "EXPLAIN " + sql.replace("%(person_id)s", str(ion.id))
+                .replace("%(limit)s", "10"))).all())
+        assert "Index Only Scan Backward using ix_requests_initiator_recent" in plan, plan
+        async with app.uow_factory(read_only=True) as uow:
+            lines = await uow.requests.lines_for_initiator(ion.id)
+        assert [line.subject for line in lines] == ["Printer 2", "Printer 1", "Printer 0"]
+    finally:
+        await app.close()

@@ -6,14 +6,22 @@ writes go through a view with an ``INSTEAD OF INSERT`` trigger: one ``INSERT INT
 outbox_deliveries`` upserts the record and marks the outbox row, in the statement's own
 transaction. PostgreSQL gets nothing.
 
+This revision also joins every branch before it (the outbox, subject, visits… revisions),
+so the 0012 revisions can rely on the whole schema and there is one head again.
+
 Revision ID: 0012_i14s_sqlite_delivery
-Revises: 0011_i14b_indexes
+Revises: 0005_email, 0007_i14_outbox, 0007_i17_organizations, 0007_i19_email_inbound,
+    0009_i16_drafts, 0011_i14b_indexes, 0011_i14h_inbox_unreplied, 0011_i18k_kb,
+    0011_i18s_scripts, 0011_i18v_visits
 Create Date: 2026-12-04
 """
 from alembic import op
 
 revision = "0012_i14s_sqlite_delivery"
-down_revision = "0011_i14b_indexes"
+down_revision = ("0005_email", "0007_i14_outbox", "0007_i17_organizations",
+                 "0007_i19_email_inbound", "0009_i16_drafts", "0011_i14b_indexes",
+                 "0011_i14h_inbox_unreplied", "0011_i18k_kb", "0011_i18s_scripts",
+                 "0011_i18v_visits")
 branch_labels = None
 depends_on = None
 
