@@ -56,6 +56,7 @@ from core.sla import DEFAULT_FEEDBACK_MINUTES, SlaPolicy
 from persistence.aggregate_sql import full_requests, json_row, request_lines, rows_of, when
 from persistence.hot import HotStatement
 from persistence.tables import (
+    HELD,
     AccountRow,
     CommentRow,
     ContractRow,
@@ -655,8 +656,7 @@ class SqlRequestRepository(RequestRepository):
                             row.feedback_until, row.type_name) for row in rows]
 
     async def list_for_staff(self, person: Person, limit: int = 20) -> list[Request]:
-        held = (RequestRow.assignee_id == person.id) & RequestRow.status.in_(
-            [Status.IN_PROGRESS.value, Status.WAITING.value, Status.RESOLVED.value])
+        held = (RequestRow.assignee_id == person.id) & HELD  # ix_requests_held
         open_ = (RequestRow.status == Status.OPEN.value)
         if person.role is not Role.SUPERVISOR:
             open_ = open_ & or_(RequestRow.target_id.is_(None), RequestRow.target_id == person.id)

@@ -91,12 +91,22 @@ LINE_COLUMNS = ("reference", "type_id", "subject", "status", "assignee_id", "min
                 "feedback_until")
 
 
+_HELD = "status IN ('in_progress', 'waiting', 'resolved')"
+# In a query as written here (constants, not parameters), so that PostgreSQL can use the
+# partial index with a generic plan of a prepared statement too.
+HELD = text(f"requests.{_HELD}")
+
+
 class RequestRow(Base):
     __tablename__ = "requests"
     __table_args__ = (Index("ix_requests_status", "status"),
                       # "My requests": the newest of one initiator (0011_i14b_indexes).
                       Index("ix_requests_initiator_recent", "initiator_id", "id",
-                            postgresql_include=list(LINE_COLUMNS)))
+                            postgresql_include=list(LINE_COLUMNS)),
+                      # An assistant's "Your queue": what they hold, not their history
+                      # (0012_i14q_held).
+                      Index("ix_requests_held", "assignee_id", "id",
+                            postgresql_where=text(_HELD), sqlite_where=text(_HELD)))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(32), unique=True)
     type_id: Mapped[int] = mapped_column(ForeignKey("request_types.id"))

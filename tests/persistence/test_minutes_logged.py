@@ -117,7 +117,13 @@ async def test_the_migration_computes_the_totals_of_existing_requests_on_a_used_
     assert "minutes_logged" not in columns
 
 
-async def test_my_requests_is_an_index_only_scan_on_postgresql(pg_url: str) -> None:
+async def test_my_requests_is_an_index_only_scan_on_postgresql(
+        fresh_url: str) -> None:  # noqa: F811
+    if not fresh_url.startswith("postgresql"):
+        return  # SQLite has no INCLUDE (and no index-only plan to speak of here)
+    # A database of its own: the suite's shared one may have a transaction of another
+    # test open, which keeps VACUUM from marking pages all-visible.
+    pg_url = fresh_url
     """Every column the lines read is in ix_requests_initiator_recent (INCLUDE): a column
     added to ``request_lines()`` but not to the index would bring back a heap page per
     request, silently — this says so."""
@@ -142,6 +148,9 @@ async def test_my_requests_is_an_index_only_scan_on_postgresql(pg_url: str) -> N
         async with app.engine.begin() as conn:
             await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             await conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+            # A table of three rows would rather walk its primary key: with plain index
+            # scans off too, only an index-only scan is cheap — if the index covers it.
+            await conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
             plan = "\n".join(r[0] for r in (await conn.exec_driver_sql(
                 "EXPLAIN " + sql.replace("%(person_id)s", str(ion.id))
                 .replace("%(limit)s", "10"))).all())
