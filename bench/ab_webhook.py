@@ -39,6 +39,7 @@ class Variant(tw.BotProcess):
         self.env = env
 
     async def __aenter__(self) -> Variant:
+        await stamp_for(self.script, self.db_url)
         cmd = ["taskset", "-c", self.args.bot_core, sys.executable,
                self.script, "ours",
                "--port", str(self.port), "--api-url", self.api_url,
@@ -50,6 +51,35 @@ class Variant(tw.BotProcess):
         if line.strip() != b"READY":
             raise RuntimeError(f"{self.script} did not start: {line!r}")
         return self
+
+
+async def stamp_for(script: str, db_url: str) -> None:
+    """Make the database look migrated to the checkout's own heads, so an older checkout
+    starts on the schema the newer one made (the migrations only add, so its code runs on
+    it; without this its start-up would stop at a revision it does not know)."""
+    root = Path(script).parents[1]
+    probe = await asyncio.create_subprocess_exec(
+        sys.executable, "-c",
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from alembic.script import ScriptDirectory;"
+        "from persistence.migrate import alembic_config;"
+        "print(' '.join(ScriptDirectory.from_config(alembic_config()).get_heads()))",
+        str(root), cwd=str(root), stdout=asyncio.subprocess.PIPE)
+    out, _ = await probe.communicate()
+    heads = out.decode().split()
+    assert heads, f"no migration heads in {root}"
+    import asyncpg
+
+    from persistence.db import normalise_url
+    conn = await asyncpg.connect(
+        normalise_url(db_url).replace("postgresql+asyncpg", "postgresql"))
+    try:
+        async with conn.transaction():
+            await conn.execute("DELETE FROM alembic_version")
+            await conn.executemany("INSERT INTO alembic_version VALUES ($1)",
+                                   [(h,) for h in heads])
+    finally:
+        await conn.close()
 
 
 def parse(spec: str) -> tuple[str, str, dict[str, str]]:
