@@ -187,10 +187,10 @@ async def ask_which(turn: Turn, live: list[RequestLine], texts: list[str],
 
 
 def _label(req: RequestLine) -> str:
-    desc = req.subject  # the description's first line unless someone gave one
-    if len(desc) > SNIPPET:
-        desc = desc[: SNIPPET - 1].rstrip() + "…"
-    return f"{req.reference} · {desc}"
+    subject = req.subject  # the description's first line unless someone gave one
+    if len(subject) > SNIPPET:
+        subject = subject[: SNIPPET - 1].rstrip() + "…"
+    return f"{req.reference} · {subject}"
 
 
 async def ask_new(turn: Turn, texts: list[str], files: list[list[Any]]) -> list[Reply]:
