@@ -187,16 +187,22 @@ async def pg_app(pg_url: str):
     await application.close()
 
 
+async def claim_counted(app: App, assistants: int) -> Counts:
+    """A request offered to ``assistants``; A0 (who has written from this channel before)
+    claims it: the claim's statements and Redis commands."""
+    chat = await cast(app, assistants=assistants)
+    await place(chat, "Printer is jammed")
+    offer = [b for b in chat.notified_buttons("A0") if b.label == "Claim"][0]
+    await app.conversations.handle(Inbound(CHANNEL, "a0", payload=app.conversations.pack("my")))
+    with counting(app) as counts:
+        await app.conversations.handle(Inbound(CHANNEL, "a0", payload=offer.payload))
+    return counts
+
+
 @pytest.mark.parametrize("assistants", [2, 20])
 async def test_claim_costs_at_most_six_statements_whatever_the_assistants(
         pg_app: App, assistants: int) -> None:
-    chat = await cast(pg_app, assistants=assistants)
-    await place(chat, "Printer is jammed")
-    offer = [b for b in chat.notified_buttons("A0") if b.label == "Claim"][0]
-    await pg_app.conversations.handle(  # A0 has written from this channel before
-        Inbound(CHANNEL, "a0", payload=pg_app.conversations.pack("my")))
-    with counting(pg_app) as counts:
-        await pg_app.conversations.handle(Inbound(CHANNEL, "a0", payload=offer.payload))
+    counts = await claim_counted(pg_app, assistants)
     # identify, the request, the notices (one INSERT … SELECT), the compare-and-set UPDATE
     # with its events (a CTE), the timers (the delete is a CTE of the insert)
     assert counts.sql <= 5, counts
@@ -206,12 +212,7 @@ async def test_claim_costs_at_most_six_statements_whatever_the_assistants(
 @pytest.mark.parametrize("assistants", [2, 20])
 async def test_claim_costs_at_most_six_statements_on_sqlite_too(
         app: App, assistants: int) -> None:
-    chat = await cast(app, assistants=assistants)
-    await place(chat, "Printer is jammed")
-    offer = [b for b in chat.notified_buttons("A0") if b.label == "Claim"][0]
-    await app.conversations.handle(Inbound(CHANNEL, "a0", payload=app.conversations.pack("my")))
-    with counting(app) as counts:
-        await app.conversations.handle(Inbound(CHANNEL, "a0", payload=offer.payload))
+    counts = await claim_counted(app, assistants)
     # As on PostgreSQL, but the events are their own INSERT (no data-modifying CTE); the
     # timers are one INSERT into the timer_syncs view (its trigger deletes and inserts).
     assert counts.sql <= 6, counts
