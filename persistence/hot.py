@@ -75,13 +75,7 @@ class HotStatement:
         driver = await _driver(connection)
         if driver is None:
             return list((await connection.execute(self.statement, params)).all())
-        compiled = self._compiled or self._compile(connection.dialect)
-        adapted, raw = driver
-        for observe in STATEMENT_OBSERVERS:
-            observe(compiled.sql)
-        async with adapted._execute_mutex:
-            await _begin(adapted)
-            records = await raw.fetch(compiled.sql, *compiled.args(params))
+        compiled, records = await self._on_driver(connection, driver, params, "fetch")
         return [compiled.make(r) for r in records]
 
     async def count(self, connection: AsyncConnection, params: dict[str, Any]) -> int:
@@ -90,14 +84,21 @@ class HotStatement:
         if driver is None:
             result: Any = await connection.execute(self.statement, params)
             return int(result.rowcount)
+        _compiled, status = await self._on_driver(connection, driver, params, "execute")
+        return int(status.rsplit(" ", 1)[-1])  # "UPDATE 1"
+
+    async def _on_driver(self, connection: AsyncConnection, driver: Any,
+                         params: dict[str, Any], method: str) -> tuple[_Compiled, Any]:
+        """asyncpg's ``fetch`` or ``execute`` inside SQLAlchemy's transaction, under its
+        mutex, seen by the statement observers."""
         compiled = self._compiled or self._compile(connection.dialect)
         adapted, raw = driver
         for observe in STATEMENT_OBSERVERS:
             observe(compiled.sql)
         async with adapted._execute_mutex:
             await _begin(adapted)
-            status = await raw.execute(compiled.sql, *compiled.args(params))
-        return int(status.rsplit(" ", 1)[-1])  # "UPDATE 1"
+            result = await getattr(raw, method)(compiled.sql, *compiled.args(params))
+        return compiled, result
 
 
 async def _driver(connection: AsyncConnection) -> tuple[Any, Any] | None:
