@@ -18,6 +18,21 @@ Each run also reports the CPU the rest of the machine spent per update (this pro
 and fake Bot API; PostgreSQL's backends; Redis), and the result the ceiling two processes
 could reach here: ``cores × ours / (ours + rest)`` with the one-process figures, i.e. every
 core busy and nothing lost to sharing them.
+
+Each set of processes (one; two) is started and warmed up once; the runs then alternate
+between the sets back to back, so the two figures of a run are taken seconds apart. Before
+each load the bench database gets ``VACUUM (ANALYZE)``, what autovacuum (off on this
+workplace's PostgreSQL) does on a live database: without it the processes started first
+keep plans made on nearly empty tables (bench/telegram_webhook.py ``autovacuum``).
+
+``--cpu-budget F`` (0 < F ≤ 1, needs root and the cgroup ``cpu`` controller) gives every web
+process the same budget of F of a core, enforced by a CFS quota in a cgroup of its own
+(period 10 ms), besides the pinning. On a machine whose cores the load generator, the fake
+Bot API, PostgreSQL and Redis must share with the web processes, this is how "two
+processes, each with a core of its own" is measured: each process gets a fixed slice
+whatever the number of processes, and the rest of the machine (2 − n·F cores) is left to
+the load side, so a ratio below 2 comes from the processes themselves (locks, shared rows,
+the database), not from the bench taking their CPU.
 """
 
 from __future__ import annotations
@@ -44,6 +59,7 @@ from bench.lifecycle import create_database, drop_database  # noqa: E402
 from bench.telegram_webhook import (  # noqa: E402
     ReplyWatch,
     Updates,
+    autovacuum,
     chat_of,
     flush_redis,
     free_port,
@@ -57,8 +73,10 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def service_cpu_seconds() -> dict[str, float]:
-    """CPU seconds used so far by the PostgreSQL and Redis server processes (every backend)."""
-    totals = {"postgres": 0.0, "redis": 0.0}
+    """CPU seconds used so far by the PostgreSQL and Redis server processes: every live one,
+    plus what the backends that have exited used (the postmaster's reaped children), so a
+    connection the pool closes during a run still counts."""
+    procs: dict[int, tuple[str, int, list[str]]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -69,18 +87,71 @@ def service_cpu_seconds() -> dict[str, float]:
             "redis" if name.startswith("redis-server") else None)
         if kind is not None:
             fields = text.rsplit(")", 1)[1].split()
-            totals[kind] += (int(fields[11]) + int(fields[12])) / TICKS
+            procs[int(stat.parent.name)] = (kind, int(fields[1]), fields)
+    totals = {"postgres": 0.0, "redis": 0.0}
+    for kind, ppid, fields in procs.values():
+        ticks = int(fields[11]) + int(fields[12])
+        if procs.get(ppid, ("",))[0] != kind:  # the server's root process: add its children
+            ticks += int(fields[13]) + int(fields[14])
+        totals[kind] += ticks / TICKS
     return totals
 
 
-class WebProcess:
-    """``taskset -c CORE python bench/webhook_bots.py ours --web-only``."""
+class CpuBudget:
+    """A cgroup whose processes together get ``share`` of one core (CFS quota per 10 ms).
 
-    def __init__(self, core: int, api_url: str, db_url: str, redis_url: str) -> None:
+    cgroup v2 (``cpu.max``) where the unified hierarchy has the cpu controller, else v1
+    (``cpu.cfs_quota_us``). Removed again by :meth:`close` once its processes are gone.
+    """
+
+    PERIOD_US = 10_000
+
+    def __init__(self, share: float, name: str) -> None:
+        quota = max(1000, int(share * self.PERIOD_US))
+        v2 = Path("/sys/fs/cgroup")
+        controllers = v2 / "cgroup.controllers"
+        if controllers.exists() and "cpu" in controllers.read_text().split():
+            self.path = v2 / name
+            self.path.mkdir(exist_ok=True)
+            (self.path / "cpu.max").write_text(f"{quota} {self.PERIOD_US}")
+        else:
+            self.path = Path("/sys/fs/cgroup/cpu") / name
+            self.path.mkdir(exist_ok=True)
+            (self.path / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
+            (self.path / "cpu.cfs_quota_us").write_text(str(quota))
+
+    def add(self, pid: int) -> None:
+        (self.path / "cgroup.procs").write_text(str(pid))
+
+    def throttled_ms(self) -> float:
+        """How long the kernel has held this group's processes back for its quota, in ms."""
+        for line in (self.path / "cpu.stat").read_text().splitlines():
+            key, value = line.split()
+            if key == "throttled_usec":
+                return int(value) / 1000
+            if key == "throttled_time":
+                return int(value) / 1e6
+        return 0.0
+
+    def close(self) -> None:
+        try:
+            self.path.rmdir()
+        except OSError:
+            pass
+
+
+class WebProcess:
+    """``taskset -c CORE python bench/webhook_bots.py ours --web-only``, in a cgroup of its
+    own with ``budget`` of a core when one is given."""
+
+    def __init__(self, core: int, api_url: str, db_url: str, redis_url: str,
+                 budget: float | None = None) -> None:
         self.core, self.api_url, self.db_url, self.redis_url = core, api_url, db_url, redis_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/telegram/webhook"
         self.proc: asyncio.subprocess.Process | None = None
+        self.cgroup = (CpuBudget(budget, f"helpdesk-bench-{os.getpid()}-{self.port}")
+                       if budget else None)
 
     async def start(self) -> WebProcess:
         cmd = ["taskset", "-c", str(self.core), sys.executable,
@@ -88,6 +159,8 @@ class WebProcess:
                "--port", str(self.port), "--api-url", self.api_url,
                "--database-url", self.db_url, "--redis-url", self.redis_url]
         self.proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)
+        if self.cgroup is not None:
+            self.cgroup.add(self.proc.pid)  # before it has started a thread
         assert self.proc.stdout is not None
         line = await asyncio.wait_for(self.proc.stdout.readline(), 120)
         if line.strip() != b"READY":
@@ -98,6 +171,17 @@ class WebProcess:
         assert self.proc is not None
         self.proc.terminate()
         await asyncio.wait_for(self.proc.wait(), 30)
+        if self.cgroup is not None:
+            self.cgroup.close()
+
+    def context_switches(self) -> tuple[int, int]:
+        """(voluntary: it had nothing to do until I/O came, involuntary: it was preempted or
+        throttled) context switches so far."""
+        assert self.proc is not None
+        status = Path(f"/proc/{self.proc.pid}/status").read_text().splitlines()
+        counts = {line.split(":")[0]: int(line.split()[1])
+                  for line in status if "ctxt_switches" in line}
+        return counts["voluntary_ctxt_switches"], counts["nonvoluntary_ctxt_switches"]
 
     def cpu_seconds(self) -> float:
         assert self.proc is not None
@@ -105,8 +189,24 @@ class WebProcess:
         return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+async def sessions_opened(db_url: str) -> int:
+    """Connections PostgreSQL has accepted to the bench database so far (pg_stat_database)."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
+                                 password=url.password, database=url.database)
+    try:
+        await conn.execute("SELECT pg_stat_clear_snapshot()")
+        return int(await conn.fetchval(
+            "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"))
+    finally:
+        await conn.close()
+
+
 async def load(procs: list[WebProcess], watch: ReplyWatch, updates: list[dict[str, Any]],
-               concurrency: int) -> dict[str, Any]:
+               concurrency: int, db_url: str) -> dict[str, Any]:
     """Post every update round-robin over ``procs``, ``concurrency`` in flight in total (in
     flight = until its reply reached the fake Bot API)."""
     queue: Iterator[tuple[int, dict[str, Any]]] = iter(enumerate(updates))
@@ -126,9 +226,12 @@ async def load(procs: list[WebProcess], watch: ReplyWatch, updates: list[dict[st
                     await watch.fake.webhook_answer(json.loads(body))
                 latencies.append(await asyncio.wait_for(replied, 60) - t0)
 
+        sessions0 = await sessions_opened(db_url)
         gc.collect()  # no collection pauses in this process while it stamps replies
         gc.disable()  # (see bench/telegram_webhook.py load)
         try:
+            throttled0 = [p.cgroup.throttled_ms() for p in procs if p.cgroup]
+            switches0 = [p.context_switches() for p in procs]
             cpu0, t0 = [p.cpu_seconds() for p in procs], time.monotonic()
             own0, services0 = time.process_time(), service_cpu_seconds()
             await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -136,7 +239,15 @@ async def load(procs: list[WebProcess], watch: ReplyWatch, updates: list[dict[st
         finally:
             gc.enable()
         cpu = [p.cpu_seconds() - c for p, c in zip(procs, cpu0, strict=True)]
+        switches = [sum(now) - sum(before) for now, before in zip(
+            zip(*(p.context_switches() for p in procs), strict=True),
+            zip(*switches0, strict=True), strict=True)]
         own, services = time.process_time() - own0, service_cpu_seconds()
+        throttled = [p.cgroup.throttled_ms() - t for p, t in
+                     zip([p for p in procs if p.cgroup], throttled0, strict=True)
+                     if p.cgroup]
+    # less the bench's own two look-ups
+    opened = await sessions_opened(db_url) - sessions0 - 1
     harness = {"load_and_fake": own,
                **{k: services[k] - services0[k] for k in services}}
     return {"updates_per_s": round(len(updates) / elapsed, 1),
@@ -144,11 +255,17 @@ async def load(procs: list[WebProcess], watch: ReplyWatch, updates: list[dict[st
             "p99_ms": round(percentile(latencies, .99) * 1000, 1),
             "cpu_ms_per_update": round(sum(cpu) / len(updates) * 1000, 2),
             "cpu_share_per_process": [round(c / elapsed, 2) for c in cpu],
+            "context_switches_per_update": {
+                kind: round(n / len(updates), 2)
+                for kind, n in zip(("voluntary", "involuntary"), switches, strict=True)},
+            "connections_opened": opened,
             # what the rest of the machine spent per update: the load generator and fake
             # Bot API (this process), PostgreSQL and Redis
             "harness_cpu_ms_per_update": {k: round(v / len(updates) * 1000, 2)
                                           for k, v in harness.items()},
-            "load_avg_1m": round(os.getloadavg()[0], 2)}
+            "load_avg_1m": round(os.getloadavg()[0], 2),
+            **({"throttled_share_per_process": [round(t / 1000 / elapsed, 2)
+                                                for t in throttled]} if throttled else {})}
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
@@ -160,31 +277,40 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     try:
         users, my_data = await seed(db_url, args, fake.base_url)
         updates = Updates(users, my_data)
-        for run in range(args.runs):
-            order = counts if run % 2 == 0 else list(reversed(counts))
-            result: dict[str, Any] = {}
-            for n in order:
+        # Every set of processes starts once and is warmed up once; the runs then alternate
+        # between the sets back to back, so that a pair is measured seconds apart (this
+        # host's speed drifts by ±25 % over minutes).
+        sets: dict[int, list[WebProcess]] = {}
+        try:
+            for n in counts:
+                sets[n] = [await WebProcess(k % (os.cpu_count() or 1), fake.base_url, db_url,
+                                            args.redis_url, args.cpu_budget).start()
+                           for k in range(n)]
                 await flush_redis(args.redis_url)
-                procs = [await WebProcess(k % (os.cpu_count() or 1), fake.base_url, db_url,
-                                          args.redis_url).start() for k in range(n)]
-                try:
-                    await load(procs, watch, updates.batch("mix", args.warmup),
-                               args.concurrency)
+                await load(sets[n], watch, updates.batch("mix", args.warmup), args.concurrency,
+                           db_url)
+            await autovacuum(db_url)
+            for run in range(args.runs):
+                order = counts if run % 2 == 0 else list(reversed(counts))
+                result: dict[str, Any] = {}
+                for n in order:
                     await flush_redis(args.redis_url)
+                    await autovacuum(db_url)
                     fake.reset()
-                    result[str(n)] = await load(procs, watch,
+                    result[str(n)] = await load(sets[n], watch,
                                                 updates.batch("mix", args.updates),
-                                                args.concurrency)
-                finally:
-                    for p in procs:
-                        await p.stop()
-                print(f"run {run + 1}: {n} process(es) {result[str(n)]}", flush=True)
-            if len(counts) == 2:
-                a, b = (str(c) for c in sorted(counts))
-                result["ratio"] = round(result[b]["updates_per_s"] / result[a]["updates_per_s"],
-                                        3)
-                print(f"run {run + 1}: {b}/{a} = {result['ratio']}", flush=True)
-            runs.append(result)
+                                                args.concurrency, db_url)
+                    print(f"run {run + 1}: {n} process(es) {result[str(n)]}", flush=True)
+                if len(counts) == 2:
+                    a, b = (str(c) for c in sorted(counts))
+                    result["ratio"] = round(
+                        result[b]["updates_per_s"] / result[a]["updates_per_s"], 3)
+                    print(f"run {run + 1}: {b}/{a} = {result['ratio']}", flush=True)
+                runs.append(result)
+        finally:
+            for procs in sets.values():
+                for p in procs:
+                    await p.stop()
     finally:
         await fake.close()
         await drop_database(args.database_url, db_url)
@@ -195,11 +321,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
                            "cores": os.cpu_count(), "updates": args.updates,
                            "concurrency": args.concurrency, "people": args.people,
+                           "cpu_budget": args.cpu_budget,
                            "runs": runs, "medians": medians}
     if all("ratio" in r for r in runs):
         out["ratio_median"] = statistics.median(r["ratio"] for r in runs)
     one = [r["1"] for r in runs if "1" in r]
-    if one:
+    if one and not args.cpu_budget:
         # The best two processes can do on this machine: all its cores busy, at the CPU
         # per update of the one-process runs (ours, plus the load generator, the fake Bot API,
         # PostgreSQL and Redis, which share the cores here), against one process alone.
@@ -219,6 +346,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--cpu-budget", type=float, default=None, metavar="F",
+                        help="give each web process F of a core (cgroup CFS quota; root)")
     parser.add_argument("--database-url", default=os.environ.get(
         "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--redis-url", default=os.environ.get(
@@ -235,7 +364,8 @@ def main() -> None:
               f"{c['rest_cpu_ms']} ms the rest per update) = {c['ratio']}x one process")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "scale_out.json").write_text(json.dumps(result, indent=2))
+    name = "scale_out_budget.json" if args.cpu_budget else "scale_out.json"
+    (out / name).write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

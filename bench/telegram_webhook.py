@@ -259,6 +259,25 @@ async def forget_placement_notices(db_url: str) -> None:
     await engine.dispose()
 
 
+async def autovacuum(db_url: str) -> None:
+    """``VACUUM (ANALYZE)`` the bench database between loads: what autovacuum does on a live
+    database once a table has changed by a tenth. The PostgreSQL of this workplace's machines
+    runs with ``autovacuum = off`` (its conf.d/90-ci.conf), so without this the planner keeps
+    the estimates of the freshly seeded tables, and a connection opened early keeps the plans
+    it made then: the inbox lookups of a process started first read the conversation's whole
+    history after a few thousand updates (bench/scale_out.py, 2026-12-05)."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
+                                 password=url.password, database=url.database)
+    try:
+        await conn.execute("VACUUM (ANALYZE)")
+    finally:
+        await conn.close()
+
+
 async def flush_redis(url: str) -> None:
     """Between loads: forget dialog state (a pending "Which request?" question) so every
     plain text meets the same situation; keeps nothing the idle bot needs."""
@@ -296,6 +315,7 @@ async def throughput(args: argparse.Namespace, db_url: str, fake: FakeTelegramAP
         result: dict[str, Any] = {"order": order}
         for bot in order:
             await flush_redis(args.redis_url)
+            await autovacuum(db_url)
             async with BotProcess(bot, fake.base_url, args, db_url) as proc:
                 await load(proc, watch, updates.batch("mix", args.warmup), args.concurrency)
                 result[bot] = {}
