@@ -18,6 +18,7 @@ import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,31 +46,37 @@ class NullSender(ChannelSender):
         self.sent += 1
 
 
-async def create_database(admin_url: str) -> str:
+async def connect(url: str) -> Any:
+    """A plain asyncpg connection to the database of ``url`` (any SQLAlchemy spelling)."""
     import asyncpg
     from sqlalchemy.engine import make_url
 
     from persistence.db import normalise_url
 
-    url = make_url(normalise_url(admin_url))
+    parsed = make_url(normalise_url(url))
+    return await asyncpg.connect(host=parsed.host, port=parsed.port or 5432,
+                                 user=parsed.username, password=parsed.password,
+                                 database=parsed.database)
+
+
+async def create_database(admin_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    from persistence.db import normalise_url
+
     name = f"hd_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                 password=url.password, database=url.database)
+    conn = await connect(admin_url)
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return make_url(normalise_url(admin_url)).set(database=name).render_as_string(
+        hide_password=False)
 
 
 async def drop_database(admin_url: str, url: str) -> None:
-    import asyncpg
     from sqlalchemy.engine import make_url
 
-    from persistence.db import normalise_url
-
-    admin, target = make_url(normalise_url(admin_url)), make_url(url)
-    conn = await asyncpg.connect(host=admin.host, port=admin.port or 5432, user=admin.username,
-                                 password=admin.password, database=admin.database)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+    conn = await connect(admin_url)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
     await conn.close()
 
 

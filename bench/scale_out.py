@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.telegram.updates import SECRET_HEADER  # noqa: E402
-from bench.lifecycle import create_database, drop_database  # noqa: E402
+from bench.lifecycle import connect, create_database, drop_database  # noqa: E402
 from bench.telegram_webhook import (  # noqa: E402
     ReplyWatch,
     Updates,
@@ -191,12 +191,7 @@ class WebProcess:
 
 async def sessions_opened(db_url: str) -> int:
     """Connections PostgreSQL has accepted to the bench database so far (pg_stat_database)."""
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db_url)
-    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                 password=url.password, database=url.database)
+    conn = await connect(db_url)
     try:
         await conn.execute("SELECT pg_stat_clear_snapshot()")
         return int(await conn.fetchval(

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.telegram.updates import SECRET_HEADER  # noqa: E402
-from bench.lifecycle import create_database, drop_database  # noqa: E402
+from bench.lifecycle import connect, create_database, drop_database  # noqa: E402
 from bench.webhook_bots import SECRET, TOKEN, our_settings  # noqa: E402
 from bots.bootstrap import bootstrap  # noqa: E402
 from core import services  # noqa: E402
@@ -266,12 +266,7 @@ async def autovacuum(db_url: str) -> None:
     the estimates of the freshly seeded tables, and a connection opened early keeps the plans
     it made then: the inbox lookups of a process started first read the conversation's whole
     history after a few thousand updates (bench/scale_out.py, 2026-12-05)."""
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db_url)
-    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                 password=url.password, database=url.database)
+    conn = await connect(db_url)
     try:
         await conn.execute("VACUUM (ANALYZE)")
     finally:
