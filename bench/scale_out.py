@@ -28,11 +28,11 @@ keep plans made on nearly empty tables (bench/telegram_webhook.py ``autovacuum``
 ``--cpu-budget F`` (0 < F ≤ 1, needs root and the cgroup ``cpu`` controller) gives every web
 process the same budget of F of a core, enforced by a CFS quota in a cgroup of its own
 (period 10 ms), besides the pinning. On a machine whose cores the load generator, the fake
-Bot API, PostgreSQL and Redis must share with the web processes, this is how "two
-processes, each with a core of its own" is measured: each process gets a fixed slice
-whatever the number of processes, and the rest of the machine (2 − n·F cores) is left to
-the load side, so a ratio below 2 comes from the processes themselves (locks, shared rows,
-the database), not from the bench taking their CPU.
+Bot API, PostgreSQL and Redis must share with the web processes, this comes closest to
+"two processes, each with a core of its own": each process gets a fixed slice whatever the
+number of processes, and the rest of the machine (2 − n·F cores) is left to the load side.
+The load side can then no longer take a process's CPU time, but it can still preempt it on
+its core (``context_switches_per_update`` counts how often).
 """
 
 from __future__ import annotations
@@ -189,6 +189,11 @@ class WebProcess:
         return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def context_switches(procs: list[WebProcess]) -> list[int]:
+    """[voluntary, involuntary] context switches so far, summed over ``procs``."""
+    return [sum(kind) for kind in zip(*(p.context_switches() for p in procs), strict=True)]
+
+
 async def sessions_opened(db_url: str) -> int:
     """Connections PostgreSQL has accepted to the bench database so far (pg_stat_database)."""
     conn = await connect(db_url)
@@ -222,11 +227,12 @@ async def load(procs: list[WebProcess], watch: ReplyWatch, updates: list[dict[st
                 latencies.append(await asyncio.wait_for(replied, 60) - t0)
 
         sessions0 = await sessions_opened(db_url)
+        budgets = [p.cgroup for p in procs if p.cgroup is not None]
         gc.collect()  # no collection pauses in this process while it stamps replies
         gc.disable()  # (see bench/telegram_webhook.py load)
         try:
-            throttled0 = [p.cgroup.throttled_ms() for p in procs if p.cgroup]
-            switches0 = [p.context_switches() for p in procs]
+            throttled0 = [c.throttled_ms() for c in budgets]
+            switches0 = context_switches(procs)
             cpu0, t0 = [p.cpu_seconds() for p in procs], time.monotonic()
             own0, services0 = time.process_time(), service_cpu_seconds()
             await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -234,14 +240,10 @@ async def load(procs: list[WebProcess], watch: ReplyWatch, updates: list[dict[st
         finally:
             gc.enable()
         cpu = [p.cpu_seconds() - c for p, c in zip(procs, cpu0, strict=True)]
-        switches = [sum(now) - sum(before) for now, before in zip(
-            zip(*(p.context_switches() for p in procs), strict=True),
-            zip(*switches0, strict=True), strict=True)]
+        switches = [n - n0 for n, n0 in zip(context_switches(procs), switches0, strict=True)]
         own, services = time.process_time() - own0, service_cpu_seconds()
-        throttled = [p.cgroup.throttled_ms() - t for p, t in
-                     zip([p for p in procs if p.cgroup], throttled0, strict=True)
-                     if p.cgroup]
-    # less the bench's own two look-ups
+        throttled = [c.throttled_ms() - t for c, t in zip(budgets, throttled0, strict=True)]
+    # less the connection of this second look-up itself
     opened = await sessions_opened(db_url) - sessions0 - 1
     harness = {"load_and_fake": own,
                **{k: services[k] - services0[k] for k in services}}
