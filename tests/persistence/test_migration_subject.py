@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
@@ -34,6 +35,25 @@ async def fresh_url(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIt
     await _admin_execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+async def seed_requests(conn: Any, descriptions: list[str], *, role: str = "initiator",
+                        status: str = "open") -> None:
+    """Raw rows as an older schema holds them: person 1 (``role``), type 1, and one request
+    per description (ids 1, 2, …) by person 1, in ``status``."""
+    await conn.execute(text(
+        "INSERT INTO persons (id, name, role, active, created_at) "
+        "VALUES (1, 'Ion', :role, true, :at)"), {"role": role, "at": AT})
+    await conn.execute(text(
+        "INSERT INTO request_types (id, name, internal, active) "
+        "VALUES (1, 'Peripherals', false, true)"))
+    for number, description in enumerate(descriptions, start=1):
+        await conn.execute(text(
+            "INSERT INTO requests (id, reference, type_id, description, initiator_id, "
+            "status, priority, version, created_at, updated_at) VALUES (:id, :ref, 1, :d, "
+            "1, :status, 'normal', 1, :at, :at)"),
+            {"id": number, "ref": f"HD-2026-{number:06d}", "d": description,
+             "status": status, "at": AT})
+
+
 async def migrate(url: str, revision: str, *, down: bool = False) -> None:
     from alembic import command
 
@@ -53,18 +73,7 @@ async def test_existing_requests_get_a_subject_and_downgrade_removes_it(fresh_ur
     await migrate(fresh_url, "0006_attachments")
     engine = make_engine(fresh_url)
     async with engine.begin() as conn:
-        await conn.execute(text(
-            "INSERT INTO persons (id, name, role, active, created_at) "
-            "VALUES (1, 'Ion', 'initiator', true, :at)"), {"at": AT})
-        await conn.execute(text(
-            "INSERT INTO request_types (id, name, internal, active) "
-            "VALUES (1, 'Peripherals', false, true)"))
-        for number, description in enumerate(DESCRIPTIONS, start=1):
-            await conn.execute(text(
-                "INSERT INTO requests (id, reference, type_id, description, initiator_id, "
-                "status, priority, version, created_at, updated_at) VALUES (:id, :ref, 1, :d, "
-                "1, 'open', 'normal', 1, :at, :at)"),
-                {"id": number, "ref": f"HD-2026-{number:06d}", "d": description, "at": AT})
+        await seed_requests(conn, DESCRIPTIONS)
     await engine.dispose()
 
     await migrate(fresh_url, "0009_i16_drafts")

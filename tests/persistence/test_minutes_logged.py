@@ -17,7 +17,11 @@ from persistence.db import make_engine
 from persistence.migrate import upgrade
 from persistence.redis_store import embedded_redis
 from tests.conftest import settings_for
-from tests.persistence.test_migration_subject import fresh_url, migrate  # noqa: F401
+from tests.persistence.test_migration_subject import (  # noqa: F401
+    fresh_url,
+    migrate,
+    seed_requests,
+)
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -73,18 +77,7 @@ async def test_the_migration_computes_the_totals_of_existing_requests_on_a_used_
     await migrate(fresh_url, "0012_i14t_timer_sync")
     engine = make_engine(fresh_url)
     async with engine.begin() as conn:
-        await conn.execute(text(
-            "INSERT INTO persons (id, name, role, active, created_at) "
-            "VALUES (1, 'Ana', 'assistant', true, :at)"), {"at": AT})
-        await conn.execute(text(
-            "INSERT INTO request_types (id, name, internal, active) "
-            "VALUES (1, 'Peripherals', false, true)"))
-        for number in (1, 2):
-            await conn.execute(text(
-                "INSERT INTO requests (id, reference, type_id, description, initiator_id, "
-                "status, priority, version, created_at, updated_at) VALUES (:id, :ref, 1, "
-                "'Printer', 1, 'resolved', 'normal', 1, :at, :at)"),
-                {"id": number, "ref": f"HD-2026-{number:06d}", "at": AT})
+        await seed_requests(conn, ["Printer", "Printer"], role="assistant", status="resolved")
         for minutes in (30, 15, -5):
             await conn.execute(text(
                 "INSERT INTO time_entries (request_id, minutes, author_id, kind, at) "

@@ -35,14 +35,19 @@ async def people(app: App) -> tuple[int, int, int, int]:
     return ion.id, ana.id, sofia.id, rtype.id
 
 
+async def placed(app: App, clock: ManualClock) -> tuple[int, int]:
+    """Ion's "Printer jams", placed now: (its id, Ana's id)."""
+    ion, ana, _sofia, type_id = await people(app)
+    req = await services.place(app.uow_factory, clock, actor_id=ion, type_id=type_id,
+                               description="Printer jams")
+    return req.id or 0, ana
+
+
 async def test_store_schedules_moves_and_cancels(db_url: str) -> None:
     clock = ManualClock()
     app = await bootstrap(settings_for(db_url), clock=clock, redis=embedded_redis())
     try:
-        ion, ana, _sofia, type_id = await people(app)
-        req = await services.place(app.uow_factory, clock, actor_id=ion, type_id=type_id,
-                                   description="Printer jams")
-        rid = req.id or 0
+        rid, ana = await placed(app, clock)
         t0 = clock.now()
         async with app.uow_factory() as uow:
             pending = {t.kind: t.fire_at for t in await uow.timers.pending(rid)}
@@ -71,10 +76,7 @@ async def test_replacing_every_timer_keeps_the_identity_map_sound(db_url: str) -
     clock = ManualClock()
     app = await bootstrap(settings_for(db_url), clock=clock, redis=embedded_redis())
     try:
-        ion, _ana, _sofia, type_id = await people(app)
-        req = await services.place(app.uow_factory, clock, actor_id=ion, type_id=type_id,
-                                   description="Printer jams")
-        rid = req.id or 0
+        rid, _ana = await placed(app, clock)
         later = clock.now() + timedelta(days=3)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -98,10 +100,7 @@ async def test_sync_keeps_unchanged_timers_replaces_moved_ones_and_leaves_other_
     clock = ManualClock()
     app = await bootstrap(settings_for(db_url), clock=clock, redis=embedded_redis())
     try:
-        ion, _ana, _sofia, type_id = await people(app)
-        req = await services.place(app.uow_factory, clock, actor_id=ion, type_id=type_id,
-                                   description="Printer jams")
-        rid = req.id or 0
+        rid, _ana = await placed(app, clock)
         t0 = clock.now()
         day = t0 + timedelta(days=1)
         async with app.uow_factory() as uow:
