@@ -124,6 +124,10 @@ async def unexpected_text(turn: Turn, text: str) -> list[Reply]:
         return await kb.more_text(turn, text)
     if state in free_text.PENDING_STATES and text:
         return await free_text.more(turn, text)
+    if state in ("intake.type", "intake.assignee") and text:
+        chosen = await intake.typed_choice(turn, text)
+        if chosen is not None:
+            return chosen
     if state in ("intake.type", "intake.assignee", "intake.summary") and text \
             and not turn.is_staff:
         return await intake.more_description(turn, text)

@@ -370,6 +370,19 @@ async def more_description(turn: Turn, text: str) -> list[Reply]:
     return [noted] + ([menu] if menu is not None else [])
 
 
+async def typed_choice(turn: Turn, text: str) -> list[Reply] | None:
+    """Text that spells one of the open type or assignee choices ("peripherals", "Ana",
+    case and spaces aside) presses that button; None when it names none of them."""
+    state = turn.state.state or ""
+    menu = await _menu_again(turn, state, dict(turn.state.data))
+    wanted = " ".join(text.split()).casefold()
+    for choice in menu.buttons if menu is not None else ():
+        if " ".join(choice.label.split()).casefold() == wanted:
+            action = turn.engine.codec.unpack(choice.payload)
+            return await (on_type if state == "intake.type" else on_assignee)(turn, action)
+    return None
+
+
 async def _menu_again(turn: Turn, state: str, data: dict[str, Any]) -> Reply | None:
     """The type or assignee choices again (the menu is the newest message then)."""
     e = turn.engine

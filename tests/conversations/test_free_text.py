@@ -275,3 +275,35 @@ async def test_the_card_says_by_when_to_answer(chat: Chat) -> None:
     await chat.send("Ion", "/language ru")
     await chat.send("Ion", ref)
     assert "осталось:" not in chat.said("Ion") and ": ещё" in chat.said("Ion")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_typed_choice_label_presses_that_choice(chat: Chat, lang: str) -> None:
+    """On SMS or the console people type what the menu says: "peripherals" picks the type,
+    "anyone" (in their language) the assignee; other text stays the description."""
+    await speak(chat, "Ion", lang)
+    await chat.send("Ion", "/new")
+    await chat.send("Ion", "  peripherals ")
+    chat.expect("Ion", t(lang, "Who should handle it? If you choose nobody, every assistant "
+                               "can take it."))
+    await chat.send("Ion", "The mouse is dead")
+    chat.expect("Ion", t(lang, "Noted as the description of your request. Please choose one "
+                               "of the options above, or send /cancel."))
+    await chat.send("Ion", t(lang, "Anyone").upper())
+    await chat.press("Ion", t(lang, "Place"))
+    chat.expect("Ion", "HD-2026-000001")
+    req = await request(chat, "HD-2026-000001")
+    async with chat.app.uow_factory(read_only=True) as uow:
+        rtype = await uow.types.get(req.type_id)
+    assert (req.description, rtype and rtype.name, req.target_id) == (
+        "The mouse is dead", "Peripherals", None)
+
+
+async def test_staff_may_type_a_choice_too(chat: Chat) -> None:
+    await chat.send("Ana", "/new")
+    await chat.send("Ana", "Peripherals")
+    chat.expect("Ana", "Who should handle it?")
+    await chat.send("Ana", "bogdan")
+    chat.expect("Ana", "Describe the problem in a few words.")
+    await chat.send("Ana", "Printer")
+    chat.expect("Ana", "Type: Peripherals", "Assistant: Bogdan", "Subject: Printer")
