@@ -60,8 +60,7 @@ async def command(turn: Turn, text: str) -> list[Reply]:
     if name == "/new":
         return await intake.start_intake(turn)
     if name == "/my":
-        await turn.set_state(None)
-        return await lists.my_requests(turn)
+        return await my_list(turn)
     if name == "/help":
         return [Reply(help_text(turn.is_staff, turn.person.role is Role.SUPERVISOR))]
     if name == "/language":
@@ -98,6 +97,15 @@ async def command(turn: Turn, text: str) -> list[Reply]:
     shown = name[:30]
     return [Reply(_("I don't know the command {command}. Send /help to see what I can do.",
                     command=shown))]
+
+
+async def my_list(turn: Turn, action: Action | None = None) -> list[Reply]:
+    """``/my`` or the "My requests" button: the list; an intake in progress that holds the
+    person's text is kept and shown again after it, any other dialog ends."""
+    resume = await intake.unfinished(turn)
+    if resume is None:
+        await turn.set_state(None)
+    return await lists.my_requests(turn) + (resume or [])
 
 
 def welcome(turn: Turn) -> Reply:
@@ -242,7 +250,7 @@ TEXT_STEPS: dict[str, TextStep] = {
 BUTTONS: dict[str, ButtonHandler] = {
     "notices": notices.on_notices,
     "new": intake.on_new,
-    "my": lists.on_my,
+    "my": my_list,
     "type": intake.on_type,
     "asg": intake.on_assignee,
     "place": intake.on_place,

@@ -370,6 +370,22 @@ async def more_description(turn: Turn, text: str) -> list[Reply]:
     return [noted] + ([menu] if menu is not None else [])
 
 
+async def unfinished(turn: Turn) -> list[Reply] | None:
+    """An intake that already holds what the person wrote, taken up again after something
+    else was shown (``/my``): a reminder and its pending step; None when there is none (the
+    dialog may then be dropped: nothing written is lost)."""
+    state, data = turn.state.state or "", dict(turn.state.data)
+    if state not in ("intake.type", "intake.assignee", "intake.summary") \
+            or not data.get("description"):
+        return None
+    step = await (summary(turn, data) if state == "intake.summary"
+                  else _menu_again(turn, state, data))
+    if step is None:
+        return None
+    return [Reply(_("Your new request is not placed yet; I kept what you wrote. Go on "
+                    "below, or send /cancel to drop it.")), step]
+
+
 async def typed_choice(turn: Turn, text: str) -> list[Reply] | None:
     """Text that spells one of the open type or assignee choices ("peripherals", "Ana",
     case and spaces aside) presses that button; None when it names none of them."""

@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from conversations.engine import Turn
 
 
-
-
 def line(req: Request | RequestLine, type_name: str, extra: str = "") -> str:
     parts = [req.reference, type_name]
     if req.subject:
@@ -273,9 +271,4 @@ def action_buttons(turn: Turn, req: Request) -> tuple[Button, ...]:
         return found
     return ()
 
-
-
-async def on_my(turn: Turn, action: Action) -> list[Reply]:
-    await turn.set_state(None)
-    return await my_requests(turn)
 

@@ -307,3 +307,28 @@ async def test_staff_may_type_a_choice_too(chat: Chat) -> None:
     chat.expect("Ana", "Describe the problem in a few words.")
     await chat.send("Ana", "Printer")
     chat.expect("Ana", "Type: Peripherals", "Assistant: Bogdan", "Subject: Printer")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_my_requests_in_the_middle_of_an_intake_keeps_what_was_written(
+        chat: Chat, lang: str) -> None:
+    await speak(chat, "Ion", lang)
+    await chat.send("Ion", "My printer is on fire")
+    await chat.press("Ion", t(lang, "Yes, place a new request"))
+    await chat.press("Ion", "Peripherals")
+    await chat.send("Ion", "/my")
+    chat.expect("Ion", t(lang, "You have no requests yet."),
+                t(lang, "Your new request is not placed yet; I kept what you wrote. Go on "
+                        "below, or send /cancel to drop it."),
+                t(lang, "Who should handle it? If you choose nobody, every assistant can "
+                        "take it."))
+    await chat.press("Ion", t(lang, "Anyone"))
+    await chat.press("Ion", t(lang, "Place"))
+    req = await request(chat, "HD-2026-000001")
+    assert req.description == "My printer is on fire"
+    # Nothing written yet: the list ends the dialog as before.
+    await chat.send("Ion", "/new")
+    await chat.press_payload("Ion", chat.app.conversations.pack("my"))
+    assert t(lang, "Your new request is not placed yet") not in chat.said("Ion")
+    await chat.send("Ion", "Peripherals")
+    assert t(lang, "Who should handle it?") not in chat.said("Ion")
