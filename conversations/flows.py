@@ -74,8 +74,10 @@ async def command(turn: Turn, text: str) -> list[Reply]:
     if name == "/history":
         return await history.command(turn, arg)
     if name == "/queue":
-        await turn.set_state(None)
-        return await supervisor.queue_command(turn, arg)
+        resume = await intake.unfinished(turn)
+        if resume is None:
+            await turn.set_state(None)
+        return await supervisor.queue_command(turn, arg) + (resume or [])
     if name == "/reassign":
         return await supervisor.reassign_command(turn, arg)
     if name == "/stats":
